@@ -1,0 +1,11 @@
+app-name = Onsplan
+home-intro = Our plan: the plan of your family and your family coach. You decide what happens and who may see what.
+read-aloud = Read aloud
+back-home = Back to the start
+not-found-title = This page does not exist
+not-found-body = We cannot find this page. Maybe the link is old, or you may not see it.
+error-not-found = We cannot find that.
+error-signed-out = You are signed out. Please sign in again.
+error-bad-input = Something is not right in what you filled in. Please check and try again.
+error-forbidden = This request did not come from Onsplan itself and was refused.
+error-internal = Something went wrong on our side. Please try again later.

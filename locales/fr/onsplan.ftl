@@ -1,0 +1,11 @@
+app-name = Onsplan
+home-intro = Notre plan : le plan de votre famille et de votre coach familial. Vous décidez de ce qui se passe et de qui peut voir quoi.
+read-aloud = Lire à voix haute
+back-home = Retour au début
+not-found-title = Cette page n'existe pas
+not-found-body = Nous ne trouvons pas cette page. Le lien est peut-être ancien, ou vous ne pouvez pas la voir.
+error-not-found = Nous ne trouvons pas cela.
+error-signed-out = Vous êtes déconnecté. Connectez-vous à nouveau.
+error-bad-input = Quelque chose ne va pas dans ce que vous avez rempli. Vérifiez et réessayez.
+error-forbidden = Cette demande ne vient pas d'Onsplan et a été refusée.
+error-internal = Un problème est survenu chez nous. Réessayez plus tard.

@@ -1,0 +1,11 @@
+app-name = Onsplan
+home-intro = Ons plan: het plan van uw gezin en uw gezinscoach. U beslist wat er gebeurt en wie wat mag zien.
+read-aloud = Voorlezen
+back-home = Naar het begin
+not-found-title = Deze pagina bestaat niet
+not-found-body = We vinden deze pagina niet. Misschien is de link oud, of mag u ze niet zien.
+error-not-found = Dat vinden we niet.
+error-signed-out = U bent afgemeld. Meld u opnieuw aan.
+error-bad-input = Er klopt iets niet met wat u invulde. Kijk het na en probeer opnieuw.
+error-forbidden = Dit verzoek komt niet van Onsplan zelf en is geweigerd.
+error-internal = Er ging iets mis bij ons. Probeer het later opnieuw.

@@ -1,0 +1,11 @@
+app-name = Onsplan
+home-intro = Nasz plan: plan Twojej rodziny i Twojego coacha rodzinnego. To Ty decydujesz, co się dzieje i kto może co widzieć.
+read-aloud = Przeczytaj na głos
+back-home = Wróć na początek
+not-found-title = Ta strona nie istnieje
+not-found-body = Nie możemy znaleźć tej strony. Może link jest stary albo nie możesz jej zobaczyć.
+error-not-found = Nie możemy tego znaleźć.
+error-signed-out = Wylogowano Cię. Zaloguj się ponownie.
+error-bad-input = Coś się nie zgadza w tym, co wpisano. Sprawdź i spróbuj ponownie.
+error-forbidden = To żądanie nie pochodzi z Onsplan i zostało odrzucone.
+error-internal = Coś poszło nie tak po naszej stronie. Spróbuj ponownie później.

@@ -1,0 +1,11 @@
+app-name = Onsplan
+home-intro = Planul nostru: planul familiei tale și al coachului tău de familie. Tu decizi ce se întâmplă și cine poate vedea ce.
+read-aloud = Citește cu voce tare
+back-home = Înapoi la început
+not-found-title = Această pagină nu există
+not-found-body = Nu găsim această pagină. Poate linkul este vechi sau nu ai voie să o vezi.
+error-not-found = Nu găsim asta.
+error-signed-out = Ai fost deconectat. Conectează-te din nou.
+error-bad-input = Ceva nu este în regulă în ce ai completat. Verifică și încearcă din nou.
+error-forbidden = Această cerere nu vine de la Onsplan și a fost refuzată.
+error-internal = Ceva nu a mers bine la noi. Încearcă din nou mai târziu.

@@ -1,0 +1,11 @@
+app-name = Onsplan
+home-intro = Planımız: ailenizin ve aile koçunuzun planı. Ne olacağına ve kimin neyi görebileceğine siz karar verirsiniz.
+read-aloud = Sesli oku
+back-home = Başa dön
+not-found-title = Bu sayfa yok
+not-found-body = Bu sayfayı bulamıyoruz. Bağlantı eski olabilir ya da bu sayfayı göremezsiniz.
+error-not-found = Bunu bulamıyoruz.
+error-signed-out = Oturumunuz kapandı. Lütfen yeniden giriş yapın.
+error-bad-input = Doldurduğunuz bilgilerde bir sorun var. Kontrol edip yeniden deneyin.
+error-forbidden = Bu istek Onsplan'dan gelmedi ve reddedildi.
+error-internal = Bizde bir sorun oldu. Lütfen daha sonra yeniden deneyin.

@@ -1,0 +1,55 @@
+//! Typed configuration from the environment, with defaults that run on a
+//! laptop. Secrets have no defaults: they are generated on first start and
+//! kept in the data directory.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ONSPLAN_LISTEN`, default 127.0.0.1:3000.
+    pub listen: SocketAddr,
+    /// `ONSPLAN_DATA_DIR`, default ./data: the SQLite file and the secret key.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`, default the SQLite file in the data directory.
+    pub database_url: String,
+    /// `ONSPLAN_PUBLIC_DIR`, default ./public: CSS, icons, manifest.
+    pub public_dir: PathBuf,
+    /// `ONSPLAN_PKG_DIR`, default ./target/site/pkg: the built JS and WASM.
+    pub pkg_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("ONSPLAN_LISTEN is not an address like 127.0.0.1:3000: {0}")]
+    Listen(String),
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let listen_text = get("ONSPLAN_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let listen = listen_text
+            .parse()
+            .map_err(|_| ConfigError::Listen(listen_text.clone()))?;
+        let data_dir = PathBuf::from(get("ONSPLAN_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("onsplan.db").display()
+            )
+        });
+        Ok(Config {
+            listen,
+            database_url,
+            public_dir: PathBuf::from(get("ONSPLAN_PUBLIC_DIR").unwrap_or_else(|| "public".into())),
+            pkg_dir: PathBuf::from(
+                get("ONSPLAN_PKG_DIR").unwrap_or_else(|| "target/site/pkg".into()),
+            ),
+            data_dir,
+        })
+    }
+}

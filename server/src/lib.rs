@@ -1,0 +1,159 @@
+//! The Onsplan host: builds the router (`app`), and runs it (`serve`).
+//! `main.rs` only wires configuration to these.
+
+pub mod cli;
+pub mod config;
+mod middleware;
+
+use std::path::Path;
+
+use axum::extract::State;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::services::ServeDir;
+
+use onsplan_app::app::{shell, App};
+use onsplan_app::domain::clock::Clock;
+use onsplan_app::domain::db::{Db, DbError};
+use onsplan_app::domain::AppState;
+
+use crate::config::Config;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("could not create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("database: {0}")]
+    Db(#[from] DbError),
+    #[error("could not listen on {0}: {1}")]
+    Listen(String, std::io::Error),
+    #[error("server: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Where the static files are.
+#[derive(Debug, Clone)]
+pub struct Assets {
+    pub public_dir: std::path::PathBuf,
+    pub pkg_dir: std::path::PathBuf,
+}
+
+fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("onsplan")
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+/// The whole HTTP surface of Onsplan: pages, server functions, health check
+/// and static files. Tests call this in-process.
+pub fn app(state: AppState, assets: &Assets) -> Router {
+    let options = leptos_options();
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .with_state(options.clone());
+
+    // Anything that is neither a page nor a file renders the app's own
+    // "not found" page, in the caller's language, with status 404.
+    let not_found = {
+        let context_state = state.clone();
+        let options = options.clone();
+        leptos_axum::render_app_to_stream_with_context(
+            move || provide_context(context_state.clone()),
+            move || shell(options.clone()),
+        )
+    };
+    let static_files = Router::new()
+        .nest_service(
+            "/pkg",
+            ServeDir::new(&assets.pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .fallback_service(
+            ServeDir::new(&assets.public_dir)
+                .precompressed_br()
+                .not_found_service(not_found.into_service()),
+        );
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(state.clone())
+        .merge(pages)
+        .fallback_service(static_files)
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            middleware::request_context,
+        ))
+        .layer(axum::middleware::from_fn(middleware::same_origin_only))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+}
+
+/// 200 once the migrations ran and the store answers; 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let migrated = state
+        .db
+        .applied_migrations()
+        .await
+        .map(|n| n == Db::expected_migrations())
+        .unwrap_or(false);
+    if migrated && state.db.is_healthy().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    }
+}
+
+/// Opens the store named by the configuration, creating the data directory.
+pub async fn open_store(config: &Config) -> Result<Db, ServerError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| ServerError::DataDir(config.data_dir.display().to_string(), e))?;
+    Ok(Db::connect(&config.database_url).await?)
+}
+
+pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
+    let db = open_store(&config).await?;
+    let state = AppState {
+        db,
+        clock: Clock::System,
+    };
+    if demo {
+        tracing::info!("demo data is not part of this build yet");
+    }
+    let assets = Assets {
+        public_dir: config.public_dir.clone(),
+        pkg_dir: config.pkg_dir.clone(),
+    };
+    if !Path::new(&assets.pkg_dir).join("onsplan.js").exists() {
+        tracing::warn!(
+            "no onsplan.js in {}: pages render, but islands will not hydrate (run scripts/build-wasm)",
+            assets.pkg_dir.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| ServerError::Listen(config.listen.to_string(), e))?;
+    tracing::info!("Onsplan listens on http://{}", config.listen);
+    axum::serve(listener, app(state, &assets))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(ServerError::Serve)
+}

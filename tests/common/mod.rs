@@ -1,0 +1,158 @@
+//! Shared test helpers: a real server on a real port with a real store
+//! (a fresh SQLite file, or a fresh database on the test PostgreSQL server),
+//! and a real headless Chromium through chromedriver.
+
+pub mod browser;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use onsplan_app::domain::clock::Clock;
+use onsplan_app::domain::db::Db;
+use onsplan_app::domain::ids::new_id;
+use onsplan_app::domain::AppState;
+use onsplan_server::{app, Assets};
+
+/// Which store a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    Sqlite,
+    Postgres,
+}
+
+/// The stores this run tests: SQLite always; PostgreSQL when the test
+/// command started one (ONSPLAN_TEST_POSTGRES_URL). Under CI
+/// (ONSPLAN_REQUIRE_POSTGRES=1) a missing PostgreSQL is an error, not a skip.
+pub fn stores() -> Vec<Store> {
+    let mut stores = vec![Store::Sqlite];
+    if std::env::var("ONSPLAN_TEST_POSTGRES_URL").is_ok() {
+        stores.push(Store::Postgres);
+    } else if std::env::var("ONSPLAN_REQUIRE_POSTGRES").as_deref() == Ok("1") {
+        panic!("ONSPLAN_REQUIRE_POSTGRES=1 but ONSPLAN_TEST_POSTGRES_URL is not set");
+    }
+    stores
+}
+
+/// The repository root (tests run with the tests/ crate as working dir).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// A fresh, migrated store. Keeps its temp dir alive as long as it lives.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub async fn fresh_db(store: Store) -> TestDb {
+    match store {
+        Store::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let db = Db::connect(&url).await.expect("SQLite store opens");
+            TestDb {
+                db,
+                url,
+                _dir: Some(dir),
+            }
+        }
+        Store::Postgres => {
+            let admin = std::env::var("ONSPLAN_TEST_POSTGRES_URL").expect("PostgreSQL URL");
+            let name = format!("t_{}", new_id());
+            let admin_db = Db::connect(&admin).await.expect("PostgreSQL answers");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(admin_db.pool())
+                .await
+                .expect("create test database");
+            let url = replace_database(&admin, &name);
+            let db = Db::connect(&url).await.expect("PostgreSQL store opens");
+            TestDb {
+                db,
+                url,
+                _dir: None,
+            }
+        }
+    }
+}
+
+/// `postgres://u@h:p/db?x` with the database name replaced.
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// A running server on 127.0.0.1 with its own store.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub store: Store,
+    _db: TestDb,
+}
+
+impl TestServer {
+    pub async fn start(store: Store) -> TestServer {
+        let test_db = fresh_db(store).await;
+        let state = AppState {
+            db: test_db.db.clone(),
+            clock: Clock::fixed(1_795_000_000), // 19 Nov 2026
+        };
+        let assets = Assets {
+            public_dir: repo_root().join("public"),
+            pkg_dir: repo_root().join("target/site/pkg"),
+        };
+        let router = app(state.clone(), &assets);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("server runs");
+        });
+        let server = TestServer {
+            addr,
+            state,
+            store,
+            _db: test_db,
+        };
+        server.wait_healthy().await;
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    async fn wait_healthy(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = reqwest::Client::new();
+        while Instant::now() < deadline {
+            if let Ok(r) = client.get(self.url("/healthz")).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("server did not become healthy");
+    }
+}
+
+/// A plain HTTP client with a cookie jar, like a browser without scripts.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}

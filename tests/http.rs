@@ -1,0 +1,85 @@
+//! The real router over real HTTP, on SQLite and PostgreSQL.
+
+use onsplan_tests::{client, stores, TestServer};
+
+#[tokio::test]
+async fn health_check_answers_once_migrated() {
+    for store in stores() {
+        let server = TestServer::start(store).await;
+        let response = client().get(server.url("/healthz")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{store:?}");
+        assert_eq!(response.text().await.unwrap(), "ok");
+    }
+}
+
+#[tokio::test]
+async fn pages_speak_the_accepted_language_and_arabic_is_right_to_left() {
+    let server = TestServer::start(stores()[0]).await;
+    let page = |lang: &'static str| {
+        let url = server.url("/");
+        async move {
+            client()
+                .get(url)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let arabic = page("ar,en;q=0.5").await;
+    assert!(arabic.contains(r#"<html lang="ar" dir="rtl""#), "{arabic}");
+    assert!(arabic.contains("خطتنا"));
+    let dutch = page("nl-BE").await;
+    assert!(dutch.contains(r#"<html lang="nl-BE" dir="ltr""#));
+    assert!(dutch.contains("Ons plan"));
+    let unknown = page("de-DE").await;
+    assert!(unknown.contains(r#"lang="nl-BE""#), "falls back to Dutch");
+}
+
+#[tokio::test]
+async fn unknown_pages_answer_404_in_the_users_language() {
+    let server = TestServer::start(stores()[0]).await;
+    let response = client()
+        .get(server.url("/no/such/page"))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Cette page n'existe pas"));
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let server = TestServer::start(stores()[0]).await;
+    let cross_site = client()
+        .post(server.url("/api/anything"))
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let wrong_origin = client()
+        .post(server.url("/api/anything"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_origin.status(), 403);
+}
+
+#[tokio::test]
+async fn static_files_and_security_headers() {
+    let server = TestServer::start(stores()[0]).await;
+    let css = client().get(server.url("/style.css")).send().await.unwrap();
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(css.headers()["x-frame-options"], "DENY");
+}
