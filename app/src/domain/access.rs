@@ -1,7 +1,300 @@
-//! The access layer: the only code that reads or changes family data.
+//! The access layer: the only code that decides who may read or change a
+//! family's data. It hands out two kinds of proof, both constructible only
+//! here: a `Caller` (who is asking, resolved from the store for this one
+//! request) and a `FamilyAccess` (this caller may open this family). Every
+//! storage function that touches family data takes a `FamilyAccess`, and the
+//! consent check itself is inside each query (see `VISIBLE_ITEMS_SQL`), so an
+//! unconsented row never leaves the database. Nothing here is cached beyond
+//! one request.
 
-/// Who is calling, as resolved from the session for this one request.
+use sqlx::Row;
+
+use super::db::Db;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum StaffRole {
+    Coach,
+    Volunteer,
+    Partner,
+}
+
+impl StaffRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Coach => "coach",
+            StaffRole::Volunteer => "volunteer",
+            StaffRole::Partner => "partner",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StaffRole> {
+        match s {
+            "coach" => Some(StaffRole::Coach),
+            "volunteer" => Some(StaffRole::Volunteer),
+            "partner" => Some(StaffRole::Partner),
+            _ => None,
+        }
+    }
+}
+
+/// A signed-in member of a family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberCaller {
+    member_id: String,
+    family_id: String,
+}
+
+/// A signed-in staff account: coach, volunteer or partner worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffCaller {
+    staff_id: String,
+    org_id: String,
+    role: StaffRole,
+}
+
+/// Who is calling. Built only by this module, from the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
     Anonymous,
+    Member(MemberCaller),
+    Staff(StaffCaller),
+}
+
+impl MemberCaller {
+    pub fn member_id(&self) -> &str {
+        &self.member_id
+    }
+    pub fn family_id(&self) -> &str {
+        &self.family_id
+    }
+}
+
+impl StaffCaller {
+    pub fn staff_id(&self) -> &str {
+        &self.staff_id
+    }
+    pub fn org_id(&self) -> &str {
+        &self.org_id
+    }
+    pub fn role(&self) -> StaffRole {
+        self.role
+    }
+}
+
+impl Caller {
+    /// The caller for a member account, read from the store.
+    pub async fn member(db: &Db, member_id: &str) -> Result<Caller, AppError> {
+        let row = sqlx::query("SELECT family_id FROM members WHERE id = $1")
+            .bind(member_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::SignedOut)?;
+        Ok(Caller::Member(MemberCaller {
+            member_id: member_id.to_string(),
+            family_id: row.try_get("family_id").map_err(internal)?,
+        }))
+    }
+
+    /// The caller for a staff account, read from the store.
+    pub async fn staff(db: &Db, staff_id: &str) -> Result<Caller, AppError> {
+        let row = sqlx::query("SELECT org_id, role FROM staff WHERE id = $1")
+            .bind(staff_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::SignedOut)?;
+        let role: String = row.try_get("role").map_err(internal)?;
+        Ok(Caller::Staff(StaffCaller {
+            staff_id: staff_id.to_string(),
+            org_id: row.try_get("org_id").map_err(internal)?,
+            role: StaffRole::parse(&role).ok_or(AppError::Internal)?,
+        }))
+    }
+
+    pub fn as_member(&self) -> Option<&MemberCaller> {
+        match self {
+            Caller::Member(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_staff(&self) -> Option<&StaffCaller> {
+        match self {
+            Caller::Staff(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Who reads, inside a `FamilyAccess`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reader {
+    Member { member_id: String },
+    Staff { staff_id: String, org_id: String },
+}
+
+/// Proof that the caller may open this family: a member of it, its coach
+/// with a live base mandate, or someone with at least one live share. What
+/// exactly they see is decided again, in SQL, by every query that takes it.
+#[derive(Debug, Clone)]
+pub struct FamilyAccess {
+    family_id: String,
+    reader: Reader,
+    today: String,
+    now: i64,
+}
+
+impl FamilyAccess {
+    pub fn family_id(&self) -> &str {
+        &self.family_id
+    }
+
+    pub(crate) fn reader(&self) -> &Reader {
+        &self.reader
+    }
+
+    pub fn today(&self) -> &str {
+        &self.today
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// The member id when a family member reads.
+    pub fn member_id(&self) -> Option<&str> {
+        match &self.reader {
+            Reader::Member { member_id } => Some(member_id),
+            Reader::Staff { .. } => None,
+        }
+    }
+
+    /// The staff id when someone outside the family reads.
+    pub fn staff_id(&self) -> Option<&str> {
+        match &self.reader {
+            Reader::Staff { staff_id, .. } => Some(staff_id),
+            Reader::Member { .. } => None,
+        }
+    }
+
+    /// The reader's id and organisation as bound to queries ('' for members).
+    pub(crate) fn reader_binds(&self) -> (&str, &str) {
+        match &self.reader {
+            Reader::Member { member_id } => (member_id, ""),
+            Reader::Staff { staff_id, org_id } => (staff_id, org_id),
+        }
+    }
+
+    /// Opens `family_id` for `caller` at `now`, or answers `NotFound` (the
+    /// same answer as for an id that does not exist).
+    pub async fn open(
+        db: &Db,
+        caller: &Caller,
+        family_id: &str,
+        now: i64,
+    ) -> Result<FamilyAccess, AppError> {
+        let today = super::clock::belgian_date(now);
+        match caller {
+            Caller::Anonymous => Err(AppError::SignedOut),
+            Caller::Member(m) if m.family_id == family_id => Ok(FamilyAccess {
+                family_id: family_id.to_string(),
+                reader: Reader::Member {
+                    member_id: m.member_id.clone(),
+                },
+                today,
+                now,
+            }),
+            Caller::Member(_) => Err(AppError::NotFound),
+            Caller::Staff(s) => {
+                let may_open: bool = sqlx::query_scalar::<_, i64>(STAFF_MAY_OPEN_SQL)
+                    .bind(family_id)
+                    .bind(&s.staff_id)
+                    .bind(&s.org_id)
+                    .bind(&today)
+                    .fetch_one(db.pool())
+                    .await
+                    .map_err(internal)?
+                    > 0;
+                if !may_open {
+                    return Err(AppError::NotFound);
+                }
+                Ok(FamilyAccess {
+                    family_id: family_id.to_string(),
+                    reader: Reader::Staff {
+                        staff_id: s.staff_id.clone(),
+                        org_id: s.org_id.clone(),
+                    },
+                    today,
+                    now,
+                })
+            }
+        }
+    }
+}
+
+/// The live base mandate of the family's current coach, if `$2` is that coach.
+/// Binds: $1 family, $2 staff id.
+pub(crate) const LIVE_BASE_MANDATE_SQL: &str = "
+    SELECT b.id FROM base_mandates b JOIN families f ON f.id = b.family_id
+    WHERE b.family_id = $1 AND f.coach_id = $2 AND b.coach_id = $2
+      AND b.withdrawn_at IS NULL
+    ORDER BY b.granted_at, b.id LIMIT 1";
+
+/// Whether a staff member may open a family at all.
+/// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
+const STAFF_MAY_OPEN_SQL: &str = "
+    SELECT COUNT(*) FROM families f
+    WHERE f.id = $1 AND (
+      EXISTS (SELECT 1 FROM base_mandates b
+              WHERE b.family_id = f.id AND f.coach_id = $2 AND b.coach_id = $2
+                AND b.withdrawn_at IS NULL)
+      OR EXISTS (SELECT 1 FROM shares s
+              WHERE s.family_id = f.id AND s.withdrawn_at IS NULL AND s.until >= $4
+                AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
+                  OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $2)
+                  OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))))";
+
+/// The plan items a reader outside the family may see, each with the consent
+/// it is seen under. "Only us" on the item or on its goal overrides every
+/// consent; otherwise the coach's live base mandate, or a live share of the
+/// item, of its goal or of its domain, to this person, to the family's
+/// volunteer when that is them, or to their organisation.
+/// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
+pub(crate) const VISIBLE_ITEMS_SQL: &str = "
+    SELECT * FROM (
+      SELECT i.id, i.kind, i.goal_id, i.domain, i.body, i.who, i.due, i.status,
+             i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at,
+        (SELECT b.id FROM base_mandates b JOIN families f ON f.id = b.family_id
+          WHERE b.family_id = i.family_id AND f.coach_id = $2 AND b.coach_id = $2
+            AND b.withdrawn_at IS NULL
+          ORDER BY b.granted_at, b.id LIMIT 1) AS via_mandate,
+        (SELECT s.id FROM shares s JOIN families f ON f.id = s.family_id
+          WHERE s.family_id = i.family_id AND s.withdrawn_at IS NULL AND s.until >= $4
+            AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)
+            AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
+              OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $2)
+              OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))
+          ORDER BY s.granted_at, s.id LIMIT 1) AS via_share
+      FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
+      WHERE i.family_id = $1 AND i.only_us = 0 AND COALESCE(g.only_us, 0) = 0
+    ) v
+    WHERE v.via_mandate IS NOT NULL OR v.via_share IS NOT NULL
+    ORDER BY v.created_at, v.id";
+
+/// The same columns for a family member: everything, no filter.
+/// Binds: $1 family.
+pub(crate) const ALL_ITEMS_SQL: &str = "
+    SELECT i.id, i.kind, i.goal_id, i.domain, i.body, i.who, i.due, i.status,
+           i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at,
+           NULL AS via_mandate, NULL AS via_share
+    FROM plan_items i WHERE i.family_id = $1
+    ORDER BY i.created_at, i.id";
+
+/// Store errors become `Internal`; the detail goes to the log, never to the
+/// person (and never family content: sqlx errors hold no bound values).
+pub(crate) fn internal(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "store error");
+    AppError::Internal
 }

@@ -2,9 +2,13 @@
 //! rules. Every read or change of family data goes through `access`.
 
 pub mod access;
+pub mod accounts;
 pub mod clock;
+pub mod consent;
 pub mod db;
 pub mod ids;
+pub mod log;
+pub mod plan;
 
 use clock::Clock;
 use db::Db;

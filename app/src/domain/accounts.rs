@@ -1,0 +1,257 @@
+//! Organisations, staff accounts, families and their members, sessions.
+//! Provisioning (the operator's and the coach's set-up work) lives here; it
+//! creates the frame of a family, never reads its plan.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::access::{internal, Caller, StaffCaller, StaffRole};
+use super::db::Db;
+use super::ids::new_id;
+use crate::error::AppError;
+use crate::lang::Lang;
+
+pub async fn create_organisation(db: &Db, name: &str, now: i64) -> Result<String, AppError> {
+    let id = new_id();
+    sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(name.trim())
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(id)
+}
+
+/// Hashes a password with argon2id (the crate's default parameters).
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(internal)
+}
+
+pub struct NewStaff<'a> {
+    pub org_id: &'a str,
+    pub role: StaffRole,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub lang: Lang,
+}
+
+pub async fn create_staff(db: &Db, staff: &NewStaff<'_>, now: i64) -> Result<String, AppError> {
+    if staff.password.chars().count() < 10 {
+        return Err(AppError::bad("error-password-short"));
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO staff (id, org_id, role, email, display_name, password_hash, language, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(staff.org_id)
+    .bind(staff.role.as_str())
+    .bind(staff.email.trim().to_lowercase())
+    .bind(staff.display_name.trim())
+    .bind(hash_password(staff.password)?)
+    .bind(staff.lang.tag())
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(id)
+}
+
+/// Sets a new password (the demo resets its accounts' passwords each run).
+pub async fn set_password(db: &Db, staff_id: &str, password: &str) -> Result<(), AppError> {
+    sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
+        .bind(hash_password(password)?)
+        .bind(staff_id)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// The staff id for a correct email and password; `None` otherwise. A
+/// missing account costs the same hashing work as a wrong password.
+pub async fn check_login(db: &Db, email: &str, password: &str) -> Result<Option<String>, AppError> {
+    let row = sqlx::query("SELECT id, password_hash FROM staff WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    let (id, hash) = match row {
+        Some(r) => (
+            Some(r.try_get::<String, _>("id").map_err(internal)?),
+            r.try_get::<String, _>("password_hash").map_err(internal)?,
+        ),
+        None => (None, hash_password("not a real password")?),
+    };
+    let parsed = PasswordHash::new(&hash).map_err(internal)?;
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    Ok(if ok { id } else { None })
+}
+
+/// A coach opens a family: its frame (name, coach, empty plan). The family
+/// joins by invite and accepts the coach before the coach sees anything.
+pub async fn create_family(
+    db: &Db,
+    coach: &StaffCaller,
+    display_name: &str,
+    now: i64,
+) -> Result<String, AppError> {
+    if coach.role() != StaffRole::Coach {
+        return Err(AppError::NotFound);
+    }
+    let name = display_name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(AppError::bad("error-text-empty"));
+    }
+    let id = new_id();
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO families (id, org_id, display_name, coach_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(coach.org_id())
+    .bind(name)
+    .bind(coach.staff_id())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO plans (family_id, intensity, status, updated_at) VALUES ($1, 'low', 'active', $2)",
+    )
+    .bind(&id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(id)
+}
+
+/// Operator work: who is the family's coach and volunteer. A new coach needs
+/// a new base mandate; the old coach's ends with the assignment.
+pub async fn assign(
+    db: &Db,
+    family_id: &str,
+    coach_id: Option<&str>,
+    volunteer_id: Option<&str>,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE families SET coach_id = $1, volunteer_id = $2 WHERE id = $3")
+        .bind(coach_id)
+        .bind(volunteer_id)
+        .bind(family_id)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// A new member of a family (the invite's last step).
+pub async fn add_member(
+    db: &Db,
+    family_id: &str,
+    display_name: &str,
+    lang: Lang,
+    now: i64,
+) -> Result<String, AppError> {
+    let name = display_name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::bad("error-name-empty"));
+    }
+    let id = new_id();
+    sqlx::query("INSERT INTO members (id, family_id, display_name, language, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
+        .bind(family_id)
+        .bind(name)
+        .bind(lang.tag())
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(id)
+}
+
+/// Session lengths: staff sign in each working day; a family member's phone
+/// stays signed in.
+pub const STAFF_SESSION_SECONDS: i64 = 12 * 3600;
+pub const MEMBER_SESSION_SECONDS: i64 = 180 * 86400;
+
+fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Starts a session and returns the token for the cookie (256 random bits;
+/// the store keeps only its hash).
+pub async fn start_session(db: &Db, caller: &Caller, now: i64) -> Result<String, AppError> {
+    let (kind, id, ttl) = match caller {
+        Caller::Member(m) => ("member", m.member_id(), MEMBER_SESSION_SECONDS),
+        Caller::Staff(s) => ("staff", s.staff_id(), STAFF_SESSION_SECONDS),
+        Caller::Anonymous => return Err(AppError::SignedOut),
+    };
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, subject_kind, subject_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash(&token))
+    .bind(kind)
+    .bind(id)
+    .bind(now)
+    .bind(now + ttl)
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(token)
+}
+
+/// The caller behind a session token, or `Anonymous`.
+pub async fn resolve_session(db: &Db, token: &str, now: i64) -> Result<Caller, AppError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(Caller::Anonymous);
+    }
+    let row = sqlx::query(
+        "SELECT subject_kind, subject_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+    )
+    .bind(token_hash(token))
+    .bind(now)
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)?;
+    let Some(row) = row else {
+        return Ok(Caller::Anonymous);
+    };
+    let kind: String = row.try_get("subject_kind").map_err(internal)?;
+    let id: String = row.try_get("subject_id").map_err(internal)?;
+    let caller = if kind == "member" {
+        Caller::member(db, &id).await
+    } else {
+        Caller::staff(db, &id).await
+    };
+    Ok(caller.unwrap_or(Caller::Anonymous))
+}
+
+/// Ends a session (sign-out).
+pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash(token))
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}

@@ -1,0 +1,311 @@
+//! The family's consents: the base mandate (accepting its coach), "only us"
+//! on single items, and shares. Only a family member grants or withdraws
+//! them; every change is kept (rows are never deleted) and logged.
+
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use super::access::{internal, FamilyAccess};
+use super::db::Db;
+use super::ids::{looks_like_id, new_id};
+use super::log;
+use super::plan::DOMAINS;
+use crate::error::AppError;
+
+fn member(access: &FamilyAccess) -> Result<&str, AppError> {
+    access.member_id().ok_or(AppError::NotFound)
+}
+
+/// "I want to work with our coach": grants the base mandate to the family's
+/// current coach. Granting twice keeps the one live mandate.
+pub async fn accept_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppError> {
+    let member_id = member(access)?;
+    let coach: Option<String> = sqlx::query_scalar("SELECT coach_id FROM families WHERE id = $1")
+        .bind(access.family_id())
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)?;
+    let coach = coach.ok_or_else(|| AppError::Conflict("error-no-coach".into()))?;
+    let live: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM base_mandates WHERE family_id = $1 AND coach_id = $2 AND withdrawn_at IS NULL",
+    )
+    .bind(access.family_id())
+    .bind(&coach)
+    .fetch_one(db.pool())
+    .await
+    .map_err(internal)?;
+    if live > 0 {
+        return Ok(());
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO base_mandates (id, family_id, coach_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(access.family_id())
+    .bind(&coach)
+    .bind(member_id)
+    .bind(access.now())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    log::record_change(db, access, "base_mandate_granted", Some(&id)).await
+}
+
+/// Withdraws the base mandate: the coach sees nothing of the family from the
+/// next request on.
+pub async fn withdraw_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppError> {
+    let member_id = member(access)?;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM base_mandates WHERE family_id = $1 AND withdrawn_at IS NULL",
+    )
+    .bind(access.family_id())
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    for id in ids {
+        sqlx::query(
+            "UPDATE base_mandates SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3 AND withdrawn_at IS NULL",
+        )
+        .bind(access.now())
+        .bind(member_id)
+        .bind(&id)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+        log::record_change(db, access, "base_mandate_withdrawn", Some(&id)).await?;
+    }
+    Ok(())
+}
+
+/// Whether the family's current coach holds a live base mandate.
+pub async fn coach_accepted(db: &Db, access: &FamilyAccess) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM base_mandates b JOIN families f ON f.id = b.family_id
+         WHERE b.family_id = $1 AND b.coach_id = f.coach_id AND b.withdrawn_at IS NULL",
+    )
+    .bind(access.family_id())
+    .fetch_one(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(n > 0)
+}
+
+/// Turns "only us" on or off for one item of the family.
+pub async fn set_only_us(
+    db: &Db,
+    access: &FamilyAccess,
+    item_id: &str,
+    on: bool,
+) -> Result<(), AppError> {
+    member(access)?;
+    let changed = sqlx::query(
+        "UPDATE plan_items SET only_us = $1, updated_at = $2 WHERE id = $3 AND family_id = $4",
+    )
+    .bind(i64::from(on))
+    .bind(access.now())
+    .bind(item_id)
+    .bind(access.family_id())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?
+    .rows_affected();
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    let event = if on { "item_hidden" } else { "item_unhidden" };
+    log::record_change(db, access, event, Some(item_id)).await
+}
+
+/// What a share covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShareScope {
+    Item(String),
+    Domain(String),
+}
+
+/// Who a share is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Recipient {
+    /// A named person with a staff account.
+    Person(String),
+    /// Whoever is the family's volunteer at the time of reading.
+    OurVolunteer,
+    /// Every staff account of an organisation.
+    Organisation(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Share {
+    pub id: String,
+    pub scope: ShareScope,
+    pub recipient: Recipient,
+    pub purpose: String,
+    pub until: String,
+    pub granted_by: String,
+    pub granted_at: i64,
+    pub withdrawn_at: Option<i64>,
+    /// Live: not withdrawn and `until` not passed.
+    pub live: bool,
+}
+
+/// Shares an item or a domain with a recipient, for a purpose, until a day
+/// (inclusive). Returns the share's id.
+pub async fn share(
+    db: &Db,
+    access: &FamilyAccess,
+    scope: &ShareScope,
+    recipient: &Recipient,
+    purpose: &str,
+    until: &str,
+) -> Result<String, AppError> {
+    let member_id = member(access)?;
+    let purpose = purpose.trim();
+    if purpose.is_empty() || purpose.chars().count() > 500 {
+        return Err(AppError::bad("error-share-purpose"));
+    }
+    let until = super::clock::parse_date(until)
+        .map(super::clock::format_date)
+        .ok_or_else(|| AppError::bad("error-bad-date"))?;
+    if until.as_str() < access.today() {
+        return Err(AppError::bad("error-date-past"));
+    }
+    let (item_id, domain) = match scope {
+        ShareScope::Item(id) => {
+            let exists: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM plan_items WHERE id = $1 AND family_id = $2",
+            )
+            .bind(id)
+            .bind(access.family_id())
+            .fetch_one(db.pool())
+            .await
+            .map_err(internal)?;
+            if exists == 0 {
+                return Err(AppError::NotFound);
+            }
+            (Some(id.clone()), None)
+        }
+        ShareScope::Domain(d) if DOMAINS.contains(&d.as_str()) => (None, Some(d.clone())),
+        ShareScope::Domain(_) => return Err(AppError::bad("error-bad-input")),
+    };
+    let (kind, staff, org) = match recipient {
+        Recipient::Person(id) => {
+            if !looks_like_id(id) || !staff_exists(db, id).await? {
+                return Err(AppError::bad("error-unknown-recipient"));
+            }
+            ("person", Some(id.clone()), None)
+        }
+        Recipient::OurVolunteer => ("volunteer", None, None),
+        Recipient::Organisation(id) => {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1")
+                .bind(id)
+                .fetch_one(db.pool())
+                .await
+                .map_err(internal)?;
+            if n == 0 {
+                return Err(AppError::bad("error-unknown-recipient"));
+            }
+            ("organisation", None, Some(id.clone()))
+        }
+    };
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO shares (id, family_id, item_id, domain, recipient_kind, recipient_staff_id,
+                             recipient_org_id, purpose, until, granted_by, granted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(access.family_id())
+    .bind(item_id)
+    .bind(domain)
+    .bind(kind)
+    .bind(staff)
+    .bind(org)
+    .bind(purpose)
+    .bind(&until)
+    .bind(member_id)
+    .bind(access.now())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    log::record_change(db, access, "share_granted", Some(&id)).await?;
+    Ok(id)
+}
+
+async fn staff_exists(db: &Db, id: &str) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(n > 0)
+}
+
+/// Withdraws a share; it stops counting on the next request.
+pub async fn withdraw_share(
+    db: &Db,
+    access: &FamilyAccess,
+    share_id: &str,
+) -> Result<(), AppError> {
+    let member_id = member(access)?;
+    let changed = sqlx::query(
+        "UPDATE shares SET withdrawn_at = $1, withdrawn_by = $2
+         WHERE id = $3 AND family_id = $4 AND withdrawn_at IS NULL",
+    )
+    .bind(access.now())
+    .bind(member_id)
+    .bind(share_id)
+    .bind(access.family_id())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?
+    .rows_affected();
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    log::record_change(db, access, "share_withdrawn", Some(share_id)).await
+}
+
+/// Every share the family ever made, newest first (members only).
+pub async fn shares(db: &Db, access: &FamilyAccess) -> Result<Vec<Share>, AppError> {
+    member(access)?;
+    let rows = sqlx::query(
+        "SELECT id, item_id, domain, recipient_kind, recipient_staff_id, recipient_org_id, purpose,
+                until, granted_by, granted_at, withdrawn_at
+         FROM shares WHERE family_id = $1 ORDER BY granted_at DESC, id",
+    )
+    .bind(access.family_id())
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(|r| {
+            let item: Option<String> = r.try_get("item_id")?;
+            let domain: Option<String> = r.try_get("domain")?;
+            let kind: String = r.try_get("recipient_kind")?;
+            let staff: Option<String> = r.try_get("recipient_staff_id")?;
+            let org: Option<String> = r.try_get("recipient_org_id")?;
+            let until: String = r.try_get("until")?;
+            let withdrawn_at: Option<i64> = r.try_get("withdrawn_at")?;
+            Ok(Share {
+                id: r.try_get("id")?,
+                scope: match item {
+                    Some(i) => ShareScope::Item(i),
+                    None => ShareScope::Domain(domain.unwrap_or_default()),
+                },
+                recipient: match kind.as_str() {
+                    "person" => Recipient::Person(staff.unwrap_or_default()),
+                    "organisation" => Recipient::Organisation(org.unwrap_or_default()),
+                    _ => Recipient::OurVolunteer,
+                },
+                purpose: r.try_get("purpose")?,
+                live: withdrawn_at.is_none() && until.as_str() >= access.today(),
+                until,
+                granted_by: r.try_get("granted_by")?,
+                granted_at: r.try_get("granted_at")?,
+                withdrawn_at,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}

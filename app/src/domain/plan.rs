@@ -1,0 +1,501 @@
+//! The plan: its header (intensity, evaluation, end criteria, status) and its
+//! items (goals, actions, notes). Reads and writes take a `FamilyAccess`;
+//! reads by anyone outside the family are filtered in SQL and logged.
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::access::{
+    internal, FamilyAccess, Reader, ALL_ITEMS_SQL, LIVE_BASE_MANDATE_SQL, VISIBLE_ITEMS_SQL,
+};
+use super::db::Db;
+use super::ids::new_id;
+use super::log;
+use crate::error::AppError;
+
+/// The twelve life domains of DESIGN.md, in the order pages show them.
+pub const DOMAINS: [&str; 12] = [
+    "housing",
+    "money",
+    "work",
+    "health",
+    "wellbeing",
+    "parenting",
+    "school",
+    "network",
+    "free-time",
+    "safety",
+    "papers",
+    "mobility",
+];
+
+pub const WHO: [&str; 6] = [
+    "member",
+    "together",
+    "coach",
+    "volunteer",
+    "network",
+    "service",
+];
+pub const ACTION_STATUS: [&str; 3] = ["todo", "doing", "done"];
+pub const MAX_TEXT: usize = 2000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemKind {
+    Goal,
+    Action,
+    Note,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Goal => "goal",
+            ItemKind::Action => "action",
+            ItemKind::Note => "note",
+        }
+    }
+    fn parse(s: &str) -> Option<ItemKind> {
+        match s {
+            "goal" => Some(ItemKind::Goal),
+            "action" => Some(ItemKind::Action),
+            "note" => Some(ItemKind::Note),
+            _ => None,
+        }
+    }
+}
+
+/// Why a reader sees an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Basis {
+    /// The reader is a member of the family.
+    Family,
+    /// The coach's base mandate (its id).
+    BaseMandate(String),
+    /// A share (its id).
+    Share(String),
+}
+
+impl Basis {
+    pub fn log_text(&self) -> String {
+        match self {
+            Basis::Family => "family".into(),
+            Basis::BaseMandate(id) => format!("base_mandate:{id}"),
+            Basis::Share(id) => format!("share:{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanItem {
+    pub id: String,
+    pub kind: ItemKind,
+    pub goal_id: Option<String>,
+    pub domain: String,
+    pub body: String,
+    pub who: Option<String>,
+    pub due: Option<String>,
+    pub status: Option<String>,
+    pub only_us: bool,
+    pub author_kind: String,
+    pub author_id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub basis: Basis,
+}
+
+fn item_from_row(row: &AnyRow) -> Result<PlanItem, sqlx::Error> {
+    let via_mandate: Option<String> = row.try_get("via_mandate")?;
+    let via_share: Option<String> = row.try_get("via_share")?;
+    let basis = match (via_mandate, via_share) {
+        (Some(m), _) => Basis::BaseMandate(m),
+        (None, Some(s)) => Basis::Share(s),
+        (None, None) => Basis::Family,
+    };
+    let kind: String = row.try_get("kind")?;
+    Ok(PlanItem {
+        id: row.try_get("id")?,
+        kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Note),
+        goal_id: row.try_get("goal_id")?,
+        domain: row.try_get("domain")?,
+        body: row.try_get("body")?,
+        who: row.try_get("who")?,
+        due: row.try_get("due")?,
+        status: row.try_get("status")?,
+        only_us: row.try_get::<i64, _>("only_us")? != 0,
+        author_kind: row.try_get("author_kind")?,
+        author_id: row.try_get("author_id")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        basis,
+    })
+}
+
+/// Every item this reader may see, oldest first. A read by someone outside
+/// the family is written to the access log with the consent behind each item.
+pub async fn items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, AppError> {
+    let items = fetch_items(db, access).await?;
+    log::record_read(db, access, &items).await?;
+    Ok(items)
+}
+
+/// One item, if this reader may see it; `NotFound` otherwise.
+pub async fn item(db: &Db, access: &FamilyAccess, item_id: &str) -> Result<PlanItem, AppError> {
+    let item = fetch_items(db, access)
+        .await?
+        .into_iter()
+        .find(|i| i.id == item_id)
+        .ok_or(AppError::NotFound)?;
+    log::record_read(db, access, std::slice::from_ref(&item)).await?;
+    Ok(item)
+}
+
+/// The filtered read without logging, for checks before a write.
+async fn fetch_items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, AppError> {
+    let rows = match access.reader() {
+        Reader::Member { .. } => {
+            sqlx::query(ALL_ITEMS_SQL)
+                .bind(access.family_id())
+                .fetch_all(db.pool())
+                .await
+        }
+        Reader::Staff { .. } => {
+            let (staff_id, org_id) = access.reader_binds();
+            sqlx::query(VISIBLE_ITEMS_SQL)
+                .bind(access.family_id())
+                .bind(staff_id)
+                .bind(org_id)
+                .bind(access.today())
+                .fetch_all(db.pool())
+                .await
+        }
+    }
+    .map_err(internal)?;
+    rows.iter()
+        .map(item_from_row)
+        .collect::<Result<_, _>>()
+        .map_err(internal)
+}
+
+/// The number of items hidden from this coach by "only us" (never which).
+pub async fn hidden_count(db: &Db, access: &FamilyAccess) -> Result<i64, AppError> {
+    if access.member_id().is_some() || !is_coach_with_mandate(db, access).await? {
+        return Ok(0);
+    }
+    sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
+         WHERE i.family_id = $1 AND (i.only_us = 1 OR COALESCE(g.only_us, 0) = 1)",
+    )
+    .bind(access.family_id())
+    .fetch_one(db.pool())
+    .await
+    .map_err(internal)
+}
+
+/// Whether the reader is the family's current coach with a live base mandate.
+pub(crate) async fn is_coach_with_mandate(
+    db: &Db,
+    access: &FamilyAccess,
+) -> Result<bool, AppError> {
+    let Some(staff_id) = access.staff_id() else {
+        return Ok(false);
+    };
+    Ok(sqlx::query_scalar::<_, String>(LIVE_BASE_MANDATE_SQL)
+        .bind(access.family_id())
+        .bind(staff_id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?
+        .is_some())
+}
+
+/// Who may write the plan: a member, or the coach with a live base mandate.
+/// Anyone else who can open the family only reads; to them the write target
+/// does not exist.
+async fn author(db: &Db, access: &FamilyAccess) -> Result<(&'static str, String), AppError> {
+    if let Some(member_id) = access.member_id() {
+        return Ok(("member", member_id.to_string()));
+    }
+    if is_coach_with_mandate(db, access).await? {
+        return Ok(("staff", access.staff_id().unwrap_or_default().to_string()));
+    }
+    Err(AppError::NotFound)
+}
+
+fn check_text(text: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::bad("error-text-empty"));
+    }
+    if text.chars().count() > MAX_TEXT {
+        return Err(AppError::bad("error-text-too-long"));
+    }
+    Ok(text.to_string())
+}
+
+fn check_domain(domain: &str) -> Result<(), AppError> {
+    if DOMAINS.contains(&domain) {
+        Ok(())
+    } else {
+        Err(AppError::bad("error-bad-input"))
+    }
+}
+
+fn check_due(due: Option<&str>) -> Result<Option<String>, AppError> {
+    match due.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(None),
+        Some(d) => super::clock::parse_date(d)
+            .map(|date| Some(super::clock::format_date(date)))
+            .ok_or_else(|| AppError::bad("error-bad-date")),
+    }
+}
+
+/// A new goal in a domain, in the family's own words.
+pub async fn add_goal(
+    db: &Db,
+    access: &FamilyAccess,
+    domain: &str,
+    body: &str,
+) -> Result<String, AppError> {
+    check_domain(domain)?;
+    let body = check_text(body)?;
+    let (author_kind, author_id) = author(db, access).await?;
+    insert_item(
+        db,
+        access,
+        ItemKind::Goal,
+        None,
+        domain,
+        &body,
+        None,
+        None,
+        None,
+        author_kind,
+        &author_id,
+    )
+    .await
+}
+
+/// What an action says: what, who does it, by when, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionInput {
+    pub body: String,
+    pub who: String,
+    pub due: Option<String>,
+    pub status: String,
+}
+
+/// A new action under a goal the writer can see.
+pub async fn add_action(
+    db: &Db,
+    access: &FamilyAccess,
+    goal_id: &str,
+    input: &ActionInput,
+) -> Result<String, AppError> {
+    let body = check_text(&input.body)?;
+    if !WHO.contains(&input.who.as_str()) || !ACTION_STATUS.contains(&input.status.as_str()) {
+        return Err(AppError::bad("error-bad-input"));
+    }
+    let due = check_due(input.due.as_deref())?;
+    let (author_kind, author_id) = author(db, access).await?;
+    let goal = fetch_items(db, access)
+        .await?
+        .into_iter()
+        .find(|i| i.id == goal_id && i.kind == ItemKind::Goal)
+        .ok_or(AppError::NotFound)?;
+    insert_item(
+        db,
+        access,
+        ItemKind::Action,
+        Some(&goal.id),
+        &goal.domain,
+        &body,
+        Some(&input.who),
+        due.as_deref(),
+        Some(&input.status),
+        author_kind,
+        &author_id,
+    )
+    .await
+}
+
+/// A note in a domain, or under a goal the writer can see.
+pub async fn add_note(
+    db: &Db,
+    access: &FamilyAccess,
+    domain: &str,
+    goal_id: Option<&str>,
+    body: &str,
+) -> Result<String, AppError> {
+    let body = check_text(body)?;
+    let (author_kind, author_id) = author(db, access).await?;
+    let (goal, domain) = match goal_id {
+        Some(goal_id) => {
+            let goal = fetch_items(db, access)
+                .await?
+                .into_iter()
+                .find(|i| i.id == goal_id && i.kind == ItemKind::Goal)
+                .ok_or(AppError::NotFound)?;
+            (Some(goal.id), goal.domain)
+        }
+        None => {
+            check_domain(domain)?;
+            (None, domain.to_string())
+        }
+    };
+    insert_item(
+        db,
+        access,
+        ItemKind::Note,
+        goal.as_deref(),
+        &domain,
+        &body,
+        None,
+        None,
+        None,
+        author_kind,
+        &author_id,
+    )
+    .await
+}
+
+/// Changes where an action stands.
+pub async fn set_action_status(
+    db: &Db,
+    access: &FamilyAccess,
+    action_id: &str,
+    status: &str,
+) -> Result<(), AppError> {
+    if !ACTION_STATUS.contains(&status) {
+        return Err(AppError::bad("error-bad-input"));
+    }
+    author(db, access).await?;
+    let visible = fetch_items(db, access)
+        .await?
+        .into_iter()
+        .any(|i| i.id == action_id && i.kind == ItemKind::Action);
+    if !visible {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query(
+        "UPDATE plan_items SET status = $1, updated_at = $2 WHERE id = $3 AND family_id = $4",
+    )
+    .bind(status)
+    .bind(access.now())
+    .bind(action_id)
+    .bind(access.family_id())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_item(
+    db: &Db,
+    access: &FamilyAccess,
+    kind: ItemKind,
+    goal_id: Option<&str>,
+    domain: &str,
+    body: &str,
+    who: Option<&str>,
+    due: Option<&str>,
+    status: Option<&str>,
+    author_kind: &str,
+    author_id: &str,
+) -> Result<String, AppError> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO plan_items (id, family_id, kind, goal_id, domain, body, who, due, status,
+                                 only_us, author_kind, author_id, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $12)",
+    )
+    .bind(&id)
+    .bind(access.family_id())
+    .bind(kind.as_str())
+    .bind(goal_id)
+    .bind(domain)
+    .bind(body)
+    .bind(who)
+    .bind(due)
+    .bind(status)
+    .bind(author_kind)
+    .bind(author_id)
+    .bind(access.now())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(id)
+}
+
+/// The plan's header, seen by the family and by its coach with a live base
+/// mandate; nobody else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanHeader {
+    pub intensity: String,
+    pub next_evaluation: Option<String>,
+    pub end_criteria: String,
+    pub status: String,
+    pub hold_reason: String,
+}
+
+pub async fn header(db: &Db, access: &FamilyAccess) -> Result<Option<PlanHeader>, AppError> {
+    if access.member_id().is_none() && !is_coach_with_mandate(db, access).await? {
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT intensity, next_evaluation, end_criteria, status, hold_reason FROM plans WHERE family_id = $1",
+    )
+    .bind(access.family_id())
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)?;
+    row.map(|r| {
+        Ok(PlanHeader {
+            intensity: r.try_get("intensity")?,
+            next_evaluation: r.try_get("next_evaluation")?,
+            end_criteria: r.try_get("end_criteria")?,
+            status: r.try_get("status")?,
+            hold_reason: r.try_get("hold_reason")?,
+        })
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| internal(e))
+}
+
+/// Changes the header; by the family or its coach.
+pub async fn set_header(
+    db: &Db,
+    access: &FamilyAccess,
+    header: &PlanHeader,
+) -> Result<(), AppError> {
+    author(db, access).await?;
+    let valid = ["low", "intensive"].contains(&header.intensity.as_str())
+        && ["active", "on_hold", "ended"].contains(&header.status.as_str());
+    if !valid
+        || header.end_criteria.chars().count() > MAX_TEXT
+        || header.hold_reason.chars().count() > MAX_TEXT
+    {
+        return Err(AppError::bad("error-bad-input"));
+    }
+    if header.status == "on_hold" && header.hold_reason.trim().is_empty() {
+        return Err(AppError::bad("error-hold-needs-reason"));
+    }
+    let next = check_due(header.next_evaluation.as_deref())?;
+    sqlx::query(
+        "UPDATE plans SET intensity = $1, next_evaluation = $2, end_criteria = $3, status = $4,
+                          hold_reason = $5, updated_at = $6 WHERE family_id = $7",
+    )
+    .bind(&header.intensity)
+    .bind(next)
+    .bind(header.end_criteria.trim())
+    .bind(&header.status)
+    .bind(header.hold_reason.trim())
+    .bind(access.now())
+    .bind(access.family_id())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
