@@ -190,19 +190,16 @@ pub async fn share(
     };
     let (kind, staff, org) = match recipient {
         Recipient::Person(id) => {
-            if !looks_like_id(id) || !staff_exists(db, id).await? {
+            if !looks_like_id(id)
+                || !exists(db, "SELECT COUNT(*) FROM staff WHERE id = $1", id).await?
+            {
                 return Err(AppError::bad("error-unknown-recipient"));
             }
             ("person", Some(id.clone()), None)
         }
         Recipient::OurVolunteer => ("volunteer", None, None),
         Recipient::Organisation(id) => {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1")
-                .bind(id)
-                .fetch_one(db.pool())
-                .await
-                .map_err(internal)?;
-            if n == 0 {
+            if !exists(db, "SELECT COUNT(*) FROM organisations WHERE id = $1", id).await? {
                 return Err(AppError::bad("error-unknown-recipient"));
             }
             ("organisation", None, Some(id.clone()))
@@ -232,8 +229,9 @@ pub async fn share(
     Ok(id)
 }
 
-async fn staff_exists(db: &Db, id: &str) -> Result<bool, AppError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE id = $1")
+/// Whether `count_sql` (a `SELECT COUNT(*) … WHERE id = $1`) finds `id`.
+async fn exists(db: &Db, count_sql: &str, id: &str) -> Result<bool, AppError> {
+    let n: i64 = sqlx::query_scalar(count_sql)
         .bind(id)
         .fetch_one(db.pool())
         .await

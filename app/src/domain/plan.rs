@@ -178,6 +178,21 @@ async fn fetch_items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, Ap
         .map_err(internal)
 }
 
+/// An item of `kind` this reader may see (a write's target), unlogged;
+/// `NotFound` when it is not there or not theirs to see.
+async fn visible_item(
+    db: &Db,
+    access: &FamilyAccess,
+    item_id: &str,
+    kind: ItemKind,
+) -> Result<PlanItem, AppError> {
+    fetch_items(db, access)
+        .await?
+        .into_iter()
+        .find(|i| i.id == item_id && i.kind == kind)
+        .ok_or(AppError::NotFound)
+}
+
 /// The number of items hidden from this coach by "only us" (never which).
 pub async fn hidden_count(db: &Db, access: &FamilyAccess) -> Result<i64, AppError> {
     if access.member_id().is_some() || !is_coach_with_mandate(db, access).await? {
@@ -299,11 +314,7 @@ pub async fn add_action(
     }
     let due = check_due(input.due.as_deref())?;
     let (author_kind, author_id) = author(db, access).await?;
-    let goal = fetch_items(db, access)
-        .await?
-        .into_iter()
-        .find(|i| i.id == goal_id && i.kind == ItemKind::Goal)
-        .ok_or(AppError::NotFound)?;
+    let goal = visible_item(db, access, goal_id, ItemKind::Goal).await?;
     insert_item(
         db,
         access,
@@ -332,11 +343,7 @@ pub async fn add_note(
     let (author_kind, author_id) = author(db, access).await?;
     let (goal, domain) = match goal_id {
         Some(goal_id) => {
-            let goal = fetch_items(db, access)
-                .await?
-                .into_iter()
-                .find(|i| i.id == goal_id && i.kind == ItemKind::Goal)
-                .ok_or(AppError::NotFound)?;
+            let goal = visible_item(db, access, goal_id, ItemKind::Goal).await?;
             (Some(goal.id), goal.domain)
         }
         None => {
@@ -371,13 +378,7 @@ pub async fn set_action_status(
         return Err(AppError::bad("error-bad-input"));
     }
     author(db, access).await?;
-    let visible = fetch_items(db, access)
-        .await?
-        .into_iter()
-        .any(|i| i.id == action_id && i.kind == ItemKind::Action);
-    if !visible {
-        return Err(AppError::NotFound);
-    }
+    visible_item(db, access, action_id, ItemKind::Action).await?;
     sqlx::query(
         "UPDATE plan_items SET status = $1, updated_at = $2 WHERE id = $3 AND family_id = $4",
     )
