@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
+use crate::components::top_bar::TopBar;
 use crate::lang::{current_lang, t};
 use crate::pages;
 
@@ -32,15 +33,46 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Where someone signed in starts: the family's plan, or staff's families.
+#[cfg(feature = "ssr")]
+pub fn start_page() -> Option<&'static str> {
+    use crate::domain::access::Caller;
+    match crate::request::current().caller {
+        Caller::Member(_) => Some("/plan"),
+        Caller::Staff(_) => Some("/families"),
+        Caller::Anonymous => None,
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn start_page() -> Option<&'static str> {
+    None
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let start = start_page();
+    // Every page waits for its data on the server (`SsrMode::Async`): the
+    // status code is right, and the page is whole without JavaScript.
+    let ssr = SsrMode::Async;
     view! {
         <Title text=t("app-name")/>
         <Router>
+            <TopBar signed_in=start.is_some() home=start.unwrap_or("/")/>
             <main id="main">
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=path!("/") view=pages::home::Home/>
+                    <Route path=path!("/") view=pages::home::Home ssr=ssr.clone()/>
+                    <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=ssr.clone()/>
+                    <Route path=path!("/join") view=pages::join::JoinPage ssr=ssr.clone()/>
+                    <Route path=path!("/plan") view=pages::plan::OurPlan ssr=ssr.clone()/>
+                    <Route path=path!("/plan/coach") view=pages::plan::CoachConsentPage ssr=ssr.clone()/>
+                    <Route path=path!("/plan/share") view=pages::share::SharePage ssr=ssr.clone()/>
+                    <Route path=path!("/plan/question/:id") view=pages::question::QuestionPage ssr=ssr.clone()/>
+                    <Route path=path!("/plan/looked") view=pages::looked::WhoLooked ssr=ssr.clone()/>
+                    <Route path=path!("/families") view=pages::families::FamiliesPage ssr=ssr.clone()/>
+                    <Route path=path!("/families/:id") view=pages::family::FamilyPage ssr=ssr.clone()/>
+                    <Route path=path!("/families/:id/ask/:action") view=pages::family::AskPage ssr=ssr/>
                 </Routes>
             </main>
         </Router>

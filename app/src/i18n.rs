@@ -106,7 +106,7 @@ mod tests {
                     dirs.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let text = std::fs::read_to_string(&path).expect("readable");
-                    for marker in ["{t(\"", "=t(\"", "(t(\"", " t(\"", "\"error-"] {
+                    for marker in ["{t(\"", "=t(\"", "(t(\"", " t(\"", "t_args(\"", "\"error-"] {
                         for piece in text.split(marker).skip(1) {
                             if let Some(rest) = piece
                                 .split('"')
@@ -142,6 +142,50 @@ mod tests {
             missing.is_empty(),
             "ids used in code but not in locales/nl-BE: {missing:?}"
         );
+    }
+
+    /// Ids the code builds from data (`domain-{name}`, `status-{s}`, …):
+    /// every value the data can hold has its message.
+    #[test]
+    fn every_built_message_id_exists() {
+        use crate::model::{ACTION_STATUS, DOMAINS, WHO};
+        let ids = message_ids(&source(Lang::NlBe).expect("nl-BE exists"));
+        let families: Vec<(&str, Vec<&str>)> = vec![
+            ("domain", DOMAINS.to_vec()),
+            ("who", WHO.to_vec()),
+            ("status", ACTION_STATUS.to_vec()),
+            (
+                "mandate-state",
+                vec!["open", "for_me", "together", "myself", "withdrawn", "ended"],
+            ),
+            ("intensity", vec!["low", "intensive"]),
+            ("plan-status", vec!["active", "on_hold", "ended"]),
+            ("role", vec!["member", "coach", "volunteer", "partner"]),
+            ("basis", vec!["base_mandate", "share", "family"]),
+            (
+                "event",
+                vec![
+                    "read",
+                    "base_mandate_granted",
+                    "base_mandate_withdrawn",
+                    "item_hidden",
+                    "item_unhidden",
+                    "share_granted",
+                    "share_withdrawn",
+                    "mandate_asked",
+                    "mandate_for_me",
+                    "mandate_together",
+                    "mandate_myself",
+                    "mandate_withdrawn",
+                ],
+            ),
+        ];
+        for (prefix, values) in families {
+            for v in values {
+                let id = format!("{prefix}-{v}");
+                assert!(ids.contains(&id), "locales/nl-BE lacks {id}");
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod app;
 pub mod components;
 pub mod error;
 pub mod lang;
+pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]

@@ -2,8 +2,14 @@
 //! (resolved from the session by a middleware in the server crate) and in
 //! which language to answer. It lives for one request only.
 
-use crate::domain::access::Caller;
+use http::HeaderMap;
+
+use crate::domain::access::{Caller, FamilyAccess};
+use crate::domain::AppState;
+use crate::error::AppError;
 use crate::lang::Lang;
+
+pub const SESSION_COOKIE: &str = "onsplan_session";
 
 #[derive(Debug, Clone)]
 pub struct RequestContext {
@@ -25,4 +31,102 @@ pub fn current() -> RequestContext {
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<RequestContext>().cloned())
         .unwrap_or_else(|| RequestContext::anonymous(Lang::NlBe))
+}
+
+/// The shared state (store, clock, key) inside a server function.
+pub fn state() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)
+}
+
+/// The caller, or `SignedOut`.
+pub fn signed_in() -> Result<Caller, AppError> {
+    match current().caller {
+        Caller::Anonymous => Err(AppError::SignedOut),
+        caller => Ok(caller),
+    }
+}
+
+/// Opens a family for the current caller (see `FamilyAccess::open`).
+pub async fn open_family(family_id: &str) -> Result<(AppState, FamilyAccess), AppError> {
+    let state = state()?;
+    let caller = signed_in()?;
+    if !crate::domain::ids::looks_like_id(family_id) {
+        return Err(AppError::NotFound);
+    }
+    let access = FamilyAccess::open(&state.db, &caller, family_id, state.clock.now()).await?;
+    Ok((state, access))
+}
+
+/// Opens the signed-in member's own family.
+pub async fn open_own_family() -> Result<(AppState, FamilyAccess), AppError> {
+    let caller = signed_in()?;
+    let family = caller
+        .as_member()
+        .map(|m| m.family_id().to_string())
+        .ok_or(AppError::NotFound)?;
+    open_family(&family).await
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The `Set-Cookie` value for a session (or, with `None`, one that ends it).
+pub fn session_cookie(token: Option<&str>, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(token) => format!(
+            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        ),
+        None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+/// Starts a session for `caller` and sets its cookie on the response.
+pub async fn begin_session(state: &AppState, caller: &Caller) -> Result<(), AppError> {
+    use crate::domain::accounts::{self, MEMBER_SESSION_SECONDS, STAFF_SESSION_SECONDS};
+    // A new id at every sign-in: an old cookie of this browser ends first.
+    if let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() {
+        if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
+            accounts::end_session(&state.db, &old).await?;
+        }
+    }
+    let token = accounts::start_session(&state.db, caller, state.clock.now()).await?;
+    let max_age = match caller {
+        Caller::Member(_) => MEMBER_SESSION_SECONDS,
+        _ => STAFF_SESSION_SECONDS,
+    };
+    set_cookie(&session_cookie(
+        Some(&token),
+        max_age,
+        state.public_url.starts_with("https://"),
+    ));
+    Ok(())
+}
+
+pub fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+/// Sets the HTTP status of the page being rendered.
+pub fn set_status(status: u16) {
+    if let (Some(response), Ok(code)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(status),
+    ) {
+        response.set_status(code);
+    }
 }

@@ -15,6 +15,10 @@ pub struct Config {
     pub database_url: String,
     /// `ONSPLAN_PUBLIC_DIR`, default ./public: CSS, icons, manifest.
     pub public_dir: PathBuf,
+    /// `ONSPLAN_PUBLIC_URL`, default `http://` + the listen address: where
+    /// people reach the server (invite links, QR codes; `https://` makes
+    /// the session cookie Secure).
+    pub public_url: String,
     /// `ONSPLAN_PKG_DIR`, default ./target/site/pkg: the built JS and WASM.
     pub pkg_dir: PathBuf,
 }
@@ -23,6 +27,8 @@ pub struct Config {
 pub enum ConfigError {
     #[error("ONSPLAN_LISTEN is not an address like 127.0.0.1:3000: {0}")]
     Listen(String),
+    #[error("ONSPLAN_PUBLIC_URL must start with http:// or https://: {0}")]
+    PublicUrl(String),
 }
 
 impl Config {
@@ -42,8 +48,16 @@ impl Config {
                 data_dir.join("onsplan.db").display()
             )
         });
+        let public_url = get("ONSPLAN_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::PublicUrl(public_url));
+        }
         Ok(Config {
             listen,
+            public_url,
             database_url,
             public_dir: PathBuf::from(get("ONSPLAN_PUBLIC_DIR").unwrap_or_else(|| "public".into())),
             pkg_dir: PathBuf::from(

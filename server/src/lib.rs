@@ -3,9 +3,11 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 mod middleware;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::handler::HandlerWithoutStateExt;
@@ -20,6 +22,7 @@ use tower_http::services::ServeDir;
 use onsplan_app::app::{shell, App};
 use onsplan_app::domain::clock::Clock;
 use onsplan_app::domain::db::{Db, DbError};
+use onsplan_app::domain::secret::{SecretError, SecretKey};
 use onsplan_app::domain::AppState;
 
 use crate::config::Config;
@@ -32,6 +35,10 @@ pub enum ServerError {
     Db(#[from] DbError),
     #[error("could not listen on {0}: {1}")]
     Listen(String, std::io::Error),
+    #[error("{0}")]
+    Secret(#[from] SecretError),
+    #[error("could not load the demo: {0}")]
+    Demo(String),
     #[error("server: {0}")]
     Serve(std::io::Error),
 }
@@ -129,12 +136,18 @@ pub async fn open_store(config: &Config) -> Result<Db, ServerError> {
 
 pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
     let db = open_store(&config).await?;
+    let secret = SecretKey::load_or_create(&config.data_dir.join("secret.key"))?;
     let state = AppState {
         db,
         clock: Clock::System,
+        secret: Arc::new(secret),
+        public_url: config.public_url.clone(),
     };
     if demo {
-        tracing::info!("demo data is not part of this build yet");
+        let loaded = demo::load(&state)
+            .await
+            .map_err(|e| ServerError::Demo(e.to_string()))?;
+        println!("{}", demo::describe(&loaded, &state.public_url));
     }
     let assets = Assets {
         public_dir: config.public_dir.clone(),

@@ -8,27 +8,52 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use onsplan_app::domain::accounts;
 use onsplan_app::domain::AppState;
 use onsplan_app::error::AppError;
 use onsplan_app::lang::Lang;
-use onsplan_app::request::RequestContext;
+use onsplan_app::request::{cookie, RequestContext, SESSION_COOKIE};
 
-/// Resolves the caller and the language once per request. Nothing is cached
-/// across requests: a withdrawn consent or an ended session counts at once.
+/// Resolves the caller (from the session cookie) and the language (the
+/// account's choice; else `?lang=` for someone not signed in, such as a
+/// family member choosing a language while joining; else Accept-Language)
+/// once per request. Nothing is cached across requests: a withdrawn consent
+/// or an ended session counts at once.
 pub async fn request_context(
-    State(_state): State<AppState>,
+    State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let lang = request
+    let negotiated = request
         .headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(Lang::negotiate)
         .unwrap_or(Lang::NlBe);
-    request
-        .extensions_mut()
-        .insert(RequestContext::anonymous(lang));
+    let chosen = request.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Lang::from_tag(v))
+    });
+    let token = cookie(request.headers(), SESSION_COOKIE);
+    let session = match token {
+        Some(token) => {
+            match accounts::resolve_session(&state.db, &token, state.clock.now()).await {
+                Ok(found) => found,
+                Err(_) => {
+                    let body = serde_json::to_string(&AppError::Internal).unwrap_or_default();
+                    return (StatusCode::SERVICE_UNAVAILABLE, body).into_response();
+                }
+            }
+        }
+        None => None,
+    };
+    let context = match session {
+        Some((caller, lang)) => RequestContext { caller, lang },
+        None => RequestContext::anonymous(chosen.unwrap_or(negotiated)),
+    };
+    request.extensions_mut().insert(context);
     next.run(request).await
 }
 

@@ -3,6 +3,7 @@
 //! and a real headless Chromium through chromedriver.
 
 pub mod browser;
+pub mod world;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,8 +12,10 @@ use std::time::{Duration, Instant};
 use onsplan_app::domain::clock::Clock;
 use onsplan_app::domain::db::Db;
 use onsplan_app::domain::ids::new_id;
+use onsplan_app::domain::secret::SecretKey;
 use onsplan_app::domain::AppState;
 use onsplan_server::{app, Assets};
+use std::sync::Arc;
 
 /// Which store a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,19 +126,21 @@ pub struct TestServer {
 impl TestServer {
     pub async fn start(store: Store) -> TestServer {
         let test_db = fresh_db(store).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
         let state = AppState {
             db: test_db.db.clone(),
             clock: Clock::fixed(1_795_000_000), // 19 Nov 2026
+            secret: Arc::new(SecretKey::generate()),
+            public_url: format!("http://{addr}"),
         };
         let assets = Assets {
             public_dir: repo_root().join("public"),
             pkg_dir: repo_root().join("target/site/pkg"),
         };
         let router = app(state.clone(), &assets);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move {
             axum::serve(listener, router).await.expect("server runs");
         });

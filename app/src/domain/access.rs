@@ -11,6 +11,7 @@ use sqlx::Row;
 
 use super::db::Db;
 use crate::error::AppError;
+use crate::lang::Lang;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum StaffRole {
@@ -85,32 +86,57 @@ impl StaffCaller {
 impl Caller {
     /// The caller for a member account, read from the store.
     pub async fn member(db: &Db, member_id: &str) -> Result<Caller, AppError> {
-        let row = sqlx::query("SELECT family_id FROM members WHERE id = $1")
-            .bind(member_id)
-            .fetch_optional(db.pool())
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::SignedOut)?;
-        Ok(Caller::Member(MemberCaller {
-            member_id: member_id.to_string(),
-            family_id: row.try_get("family_id").map_err(internal)?,
-        }))
+        Ok(Self::with_language(db, "member", member_id)
+            .await?
+            .ok_or(AppError::SignedOut)?
+            .0)
     }
 
     /// The caller for a staff account, read from the store.
     pub async fn staff(db: &Db, staff_id: &str) -> Result<Caller, AppError> {
-        let row = sqlx::query("SELECT org_id, role FROM staff WHERE id = $1")
-            .bind(staff_id)
+        Ok(Self::with_language(db, "staff", staff_id)
+            .await?
+            .ok_or(AppError::SignedOut)?
+            .0)
+    }
+
+    /// The account behind a session subject (`member` or `staff`), with the
+    /// language it chose; `None` when the account no longer exists.
+    pub async fn with_language(
+        db: &Db,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<(Caller, Lang)>, AppError> {
+        let sql = match kind {
+            "member" => "SELECT family_id AS a, '' AS b, language FROM members WHERE id = $1",
+            "staff" => "SELECT org_id AS a, role AS b, language FROM staff WHERE id = $1",
+            _ => return Ok(None),
+        };
+        let Some(row) = sqlx::query(sql)
+            .bind(id)
             .fetch_optional(db.pool())
             .await
             .map_err(internal)?
-            .ok_or(AppError::SignedOut)?;
-        let role: String = row.try_get("role").map_err(internal)?;
-        Ok(Caller::Staff(StaffCaller {
-            staff_id: staff_id.to_string(),
-            org_id: row.try_get("org_id").map_err(internal)?,
-            role: StaffRole::parse(&role).ok_or(AppError::Internal)?,
-        }))
+        else {
+            return Ok(None);
+        };
+        let a: String = row.try_get("a").map_err(internal)?;
+        let b: String = row.try_get("b").map_err(internal)?;
+        let lang: String = row.try_get("language").map_err(internal)?;
+        let lang = Lang::from_tag(&lang).unwrap_or(Lang::NlBe);
+        let caller = if kind == "member" {
+            Caller::Member(MemberCaller {
+                member_id: id.to_string(),
+                family_id: a,
+            })
+        } else {
+            Caller::Staff(StaffCaller {
+                staff_id: id.to_string(),
+                org_id: a,
+                role: StaffRole::parse(&b).ok_or(AppError::Internal)?,
+            })
+        };
+        Ok(Some((caller, lang)))
     }
 
     pub fn as_member(&self) -> Option<&MemberCaller> {

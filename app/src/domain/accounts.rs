@@ -220,10 +220,15 @@ pub async fn start_session(db: &Db, caller: &Caller, now: i64) -> Result<String,
     Ok(token)
 }
 
-/// The caller behind a session token, or `Anonymous`.
-pub async fn resolve_session(db: &Db, token: &str, now: i64) -> Result<Caller, AppError> {
+/// The caller behind a session token and their language; `None` for an
+/// unknown, malformed or expired token.
+pub async fn resolve_session(
+    db: &Db,
+    token: &str,
+    now: i64,
+) -> Result<Option<(Caller, Lang)>, AppError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(Caller::Anonymous);
+        return Ok(None);
     }
     let row = sqlx::query(
         "SELECT subject_kind, subject_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
@@ -234,16 +239,30 @@ pub async fn resolve_session(db: &Db, token: &str, now: i64) -> Result<Caller, A
     .await
     .map_err(internal)?;
     let Some(row) = row else {
-        return Ok(Caller::Anonymous);
+        return Ok(None);
     };
     let kind: String = row.try_get("subject_kind").map_err(internal)?;
     let id: String = row.try_get("subject_id").map_err(internal)?;
-    let caller = if kind == "member" {
-        Caller::member(db, &id).await
-    } else {
-        Caller::staff(db, &id).await
+    Caller::with_language(db, &kind, &id).await
+}
+
+/// A member or staff account changes its language.
+pub async fn set_language(db: &Db, caller: &Caller, lang: Lang) -> Result<(), AppError> {
+    let (sql, id) = match caller {
+        Caller::Member(m) => (
+            "UPDATE members SET language = $1 WHERE id = $2",
+            m.member_id(),
+        ),
+        Caller::Staff(s) => ("UPDATE staff SET language = $1 WHERE id = $2", s.staff_id()),
+        Caller::Anonymous => return Err(AppError::SignedOut),
     };
-    Ok(caller.unwrap_or(Caller::Anonymous))
+    sqlx::query(sql)
+        .bind(lang.tag())
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(())
 }
 
 /// Ends a session (sign-out).

@@ -73,6 +73,18 @@ pub fn belgian_date(unix: i64) -> String {
     format_date(local.date())
 }
 
+/// The Belgian day and time at `unix`, as 'YYYY-MM-DD HH:MM'.
+pub fn belgian_datetime(unix: i64) -> String {
+    let utc = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let local = utc.to_offset(belgian_offset(unix));
+    format!(
+        "{} {:02}:{:02}",
+        format_date(local.date()),
+        local.hour(),
+        local.minute()
+    )
+}
+
 pub fn format_date(date: Date) -> String {
     format!(
         "{:04}-{:02}-{:02}",

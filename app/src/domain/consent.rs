@@ -2,7 +2,6 @@
 //! on single items, and shares. Only a family member grants or withdraws
 //! them; every change is kept (rows are never deleted) and logged.
 
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::access::{internal, FamilyAccess};
@@ -11,6 +10,7 @@ use super::ids::{looks_like_id, new_id};
 use super::log;
 use super::plan::DOMAINS;
 use crate::error::AppError;
+pub use crate::model::{Recipient, Share, ShareScope};
 
 fn member(access: &FamilyAccess) -> Result<&str, AppError> {
     access.member_id().ok_or(AppError::NotFound)
@@ -115,38 +115,6 @@ pub async fn set_only_us(
     }
     let event = if on { "item_hidden" } else { "item_unhidden" };
     log::record_change(db, access, event, Some(item_id)).await
-}
-
-/// What a share covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ShareScope {
-    Item(String),
-    Domain(String),
-}
-
-/// Who a share is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Recipient {
-    /// A named person with a staff account.
-    Person(String),
-    /// Whoever is the family's volunteer at the time of reading.
-    OurVolunteer,
-    /// Every staff account of an organisation.
-    Organisation(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Share {
-    pub id: String,
-    pub scope: ShareScope,
-    pub recipient: Recipient,
-    pub purpose: String,
-    pub until: String,
-    pub granted_by: String,
-    pub granted_at: i64,
-    pub withdrawn_at: Option<i64>,
-    /// Live: not withdrawn and `until` not passed.
-    pub live: bool,
 }
 
 /// Shares an item or a domain with a recipient, for a purpose, until a day
@@ -305,5 +273,106 @@ pub async fn shares(db: &Db, access: &FamilyAccess) -> Result<Vec<Share>, AppErr
             })
         })
         .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}
+
+/// "What will they see?": the items `recipient` would see if the family
+/// shared `scope` with them now. It runs the real consent query inside a
+/// transaction holding the would-be share, then rolls back: the preview
+/// and the real thing cannot disagree, and nothing is written or logged.
+pub async fn preview(
+    db: &Db,
+    access: &FamilyAccess,
+    scope: &ShareScope,
+    recipient: &Recipient,
+) -> Result<Vec<super::plan::PlanItem>, AppError> {
+    let member_id = member(access)?;
+    let (item_id, domain) = match scope {
+        ShareScope::Item(id) => (Some(id.clone()), None),
+        ShareScope::Domain(d) if DOMAINS.contains(&d.as_str()) => (None, Some(d.clone())),
+        ShareScope::Domain(_) => return Err(AppError::bad("error-bad-input")),
+    };
+    if let Some(id) = &item_id {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM plan_items WHERE id = $1 AND family_id = $2")
+                .bind(id)
+                .bind(access.family_id())
+                .fetch_one(db.pool())
+                .await
+                .map_err(internal)?;
+        if n == 0 {
+            return Err(AppError::NotFound);
+        }
+    }
+    let (kind, staff_id, org_id, person, org) = match recipient {
+        Recipient::OurVolunteer => {
+            let volunteer: Option<String> =
+                sqlx::query_scalar("SELECT volunteer_id FROM families WHERE id = $1")
+                    .bind(access.family_id())
+                    .fetch_one(db.pool())
+                    .await
+                    .map_err(internal)?;
+            let Some(v) = volunteer else {
+                return Ok(Vec::new());
+            };
+            let org: String = sqlx::query_scalar("SELECT org_id FROM staff WHERE id = $1")
+                .bind(&v)
+                .fetch_one(db.pool())
+                .await
+                .map_err(internal)?;
+            ("volunteer", v, org, None, None)
+        }
+        Recipient::Person(id) => {
+            let org: Option<String> = sqlx::query_scalar("SELECT org_id FROM staff WHERE id = $1")
+                .bind(id)
+                .fetch_optional(db.pool())
+                .await
+                .map_err(internal)?;
+            let org = org.ok_or_else(|| AppError::bad("error-unknown-recipient"))?;
+            ("person", id.clone(), org, Some(id.clone()), None)
+        }
+        Recipient::Organisation(id) => {
+            if !exists(db, "SELECT COUNT(*) FROM organisations WHERE id = $1", id).await? {
+                return Err(AppError::bad("error-unknown-recipient"));
+            }
+            (
+                "organisation",
+                String::new(),
+                id.clone(),
+                None,
+                Some(id.clone()),
+            )
+        }
+    };
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO shares (id, family_id, item_id, domain, recipient_kind, recipient_staff_id,
+                             recipient_org_id, purpose, until, granted_by, granted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'preview', '9999-12-31', $8, $9)",
+    )
+    .bind(new_id())
+    .bind(access.family_id())
+    .bind(item_id)
+    .bind(domain)
+    .bind(kind)
+    .bind(person)
+    .bind(org)
+    .bind(member_id)
+    .bind(access.now())
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let rows = sqlx::query(super::access::VISIBLE_ITEMS_SQL)
+        .bind(access.family_id())
+        .bind(&staff_id)
+        .bind(&org_id)
+        .bind(access.today())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(internal)?;
+    tx.rollback().await.map_err(internal)?;
+    rows.iter()
+        .map(super::plan::item_from_row)
+        .collect::<Result<_, _>>()
         .map_err(internal)
 }

@@ -2,7 +2,6 @@
 //! (who, which items, when, under which consent) and every consent or
 //! mandate change (who, what, when). Append-only: rows are only inserted.
 
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::access::{internal, FamilyAccess, Reader};
@@ -10,17 +9,7 @@ use super::db::Db;
 use super::ids::new_id;
 use super::plan::PlanItem;
 use crate::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogEntry {
-    pub at: i64,
-    pub actor_kind: String,
-    pub actor_id: String,
-    pub event: String,
-    pub subject_id: Option<String>,
-    /// (item id, basis) pairs for reads.
-    pub items: Vec<(String, String)>,
-}
+pub use crate::model::LogEntry;
 
 fn actor(access: &FamilyAccess) -> (&'static str, &str) {
     match access.reader() {
@@ -94,8 +83,14 @@ pub async fn entries(
         return Err(AppError::NotFound);
     }
     let rows = sqlx::query(
-        "SELECT at, actor_kind, actor_id, event, subject_id, items FROM access_log
-         WHERE family_id = $1 ORDER BY seq DESC LIMIT $2",
+        "SELECT l.at, l.actor_kind, l.actor_id, l.event, l.subject_id, l.items,
+                COALESCE(s.display_name, m.display_name, '') AS actor_name,
+                COALESCE(s.role, 'member') AS actor_role, o.name AS actor_org
+         FROM access_log l
+         LEFT JOIN staff s ON l.actor_kind = 'staff' AND s.id = l.actor_id
+         LEFT JOIN organisations o ON o.id = s.org_id
+         LEFT JOIN members m ON l.actor_kind = 'member' AND m.id = l.actor_id
+         WHERE l.family_id = $1 ORDER BY l.seq DESC LIMIT $2",
     )
     .bind(access.family_id())
     .bind(limit)
@@ -109,6 +104,9 @@ pub async fn entries(
                 at: r.try_get("at")?,
                 actor_kind: r.try_get("actor_kind")?,
                 actor_id: r.try_get("actor_id")?,
+                actor_name: r.try_get("actor_name")?,
+                actor_role: r.try_get("actor_role")?,
+                actor_org: r.try_get("actor_org")?,
                 event: r.try_get("event")?,
                 subject_id: r.try_get("subject_id")?,
                 items: serde_json::from_str(&items).unwrap_or_default(),

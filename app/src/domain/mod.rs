@@ -7,11 +7,18 @@ pub mod clock;
 pub mod consent;
 pub mod db;
 pub mod ids;
+pub mod invites;
 pub mod log;
+pub mod mandates;
+pub mod overview;
 pub mod plan;
+pub mod secret;
+
+use std::sync::Arc;
 
 use clock::Clock;
 use db::Db;
+use secret::SecretKey;
 
 /// What every request handler and server function can reach. It holds no
 /// decisions about access: those are made per request, in the SQL.
@@ -19,4 +26,8 @@ use db::Db;
 pub struct AppState {
     pub db: Db,
     pub clock: Clock,
+    pub secret: Arc<SecretKey>,
+    /// Where people reach this server, e.g. `https://onsplan.example.be`
+    /// (invite links and QR codes point here; `https` makes cookies Secure).
+    pub public_url: String,
 }

@@ -2,7 +2,6 @@
 //! items (goals, actions, notes). Reads and writes take a `FamilyAccess`;
 //! reads by anyone outside the family are filtered in SQL and logged.
 
-use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -13,99 +12,13 @@ use super::db::Db;
 use super::ids::new_id;
 use super::log;
 use crate::error::AppError;
+pub use crate::model::{
+    ActionInput, Basis, ItemKind, PlanHeader, PlanItem, ACTION_STATUS, DOMAINS, WHO,
+};
 
-/// The twelve life domains of DESIGN.md, in the order pages show them.
-pub const DOMAINS: [&str; 12] = [
-    "housing",
-    "money",
-    "work",
-    "health",
-    "wellbeing",
-    "parenting",
-    "school",
-    "network",
-    "free-time",
-    "safety",
-    "papers",
-    "mobility",
-];
-
-pub const WHO: [&str; 6] = [
-    "member",
-    "together",
-    "coach",
-    "volunteer",
-    "network",
-    "service",
-];
-pub const ACTION_STATUS: [&str; 3] = ["todo", "doing", "done"];
 pub const MAX_TEXT: usize = 2000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ItemKind {
-    Goal,
-    Action,
-    Note,
-}
-
-impl ItemKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Goal => "goal",
-            ItemKind::Action => "action",
-            ItemKind::Note => "note",
-        }
-    }
-    fn parse(s: &str) -> Option<ItemKind> {
-        match s {
-            "goal" => Some(ItemKind::Goal),
-            "action" => Some(ItemKind::Action),
-            "note" => Some(ItemKind::Note),
-            _ => None,
-        }
-    }
-}
-
-/// Why a reader sees an item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Basis {
-    /// The reader is a member of the family.
-    Family,
-    /// The coach's base mandate (its id).
-    BaseMandate(String),
-    /// A share (its id).
-    Share(String),
-}
-
-impl Basis {
-    pub fn log_text(&self) -> String {
-        match self {
-            Basis::Family => "family".into(),
-            Basis::BaseMandate(id) => format!("base_mandate:{id}"),
-            Basis::Share(id) => format!("share:{id}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanItem {
-    pub id: String,
-    pub kind: ItemKind,
-    pub goal_id: Option<String>,
-    pub domain: String,
-    pub body: String,
-    pub who: Option<String>,
-    pub due: Option<String>,
-    pub status: Option<String>,
-    pub only_us: bool,
-    pub author_kind: String,
-    pub author_id: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub basis: Basis,
-}
-
-fn item_from_row(row: &AnyRow) -> Result<PlanItem, sqlx::Error> {
+pub(crate) fn item_from_row(row: &AnyRow) -> Result<PlanItem, sqlx::Error> {
     let via_mandate: Option<String> = row.try_get("via_mandate")?;
     let via_share: Option<String> = row.try_get("via_share")?;
     let basis = match (via_mandate, via_share) {
@@ -292,15 +205,6 @@ pub async fn add_goal(
     .await
 }
 
-/// What an action says: what, who does it, by when, and where it stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ActionInput {
-    pub body: String,
-    pub who: String,
-    pub due: Option<String>,
-    pub status: String,
-}
-
 /// A new action under a goal the writer can see.
 pub async fn add_action(
     db: &Db,
@@ -428,17 +332,6 @@ async fn insert_item(
     .await
     .map_err(internal)?;
     Ok(id)
-}
-
-/// The plan's header, seen by the family and by its coach with a live base
-/// mandate; nobody else.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PlanHeader {
-    pub intensity: String,
-    pub next_evaluation: Option<String>,
-    pub end_criteria: String,
-    pub status: String,
-    pub hold_reason: String,
 }
 
 pub async fn header(db: &Db, access: &FamilyAccess) -> Result<Option<PlanHeader>, AppError> {

@@ -1,4 +1,5 @@
-//! The front door: what Onsplan is, and the ways in.
+//! The front door: what Onsplan is, and the ways in. Someone signed in goes
+//! straight to their own start page.
 
 use leptos::prelude::*;
 
@@ -7,6 +8,10 @@ use crate::lang::{current_lang, t};
 
 #[component]
 pub fn Home() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(home) = crate::app::start_page() {
+        leptos_axum::redirect(home);
+    }
     let lang = current_lang();
     let intro = t("home-intro");
     view! {
@@ -14,6 +19,11 @@ pub fn Home() -> impl IntoView {
             <h1>{t("app-name")}</h1>
             <p class="lead" id="home-intro">{intro.clone()}</p>
             <ReadAloud text=intro lang=lang.tag().to_string() label=t("read-aloud")/>
+        </section>
+        <section class="card stack">
+            <p><a class="button" href="/join" id="join-link">{t("join-title")}</a></p>
+            <p class="muted">{t("home-join-help")}</p>
+            <p><a class="button secondary" href="/sign-in" id="sign-in-link">{t("sign-in-title")}</a></p>
         </section>
     }
 }

@@ -1,0 +1,224 @@
+//! Mandate questions: the coach asks to act on one action ("May I do this
+//! for you?"), naming what, with whom, which facts and until when. A member
+//! answers; any member can withdraw an answer at any time. Every answer is a
+//! new row, so the full history stays.
+
+use sqlx::Row;
+
+use super::access::{internal, FamilyAccess, VISIBLE_ITEMS_SQL};
+use super::db::Db;
+use super::ids::new_id;
+use super::log;
+use super::plan::{is_coach_with_mandate, MAX_TEXT};
+use crate::error::AppError;
+pub use crate::model::{Mandate, MandateAnswer};
+
+pub const ANSWERS: [&str; 3] = ["for_me", "together", "myself"];
+
+/// What the coach asks.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MandateInput {
+    pub what: String,
+    pub counterparty: String,
+    pub facts: String,
+    pub until: String,
+}
+
+fn text(t: &str, max: usize) -> Result<String, AppError> {
+    let t = t.trim();
+    if t.is_empty() {
+        return Err(AppError::bad("error-text-empty"));
+    }
+    if t.chars().count() > max {
+        return Err(AppError::bad("error-text-too-long"));
+    }
+    Ok(t.to_string())
+}
+
+/// The ids of actions this reader may see (the coach's questions follow
+/// their action: an action made "only us" hides its question too).
+async fn visible_action_ids(db: &Db, access: &FamilyAccess) -> Result<Vec<String>, AppError> {
+    let (staff_id, org_id) = access.reader_binds();
+    let rows = sqlx::query(VISIBLE_ITEMS_SQL)
+        .bind(access.family_id())
+        .bind(staff_id)
+        .bind(org_id)
+        .bind(access.today())
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(rows
+        .iter()
+        .filter(|r| r.try_get::<String, _>("kind").ok().as_deref() == Some("action"))
+        .filter(|r| {
+            r.try_get::<Option<String>, _>("via_mandate")
+                .ok()
+                .flatten()
+                .is_some()
+        })
+        .filter_map(|r| r.try_get("id").ok())
+        .collect())
+}
+
+/// The coach (with a live base mandate) asks about an action they can see.
+pub async fn ask(
+    db: &Db,
+    access: &FamilyAccess,
+    action_id: &str,
+    input: &MandateInput,
+) -> Result<String, AppError> {
+    if !is_coach_with_mandate(db, access).await? {
+        return Err(AppError::NotFound);
+    }
+    let what = text(&input.what, MAX_TEXT)?;
+    let counterparty = text(&input.counterparty, 300)?;
+    let facts = text(&input.facts, MAX_TEXT)?;
+    let until = super::clock::parse_date(&input.until)
+        .map(super::clock::format_date)
+        .ok_or_else(|| AppError::bad("error-bad-date"))?;
+    if until.as_str() < access.today() {
+        return Err(AppError::bad("error-date-past"));
+    }
+    if !visible_action_ids(db, access)
+        .await?
+        .iter()
+        .any(|id| id == action_id)
+    {
+        return Err(AppError::NotFound);
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO mandates (id, family_id, action_id, coach_id, what, counterparty, facts, until, asked_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&id)
+    .bind(access.family_id())
+    .bind(action_id)
+    .bind(access.staff_id().unwrap_or_default())
+    .bind(&what)
+    .bind(&counterparty)
+    .bind(&facts)
+    .bind(&until)
+    .bind(access.now())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    log::record_change(db, access, "mandate_asked", Some(&id)).await?;
+    Ok(id)
+}
+
+/// The questions this reader may see, newest first: all of them for the
+/// family; for its coach with a live base mandate, those on actions the
+/// coach can see; nothing for anyone else.
+pub async fn list(db: &Db, access: &FamilyAccess) -> Result<Vec<Mandate>, AppError> {
+    let visible: Option<Vec<String>> = if access.member_id().is_some() {
+        None
+    } else if is_coach_with_mandate(db, access).await? {
+        Some(visible_action_ids(db, access).await?)
+    } else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(
+        "SELECT m.id, m.action_id, i.body AS action_body, s.display_name AS coach_name, m.what,
+                m.counterparty, m.facts, m.until, m.asked_at
+         FROM mandates m JOIN plan_items i ON i.id = m.action_id
+         JOIN staff s ON s.id = m.coach_id
+         WHERE m.family_id = $1 ORDER BY m.asked_at DESC, m.id",
+    )
+    .bind(access.family_id())
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    let answers = sqlx::query(
+        "SELECT a.mandate_id, a.answer, a.answered_at, a.seq, mb.display_name
+         FROM mandate_answers a JOIN mandates m ON m.id = a.mandate_id
+         JOIN members mb ON mb.id = a.member_id
+         WHERE m.family_id = $1 ORDER BY a.mandate_id, a.seq",
+    )
+    .bind(access.family_id())
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let id: String = r.try_get("id").map_err(internal)?;
+        let action_id: String = r.try_get("action_id").map_err(internal)?;
+        if let Some(v) = &visible {
+            if !v.contains(&action_id) {
+                continue;
+            }
+        }
+        let mut history = Vec::new();
+        for a in &answers {
+            if a.try_get::<String, _>("mandate_id").map_err(internal)? == id {
+                history.push(MandateAnswer {
+                    answer: a.try_get("answer").map_err(internal)?,
+                    member_name: a.try_get("display_name").map_err(internal)?,
+                    at: a.try_get("answered_at").map_err(internal)?,
+                });
+            }
+        }
+        let until: String = r.try_get("until").map_err(internal)?;
+        out.push(Mandate {
+            id,
+            action_id,
+            action_body: r.try_get("action_body").map_err(internal)?,
+            coach_name: r.try_get("coach_name").map_err(internal)?,
+            what: r.try_get("what").map_err(internal)?,
+            counterparty: r.try_get("counterparty").map_err(internal)?,
+            facts: r.try_get("facts").map_err(internal)?,
+            ended: until.as_str() < access.today(),
+            until,
+            asked_at: r.try_get("asked_at").map_err(internal)?,
+            answer: history.last().map(|a| a.answer.clone()),
+            history,
+        });
+    }
+    Ok(out)
+}
+
+/// One question this reader may see.
+pub async fn get(db: &Db, access: &FamilyAccess, mandate_id: &str) -> Result<Mandate, AppError> {
+    list(db, access)
+        .await?
+        .into_iter()
+        .find(|m| m.id == mandate_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// A member answers (`for_me`, `together`, `myself`) or withdraws
+/// (`withdrawn`) an answer. Only the family answers.
+pub async fn answer(
+    db: &Db,
+    access: &FamilyAccess,
+    mandate_id: &str,
+    answer: &str,
+) -> Result<(), AppError> {
+    let member_id = access.member_id().ok_or(AppError::NotFound)?;
+    if !ANSWERS.contains(&answer) && answer != "withdrawn" {
+        return Err(AppError::bad("error-bad-input"));
+    }
+    let mandate = get(db, access, mandate_id).await?;
+    if answer == "withdrawn" {
+        if !matches!(mandate.answer.as_deref(), Some("for_me" | "together")) {
+            return Err(AppError::Conflict("error-nothing-to-withdraw".into()));
+        }
+    } else if mandate.ended {
+        return Err(AppError::Conflict("error-mandate-ended".into()));
+    }
+    sqlx::query(
+        "INSERT INTO mandate_answers (id, mandate_id, answer, member_id, answered_at, seq)
+         VALUES ($1, $2, $3, $4, $5,
+                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM mandate_answers WHERE mandate_id = $2))",
+    )
+    .bind(new_id())
+    .bind(mandate_id)
+    .bind(answer)
+    .bind(member_id)
+    .bind(access.now())
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    let event = format!("mandate_{answer}");
+    log::record_change(db, access, &event, Some(mandate_id)).await
+}

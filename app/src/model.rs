@@ -1,0 +1,265 @@
+//! The shapes that cross from the server to a page: plan items, the plan
+//! header, shares, log entries. They are plain data; every rule about who
+//! may see them lives in `domain` (server side only).
+
+use serde::{Deserialize, Serialize};
+
+/// The twelve life domains of DESIGN.md, in the order pages show them.
+pub const DOMAINS: [&str; 12] = [
+    "housing",
+    "money",
+    "work",
+    "health",
+    "wellbeing",
+    "parenting",
+    "school",
+    "network",
+    "free-time",
+    "safety",
+    "papers",
+    "mobility",
+];
+
+pub const WHO: [&str; 6] = [
+    "member",
+    "together",
+    "coach",
+    "volunteer",
+    "network",
+    "service",
+];
+pub const ACTION_STATUS: [&str; 3] = ["todo", "doing", "done"];
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemKind {
+    Goal,
+    Action,
+    Note,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Goal => "goal",
+            ItemKind::Action => "action",
+            ItemKind::Note => "note",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ItemKind> {
+        match s {
+            "goal" => Some(ItemKind::Goal),
+            "action" => Some(ItemKind::Action),
+            "note" => Some(ItemKind::Note),
+            _ => None,
+        }
+    }
+}
+
+/// Why a reader sees an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Basis {
+    /// The reader is a member of the family.
+    Family,
+    /// The coach's base mandate (its id).
+    BaseMandate(String),
+    /// A share (its id).
+    Share(String),
+}
+
+impl Basis {
+    pub fn log_text(&self) -> String {
+        match self {
+            Basis::Family => "family".into(),
+            Basis::BaseMandate(id) => format!("base_mandate:{id}"),
+            Basis::Share(id) => format!("share:{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanItem {
+    pub id: String,
+    pub kind: ItemKind,
+    pub goal_id: Option<String>,
+    pub domain: String,
+    pub body: String,
+    pub who: Option<String>,
+    pub due: Option<String>,
+    pub status: Option<String>,
+    pub only_us: bool,
+    pub author_kind: String,
+    pub author_id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub basis: Basis,
+}
+
+/// What an action says: what, who does it, by when, and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionInput {
+    pub body: String,
+    pub who: String,
+    pub due: Option<String>,
+    pub status: String,
+}
+
+/// The plan's header, seen by the family and by its coach with a live base
+/// mandate; nobody else.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanHeader {
+    pub intensity: String,
+    pub next_evaluation: Option<String>,
+    pub end_criteria: String,
+    pub status: String,
+    pub hold_reason: String,
+}
+
+/// What a share covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShareScope {
+    Item(String),
+    Domain(String),
+}
+
+/// Who a share is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Recipient {
+    /// A named person with a staff account.
+    Person(String),
+    /// Whoever is the family's volunteer at the time of reading.
+    OurVolunteer,
+    /// Every staff account of an organisation.
+    Organisation(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Share {
+    pub id: String,
+    pub scope: ShareScope,
+    pub recipient: Recipient,
+    pub purpose: String,
+    pub until: String,
+    pub granted_by: String,
+    pub granted_at: i64,
+    pub withdrawn_at: Option<i64>,
+    /// Live: not withdrawn and `until` not passed.
+    pub live: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_id: String,
+    /// The actor's display name, role (`member`, `coach`, …) and
+    /// organisation (staff only), for "who looked" in plain words.
+    pub actor_name: String,
+    pub actor_role: String,
+    pub actor_org: Option<String>,
+    pub event: String,
+    pub subject_id: Option<String>,
+    /// (item id, basis) pairs for reads.
+    pub items: Vec<(String, String)>,
+}
+
+/// A coach's question on one action: "May I do this for you?"
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mandate {
+    pub id: String,
+    pub action_id: String,
+    /// The action the question is about, as the reader sees it.
+    pub action_body: String,
+    pub coach_name: String,
+    pub what: String,
+    pub counterparty: String,
+    pub facts: String,
+    pub until: String,
+    pub asked_at: i64,
+    /// The newest answer (`for_me`, `together`, `myself`, `withdrawn`), or
+    /// `None` while the question is open.
+    pub answer: Option<String>,
+    /// Every answer, oldest first.
+    pub history: Vec<MandateAnswer>,
+    /// `until` has passed: the coach may no longer act on it.
+    pub ended: bool,
+}
+
+impl Mandate {
+    /// The coach may act on it now.
+    pub fn granted(&self) -> bool {
+        !self.ended && matches!(self.answer.as_deref(), Some("for_me" | "together"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MandateAnswer {
+    pub answer: String,
+    pub member_name: String,
+    pub at: i64,
+}
+
+/// One line of "my families" for a staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyCard {
+    pub id: String,
+    pub name: String,
+    /// `waiting` (nobody joined yet), `active` (the coach is accepted) or
+    /// `shared` (the reader sees what the family shared with them).
+    pub state: String,
+    pub open_questions: i64,
+    pub new_answers: i64,
+    pub next_evaluation: Option<String>,
+    pub on_hold: bool,
+}
+
+/// The frame of a family: names only, no plan content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyFrame {
+    pub name: String,
+    pub org_name: String,
+    pub coach_name: Option<String>,
+    pub volunteer_name: Option<String>,
+    pub members: Vec<String>,
+}
+
+/// Someone a family can share with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub org_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everything a plan page shows, already filtered for its reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanPage {
+    pub family_id: String,
+    pub frame: FamilyFrame,
+    /// Only for the family and its accepted coach.
+    pub header: Option<PlanHeader>,
+    pub items: Vec<PlanItem>,
+    pub mandates: Vec<Mandate>,
+    /// `member`, `coach` (accepted) or `viewer` (sees what was shared).
+    pub reader: String,
+    pub coach_accepted: bool,
+    /// For the coach: how many items the family keeps to itself.
+    pub hidden_count: i64,
+}
+
+impl PlanPage {
+    pub fn is_member(&self) -> bool {
+        self.reader == "member"
+    }
+    pub fn can_edit(&self) -> bool {
+        self.reader == "member" || self.reader == "coach"
+    }
+    pub fn mandate_for(&self, action_id: &str) -> Option<&Mandate> {
+        self.mandates.iter().find(|m| m.action_id == action_id)
+    }
+}

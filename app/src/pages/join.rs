@@ -1,0 +1,155 @@
+//! Joining a family by invite: the code (typed, or from the link or QR),
+//! then a language (each named in its own script), then a name and, in
+//! plain words, who the coach is and what accepting means. Opening the link
+//! never uses the invite (chat apps open links for previews); only the last
+//! button does.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::page::{load, FormError, Hidden, PostForm};
+use crate::error::AppError;
+use crate::lang::{t, t_args, Lang};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InviteView {
+    pub family_name: String,
+    pub coach_name: Option<String>,
+    pub org_name: String,
+}
+
+/// What an invite is for, without using it.
+#[server(endpoint = "invite-info")]
+pub async fn invite_info(code: String) -> Result<InviteView, AppError> {
+    use crate::domain::invites;
+    let state = crate::request::state()?;
+    let info = invites::peek(&state.db, &state.secret, &code, state.clock.now()).await?;
+    Ok(InviteView {
+        family_name: info.family_name,
+        coach_name: info.coach_name,
+        org_name: info.org_name,
+    })
+}
+
+/// Uses the invite: the new member joins, accepts the coach (the base
+/// mandate) and stays signed in on this phone.
+#[server(endpoint = "join")]
+pub async fn join(code: String, lang: String, name: String) -> Result<(), AppError> {
+    use crate::domain::access::FamilyAccess;
+    use crate::domain::{consent, invites};
+    let state = crate::request::state()?;
+    let lang = Lang::from_tag(&lang).ok_or_else(|| AppError::bad("error-bad-input"))?;
+    let now = state.clock.now();
+    let caller = invites::redeem(&state.db, &state.secret, &code, &name, lang, now).await?;
+    let family = caller
+        .as_member()
+        .map(|m| m.family_id().to_string())
+        .ok_or(AppError::Internal)?;
+    let access = FamilyAccess::open(&state.db, &caller, &family, now).await?;
+    consent::accept_coach(&state.db, &access).await?;
+    crate::request::begin_session(&state, &caller).await?;
+    leptos_axum::redirect("/plan");
+    Ok(())
+}
+
+#[component]
+pub fn JoinPage() -> impl IntoView {
+    let query = use_query_map();
+    let code = query
+        .with_untracked(|q| q.get("code"))
+        .filter(|c| !c.trim().is_empty());
+    let lang = query
+        .with_untracked(|q| q.get("lang"))
+        .and_then(|l| Lang::from_tag(&l));
+    match code {
+        None => view! { <CodeForm lang/> }.into_any(),
+        Some(code) => {
+            let shown = code.clone();
+            load(invite_info(code), move |invite| match lang {
+                None => view! { <ChooseLanguage code=shown/> }.into_any(),
+                Some(lang) => view! { <Confirm code=shown lang invite/> }.into_any(),
+            })
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn CodeForm(lang: Option<Lang>) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>{t("join-title")}</h1>
+            <p>{t("join-code-intro")}</p>
+            <form method="get" action="/join" class="stack">
+                {lang.map(|l| view! { <Hidden name="lang" value=l.tag()/> })}
+                <label for="code">{t("join-code")}</label>
+                <input type="text" name="code" id="code" autocomplete="off"
+                    autocapitalize="characters" spellcheck="false" required maxlength="20"/>
+                <button type="submit">{t("join-next")}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn ChooseLanguage(code: String) -> impl IntoView {
+    let links: Vec<_> = Lang::ALL
+        .iter()
+        .map(|l| {
+            let href = format!("/join?code={}&lang={}", urlencode(&code), l.tag());
+            view! {
+                <li>
+                    <a class="button secondary lang-choice" href=href lang=l.tag() dir=l.dir()
+                        hreflang=l.tag()>
+                        {l.endonym()}
+                    </a>
+                </li>
+            }
+        })
+        .collect();
+    view! {
+        <section class="card">
+            <h1>{t("join-language")}</h1>
+            <ul class="language-list">{links}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn Confirm(code: String, lang: Lang, invite: InviteView) -> impl IntoView {
+    let coach = invite.coach_name.clone().unwrap_or_default();
+    let explain = t_args(
+        "join-accept-explain",
+        &[("coach", coach.clone()), ("org", invite.org_name.clone())],
+    );
+    view! {
+        <section class="card">
+            <h1>{t_args("join-welcome", &[("family", invite.family_name.clone())])}</h1>
+            <FormError/>
+            <PostForm action="/api/join" class="stack">
+                <Hidden name="code" value=code/>
+                <Hidden name="lang" value=lang.tag()/>
+                <label for="name">{t("join-name")}</label>
+                <p class="muted">{t("join-name-help")}</p>
+                <input type="text" name="name" id="name" required maxlength="80" autocomplete="given-name"/>
+                <h2>{t_args("join-your-coach", &[("coach", coach)])}</h2>
+                <p id="accept-explain">{explain}</p>
+                <ul class="plain-list">
+                    <li>{t("join-accept-point-sees")}</li>
+                    <li>{t("join-accept-point-hide")}</li>
+                    <li>{t("join-accept-point-stop")}</li>
+                </ul>
+                <button type="submit" id="accept">{t("join-accept")}</button>
+            </PostForm>
+        </section>
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

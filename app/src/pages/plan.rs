@@ -1,0 +1,205 @@
+//! "Our plan", the family's home: what waits for an answer, the coach, the
+//! plan itself; and the server functions that write the plan, shared by the
+//! family's pages and the coach's.
+
+use leptos::prelude::*;
+
+use crate::components::page::{load, FormError, PostForm};
+use crate::components::plan_view::{AddGoalForm, PlanHeaderView, PlanView};
+use crate::error::AppError;
+use crate::lang::{current_lang, t, t_args, Lang};
+use crate::model::PlanPage;
+
+/// The signed-in member's plan.
+#[server(endpoint = "our-plan")]
+pub async fn our_plan() -> Result<PlanPage, AppError> {
+    let (state, access) = crate::request::open_own_family().await?;
+    crate::domain::overview::plan_page(&state.db, &access).await
+}
+
+/// A new goal, by the family or its coach.
+#[server(endpoint = "add-goal")]
+pub async fn add_goal(family: String, domain: String, body: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    crate::domain::plan::add_goal(&state.db, &access, &domain, &body).await?;
+    Ok(())
+}
+
+/// A new action under a goal.
+#[server(endpoint = "add-action")]
+pub async fn add_action(
+    family: String,
+    goal: String,
+    body: String,
+    who: String,
+    due: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::plan::{self, ActionInput};
+    let (state, access) = crate::request::open_family(&family).await?;
+    let input = ActionInput {
+        body,
+        who,
+        due,
+        status: "todo".into(),
+    };
+    plan::add_action(&state.db, &access, &goal, &input).await?;
+    Ok(())
+}
+
+/// A note in a domain.
+#[server(endpoint = "add-note")]
+pub async fn add_note(family: String, domain: String, body: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    crate::domain::plan::add_note(&state.db, &access, &domain, None, &body).await?;
+    Ok(())
+}
+
+/// Where an action stands.
+#[server(endpoint = "set-status")]
+pub async fn set_status(family: String, action: String, status: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    crate::domain::plan::set_action_status(&state.db, &access, &action, &status).await
+}
+
+/// The plan's header: intensity, next evaluation, end criteria, status.
+#[server(endpoint = "set-header")]
+pub async fn set_header(
+    family: String,
+    intensity: String,
+    next_evaluation: Option<String>,
+    end_criteria: String,
+    status: String,
+    hold_reason: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::plan::{self, PlanHeader};
+    let (state, access) = crate::request::open_family(&family).await?;
+    let header = PlanHeader {
+        intensity,
+        next_evaluation,
+        end_criteria,
+        status,
+        hold_reason: hold_reason.unwrap_or_default(),
+    };
+    plan::set_header(&state.db, &access, &header).await
+}
+
+/// "We want to work with our coach": the base mandate.
+#[server(endpoint = "accept-coach")]
+pub async fn accept_coach() -> Result<(), AppError> {
+    let (state, access) = crate::request::open_own_family().await?;
+    crate::domain::consent::accept_coach(&state.db, &access).await?;
+    leptos_axum::redirect("/plan");
+    Ok(())
+}
+
+/// "We stop working with our coach": the coach sees nothing from now on.
+#[server(endpoint = "withdraw-coach")]
+pub async fn withdraw_coach() -> Result<(), AppError> {
+    let (state, access) = crate::request::open_own_family().await?;
+    crate::domain::consent::withdraw_coach(&state.db, &access).await?;
+    leptos_axum::redirect("/plan");
+    Ok(())
+}
+
+#[component]
+pub fn OurPlan() -> impl IntoView {
+    load(our_plan(), |page| view! { <OurPlanView page/> })
+}
+
+#[component]
+fn OurPlanView(page: PlanPage) -> impl IntoView {
+    let coach = page.frame.coach_name.clone().unwrap_or_default();
+    let waiting: Vec<_> = page
+        .mandates
+        .iter()
+        .filter(|m| m.answer.is_none() && !m.ended)
+        .map(|m| {
+            view! {
+                <li class="card question">
+                    <p class="question-what">{m.what.clone()}</p>
+                    <a class="button" href=format!("/plan/question/{}", m.id)>{t("answer-question")}</a>
+                </li>
+            }
+        })
+        .collect();
+    let waiting = (!waiting.is_empty()).then(|| {
+        view! {
+            <section id="waiting">
+                <h2>{t("waiting-for-us")}</h2>
+                <ul class="plain-list">{waiting}</ul>
+            </section>
+        }
+    });
+    let coach_panel = if page.frame.coach_name.is_none() {
+        None
+    } else if page.coach_accepted {
+        Some(view! {
+            <section class="card" id="coach-panel">
+                <p>{t_args("coach-sees-plan", &[("coach", coach.clone())])}</p>
+                <a class="small-link" href="/plan/coach">{t_args("coach-stop-link", &[("coach", coach.clone())])}</a>
+            </section>
+        }.into_any())
+    } else {
+        Some(view! {
+            <section class="card notice" id="coach-panel">
+                <p>{t_args("coach-not-accepted", &[("coach", coach.clone())])}</p>
+                <PostForm action="/api/accept-coach">
+                    <button type="submit" id="accept-coach">{t_args("coach-accept", &[("coach", coach.clone())])}</button>
+                </PostForm>
+            </section>
+        }.into_any())
+    };
+    view! {
+        <h1>{t("our-plan-title")}</h1>
+        <p class="muted">{page.frame.name.clone()}</p>
+        <FormError/>
+        {waiting}
+        {coach_panel}
+        <PlanHeaderView page=page.clone()/>
+        <PlanView page=page.clone()/>
+        <AddGoalForm family_id=page.family_id.clone()/>
+        <nav class="card links">
+            <a class="button secondary" href="/plan/looked" id="who-looked-link">{t("who-looked-title")}</a>
+        </nav>
+        <LanguageForm/>
+    }
+}
+
+/// Choose the language Onsplan speaks to me.
+#[component]
+pub fn LanguageForm() -> impl IntoView {
+    let current = current_lang();
+    let options: Vec<_> = Lang::ALL
+        .iter()
+        .map(|l| {
+            view! { <option value=l.tag() lang=l.tag() selected=*l == current>{l.endonym()}</option> }
+        })
+        .collect();
+    view! {
+        <section class="card">
+            <PostForm action="/api/set-language" class="inline-form">
+                <label for="language">{t("language")}</label>
+                <select name="lang" id="language">{options}</select>
+                <button type="submit" class="secondary">{t("save")}</button>
+            </PostForm>
+        </section>
+    }
+}
+
+/// Confirm before the coach loses access.
+#[component]
+pub fn CoachConsentPage() -> impl IntoView {
+    load(our_plan(), |page| {
+        let coach = page.frame.coach_name.clone().unwrap_or_default();
+        view! {
+            <section class="card">
+                <h1>{t_args("coach-stop-title", &[("coach", coach.clone())])}</h1>
+                <p>{t_args("coach-stop-explain", &[("coach", coach.clone())])}</p>
+                <PostForm action="/api/withdraw-coach">
+                    <button type="submit" class="danger" id="confirm-withdraw-coach">{t("coach-stop-confirm")}</button>
+                </PostForm>
+                <p><a class="button secondary" href="/plan">{t("cancel")}</a></p>
+            </section>
+        }
+    })
+}

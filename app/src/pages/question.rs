@@ -1,0 +1,166 @@
+//! "May I do this for you?": the coach's question on one action — what,
+//! with whom, which facts, until when — and four big buttons. Withdrawing a
+//! yes is one tap from the plan, then a confirmation.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::components::page::{load, FormError, Hidden, PostForm};
+use crate::components::read_aloud::ReadAloud;
+use crate::error::AppError;
+use crate::lang::{current_lang, t, t_args};
+use crate::model::Mandate;
+
+/// One of the family's questions.
+#[server(endpoint = "question")]
+pub async fn question(id: String) -> Result<Mandate, AppError> {
+    let (state, access) = crate::request::open_own_family().await?;
+    crate::domain::mandates::get(&state.db, &access, &id).await
+}
+
+/// The family answers: `for_me`, `together`, `myself`, or `withdrawn`.
+#[server(endpoint = "answer")]
+pub async fn answer(family: String, question: String, answer: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    crate::domain::mandates::answer(&state.db, &access, &question, &answer).await?;
+    leptos_axum::redirect("/plan");
+    Ok(())
+}
+
+#[component]
+pub fn QuestionPage() -> impl IntoView {
+    let id = use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .unwrap_or_default();
+    let withdraw = use_query_map()
+        .with_untracked(|q| q.get("withdraw"))
+        .is_some();
+    let family = current_family();
+    load(question(id), move |m| {
+        if withdraw {
+            view! { <ConfirmWithdraw m family/> }.into_any()
+        } else {
+            view! { <Ask m family/> }.into_any()
+        }
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn current_family() -> String {
+    crate::request::current()
+        .caller
+        .as_member()
+        .map(|m| m.family_id().to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn current_family() -> String {
+    String::new()
+}
+
+#[component]
+fn Facts(m: Mandate) -> impl IntoView {
+    view! {
+        <dl class="facts">
+            <dt>{t("question-action")}</dt>
+            <dd>{m.action_body.clone()}</dd>
+            <dt>{t("question-what")}</dt>
+            <dd id="question-what">{m.what.clone()}</dd>
+            <dt>{t("question-with-whom")}</dt>
+            <dd>{m.counterparty.clone()}</dd>
+            <dt>{t("question-facts")}</dt>
+            <dd>{m.facts.clone()}</dd>
+            <dt>{t("question-until")}</dt>
+            <dd>{m.until.clone()}</dd>
+        </dl>
+    }
+}
+
+#[component]
+fn Ask(m: Mandate, family: String) -> impl IntoView {
+    let title = t_args("question-title", &[("coach", m.coach_name.clone())]);
+    let spoken = format!(
+        "{title} {} {} {}. {} {}. {} {}. {} {}.",
+        m.what,
+        t("question-with-whom"),
+        m.counterparty,
+        t("question-facts"),
+        m.facts,
+        t("question-until"),
+        m.until,
+        t("question-action"),
+        m.action_body
+    );
+    let current = m.answer.clone().map(|a| {
+        view! { <p class="card notice" id="current-answer">{t(&format!("mandate-state-{a}"))}</p> }
+    });
+    let id = m.id.clone();
+    let buttons = (!m.ended).then(|| {
+        let b = |value: &'static str, label: String, class: &'static str| {
+            view! {
+                <button type="submit" name="answer" value=value class=class id=format!("answer-{value}")>
+                    {label}
+                </button>
+            }
+        };
+        view! {
+            <PostForm action="/api/answer" class="big-buttons">
+                <Hidden name="family" value=family.clone()/>
+                <Hidden name="question" value=id/>
+                {b("for_me", t("answer-for-me"), "")}
+                {b("together", t("answer-together"), "")}
+                {b("myself", t("answer-myself"), "secondary")}
+            </PostForm>
+            <p class="big-buttons"><a class="button secondary" href="/plan" id="answer-later">{t("answer-later")}</a></p>
+        }
+    });
+    let withdraw_href = format!("/plan/question/{}?withdraw=1", m.id);
+    let withdraw = m.granted().then(|| {
+        view! {
+            <p><a class="button danger" href=withdraw_href id="withdraw-answer">{t("withdraw-answer")}</a></p>
+        }
+    });
+    let history: Vec<_> = m
+        .history
+        .iter()
+        .map(|a| {
+            view! { <li>{t_args("answer-history-line", &[("name", a.member_name.clone()), ("answer", t(&format!("mandate-state-{}", a.answer)))])}</li> }
+        })
+        .collect();
+    view! {
+        <section class="card">
+            <h1>{title}</h1>
+            <FormError/>
+            <ReadAloud text=spoken lang=current_lang().tag().to_string() label=t("read-aloud")/>
+            <Facts m=m.clone()/>
+            {current}
+            {m.ended.then(|| view! { <p class="muted">{t("mandate-state-ended")}</p> })}
+            {buttons}
+            {withdraw}
+            {(!history.is_empty()).then(|| view! {
+                <h2>{t("answer-history")}</h2>
+                <ul class="history">{history}</ul>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ConfirmWithdraw(m: Mandate, family: String) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>{t("withdraw-answer-title")}</h1>
+            <p>{t_args("withdraw-answer-explain", &[("coach", m.coach_name.clone())])}</p>
+            <Facts m=m.clone()/>
+            <PostForm action="/api/answer">
+                <Hidden name="family" value=family/>
+                <Hidden name="question" value=m.id.clone()/>
+                <button type="submit" name="answer" value="withdrawn" class="danger" id="confirm-withdraw">
+                    {t("withdraw-answer-confirm")}
+                </button>
+            </PostForm>
+            <p><a class="button secondary" href="/plan">{t("cancel")}</a></p>
+        </section>
+    }
+}

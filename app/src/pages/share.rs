@@ -1,0 +1,405 @@
+//! "Who can see this?" for one item or one whole domain: who sees it now
+//! and why (which consent, until when); the "only us" switch; sharing with
+//! our volunteer, an organisation or a person, for a purpose, until a day,
+//! after a preview of what they will see; and withdrawing a share.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::icons::domain_name;
+use crate::components::page::{load, FormError, Hidden, PostForm};
+use crate::error::AppError;
+use crate::lang::{t, t_args};
+#[cfg(feature = "ssr")]
+use crate::model::ShareScope;
+use crate::model::{ItemKind, Organisation, Person, PlanItem, Recipient};
+
+/// Someone outside the family who can see the item or domain now, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Seer {
+    pub name: String,
+    /// `coach` (base mandate) or `share`.
+    pub why: String,
+    pub share_id: Option<String>,
+    pub purpose: Option<String>,
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SharingData {
+    pub family_id: String,
+    pub item: Option<PlanItem>,
+    /// The item's goal when it is hidden with its goal.
+    pub hidden_by_goal: bool,
+    pub domain: String,
+    pub seers: Vec<Seer>,
+    pub people: Vec<Person>,
+    pub organisations: Vec<Organisation>,
+    pub volunteer_name: Option<String>,
+    pub today: String,
+}
+
+/// Parses `volunteer`, `person:<id>` or `org:<id>`.
+pub fn parse_recipient(to: &str) -> Option<Recipient> {
+    match to.split_once(':') {
+        None if to == "volunteer" => Some(Recipient::OurVolunteer),
+        Some(("person", id)) if !id.is_empty() => Some(Recipient::Person(id.to_string())),
+        Some(("org", id)) if !id.is_empty() => Some(Recipient::Organisation(id.to_string())),
+        _ => None,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn scope_of(item: Option<String>, domain: Option<String>) -> Result<ShareScope, AppError> {
+    match (
+        item.filter(|s| !s.is_empty()),
+        domain.filter(|s| !s.is_empty()),
+    ) {
+        (Some(i), None) => Ok(ShareScope::Item(i)),
+        (None, Some(d)) => Ok(ShareScope::Domain(d)),
+        _ => Err(AppError::bad("error-bad-input")),
+    }
+}
+
+/// Who can see an item (or a domain) of our plan, and what we can do.
+#[server(endpoint = "sharing")]
+pub async fn sharing(
+    item: Option<String>,
+    domain: Option<String>,
+) -> Result<SharingData, AppError> {
+    use crate::domain::{consent, overview, plan};
+    let (state, access) = crate::request::open_own_family().await?;
+    let scope = scope_of(item, domain)?;
+    let items = plan::items(&state.db, &access).await?;
+    let (item, domain) = match &scope {
+        ShareScope::Item(id) => {
+            let item = items
+                .iter()
+                .find(|i| &i.id == id)
+                .cloned()
+                .ok_or(AppError::NotFound)?;
+            let domain = item.domain.clone();
+            (Some(item), domain)
+        }
+        ShareScope::Domain(d) if crate::model::DOMAINS.contains(&d.as_str()) => (None, d.clone()),
+        ShareScope::Domain(_) => return Err(AppError::NotFound),
+    };
+    let goal = item
+        .as_ref()
+        .and_then(|i| i.goal_id.as_ref())
+        .and_then(|g| items.iter().find(|x| &x.id == g));
+    let hidden_by_goal = goal.is_some_and(|g| g.only_us);
+    let hidden = item.as_ref().is_some_and(|i| i.only_us) || hidden_by_goal;
+    let frame = overview::frame(&state.db, &access).await?;
+    let people = overview::people(&state.db).await?;
+    let organisations = overview::organisations(&state.db).await?;
+    let mut seers = Vec::new();
+    if !hidden {
+        if consent::coach_accepted(&state.db, &access).await? {
+            seers.push(Seer {
+                name: frame.coach_name.clone().unwrap_or_default(),
+                why: "coach".into(),
+                share_id: None,
+                purpose: None,
+                until: None,
+            });
+        }
+        for s in consent::shares(&state.db, &access).await? {
+            let covers = match (&s.scope, &item) {
+                (ShareScope::Item(id), Some(i)) => id == &i.id || Some(id) == i.goal_id.as_ref(),
+                (ShareScope::Domain(d), _) => d == &domain,
+                (ShareScope::Item(_), None) => false,
+            };
+            if s.live && covers {
+                seers.push(Seer {
+                    name: recipient_name(
+                        &s,
+                        &people,
+                        &organisations,
+                        frame.volunteer_name.as_deref(),
+                    ),
+                    why: "share".into(),
+                    share_id: Some(s.id.clone()),
+                    purpose: Some(s.purpose.clone()),
+                    until: Some(s.until.clone()),
+                });
+            }
+        }
+    }
+    Ok(SharingData {
+        family_id: access.family_id().to_string(),
+        item,
+        hidden_by_goal,
+        domain,
+        seers,
+        people,
+        organisations,
+        volunteer_name: frame.volunteer_name,
+        today: access.today().to_string(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn recipient_name(
+    share: &crate::model::Share,
+    people: &[Person],
+    orgs: &[Organisation],
+    volunteer: Option<&str>,
+) -> String {
+    match &share.recipient {
+        Recipient::Person(id) => people
+            .iter()
+            .find(|p| &p.id == id)
+            .map(|p| format!("{} ({})", p.name, p.org_name))
+            .unwrap_or_default(),
+        Recipient::Organisation(id) => orgs
+            .iter()
+            .find(|o| &o.id == id)
+            .map(|o| o.name.clone())
+            .unwrap_or_default(),
+        Recipient::OurVolunteer => volunteer
+            .map(|v| crate::lang::t_args("our-volunteer-named", &[("name", v.to_string())]))
+            .unwrap_or_else(|| crate::lang::t("our-volunteer")),
+    }
+}
+
+/// What the recipient would see if we shared this now.
+#[server(endpoint = "share-preview")]
+pub async fn share_preview(
+    item: Option<String>,
+    domain: Option<String>,
+    to: String,
+) -> Result<Vec<PlanItem>, AppError> {
+    let (state, access) = crate::request::open_own_family().await?;
+    let scope = scope_of(item, domain)?;
+    let recipient = parse_recipient(&to).ok_or_else(|| AppError::bad("error-unknown-recipient"))?;
+    crate::domain::consent::preview(&state.db, &access, &scope, &recipient).await
+}
+
+/// "Only us" on or off for one item.
+#[server(endpoint = "only-us")]
+pub async fn only_us(family: String, item: String, on: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    let on = match on.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::bad("error-bad-input")),
+    };
+    crate::domain::consent::set_only_us(&state.db, &access, &item, on).await
+}
+
+/// Share an item or a domain.
+#[server(endpoint = "share")]
+pub async fn share(
+    family: String,
+    item: Option<String>,
+    domain: Option<String>,
+    to: String,
+    purpose: String,
+    until: String,
+) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    let scope = scope_of(item.clone(), domain.clone())?;
+    let recipient = parse_recipient(&to).ok_or_else(|| AppError::bad("error-unknown-recipient"))?;
+    crate::domain::consent::share(&state.db, &access, &scope, &recipient, &purpose, &until).await?;
+    let back = match scope {
+        ShareScope::Item(i) => format!("/plan/share?item={i}"),
+        ShareScope::Domain(d) => format!("/plan/share?domain={d}"),
+    };
+    leptos_axum::redirect(&back);
+    Ok(())
+}
+
+/// Withdraw a share: it stops counting on the next request.
+#[server(endpoint = "withdraw-share")]
+pub async fn withdraw_share(family: String, share: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    crate::domain::consent::withdraw_share(&state.db, &access, &share).await
+}
+
+#[component]
+pub fn SharePage() -> impl IntoView {
+    let q = use_query_map();
+    let item = q.with_untracked(|q| q.get("item"));
+    let domain = q.with_untracked(|q| q.get("domain"));
+    let to = q.with_untracked(|q| q.get("to")).filter(|s| !s.is_empty());
+    let (pi, pd, pt) = (item.clone(), domain.clone(), to.clone());
+    load(
+        async move {
+            let sharing = sharing(item, domain).await?;
+            let preview = match pt.clone() {
+                Some(to) => Some(share_preview(pi, pd, to).await?),
+                None => None,
+            };
+            Ok((sharing, preview))
+        },
+        move |(s, preview)| view! { <ShareView s preview to/> },
+    )
+}
+
+#[component]
+fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>) -> impl IntoView {
+    let subject = match &s.item {
+        Some(i) => i.body.clone(),
+        None => domain_name(&s.domain),
+    };
+    let family = s.family_id.clone();
+    let (scope_name, scope_value) = match &s.item {
+        Some(i) => ("item", i.id.clone()),
+        None => ("domain", s.domain.clone()),
+    };
+    let scope_fields = move || view! { <Hidden name=scope_name value=scope_value.clone()/> };
+    let scope_fields_2 = scope_fields.clone();
+    let (family_1, family_2, family_3) = (family.clone(), family.clone(), family.clone());
+    let hidden_now = s.item.as_ref().map(|i| i.only_us).unwrap_or(false);
+    let seers: Vec<_> = s
+        .seers
+        .iter()
+        .map(|x| {
+            let why = match x.why.as_str() {
+                "coach" => t("seen-by-coach-mandate"),
+                _ => t_args(
+                    "seen-by-share",
+                    &[
+                        ("purpose", x.purpose.clone().unwrap_or_default()),
+                        ("until", x.until.clone().unwrap_or_default()),
+                    ],
+                ),
+            };
+            let family = family_1.clone();
+            let withdraw = x.share_id.clone().map(|id| {
+                view! {
+                    <PostForm action="/api/withdraw-share" class="inline-form">
+                        <Hidden name="family" value=family.clone()/>
+                        <Hidden name="share" value=id/>
+                        <button type="submit" class="danger withdraw-share">{t("withdraw-share")}</button>
+                    </PostForm>
+                }
+            });
+            view! {
+                <li class="seer">
+                    <strong>{x.name.clone()}</strong>
+                    <span class="why">" — "{why}</span>
+                    {withdraw}
+                </li>
+            }
+        })
+        .collect();
+    let nobody = seers
+        .is_empty()
+        .then(|| view! { <p id="only-family">{t("seen-by-family-only")}</p> });
+    let only_us = s.item.clone().map(|i| {
+        let (on, label) = if i.only_us {
+            ("0", t("only-us-off"))
+        } else {
+            ("1", t("only-us-on"))
+        };
+        let goal_note = s.hidden_by_goal.then(|| view! { <p class="muted">{t("only-us-by-goal")}</p> });
+        let explain = if i.kind == ItemKind::Goal { t("only-us-explain-goal") } else { t("only-us-explain") };
+        view! {
+            <section class="card">
+                <h2>{t("only-us-title")}</h2>
+                <p>{explain}</p>
+                {goal_note}
+                <PostForm action="/api/only-us">
+                    <Hidden name="family" value=family_2/>
+                    <Hidden name="item" value=i.id.clone()/>
+                    <Hidden name="on" value=on/>
+                    <button type="submit" id="only-us-toggle" class=if on == "1" { "" } else { "secondary" }>{label}</button>
+                </PostForm>
+            </section>
+        }
+    });
+    let recipients = {
+        let mut v = Vec::new();
+        if let Some(name) = &s.volunteer_name {
+            v.push((
+                "volunteer".to_string(),
+                t_args("our-volunteer-named", &[("name", name.clone())]),
+            ));
+        }
+        for o in &s.organisations {
+            v.push((
+                format!("org:{}", o.id),
+                t_args("recipient-org", &[("name", o.name.clone())]),
+            ));
+        }
+        for p in &s.people {
+            v.push((
+                format!("person:{}", p.id),
+                format!(
+                    "{} — {} ({})",
+                    p.name,
+                    t(&format!("role-{}", p.role)),
+                    p.org_name
+                ),
+            ));
+        }
+        v
+    };
+    let chosen = to.clone().unwrap_or_default();
+    let chosen_name = recipients
+        .iter()
+        .find(|(k, _)| *k == chosen)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let options: Vec<_> = recipients
+        .into_iter()
+        .map(|(k, n)| {
+            let selected = k == chosen;
+            view! { <option value=k selected=selected>{n}</option> }
+        })
+        .collect();
+    let preview_view = preview.map(|items| {
+        let lines: Vec<_> = items
+            .iter()
+            .map(|i| view! { <li class="preview-item">{domain_name(&i.domain)}": "{i.body.clone()}</li> })
+            .collect();
+        let empty = lines.is_empty().then(|| view! { <p>{t("preview-nothing")}</p> });
+        view! {
+            <section class="card" id="preview">
+                <h2>{t_args("preview-title", &[("name", chosen_name.clone())])}</h2>
+                {empty}
+                <ul>{lines}</ul>
+                <PostForm action="/api/share" class="stack">
+                    <Hidden name="family" value=family_3/>
+                    {scope_fields()}
+                    <Hidden name="to" value=chosen.clone()/>
+                    <label for="purpose">{t("share-purpose")}</label>
+                    <input type="text" name="purpose" id="purpose" required maxlength="500"/>
+                    <label for="until">{t("share-until")}</label>
+                    <input type="date" name="until" id="until" required min=s.today.clone()/>
+                    <button type="submit" id="share-confirm">{t("share-confirm")}</button>
+                </PostForm>
+            </section>
+        }
+    });
+    let share_block = (!hidden_now).then(|| {
+        view! {
+            <section class="card">
+                <h2>{t("share-title")}</h2>
+                <form method="get" action="/plan/share" class="stack">
+                    {scope_fields_2()}
+                    <label for="to">{t("share-with")}</label>
+                    <select name="to" id="to">{options}</select>
+                    <button type="submit" class="secondary" id="share-preview">{t("share-preview")}</button>
+                </form>
+            </section>
+            {preview_view}
+        }
+    });
+    view! {
+        <h1>{t("who-can-see-this")}</h1>
+        <p class="lead" id="share-subject">{subject}</p>
+        <FormError/>
+        <section class="card">
+            <h2>{t("seen-by-now")}</h2>
+            <p class="muted">{t("seen-by-family-always")}</p>
+            <ul class="plain-list">{seers}</ul>
+            {nobody}
+        </section>
+        {only_us}
+        {share_block}
+        <p><a href="/plan">{t("back-to-plan")}</a></p>
+    }
+}

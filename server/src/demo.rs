@@ -1,0 +1,381 @@
+//! `onsplan demo`: an organisation with two coaches, a Home-Start volunteer,
+//! an OCMW partner worker, and two families with realistic plans — open and
+//! answered mandate questions, a hidden item, shares, a plan on hold. It is
+//! made through the same functions the pages use, so it obeys every rule.
+//! Passwords are random on every run (nothing secret is written in the
+//! code); family members come in through fresh invites.
+
+use onsplan_app::domain::access::{Caller, FamilyAccess, StaffRole};
+use onsplan_app::domain::accounts::{self, NewStaff};
+use onsplan_app::domain::clock::{belgian_date, format_date, parse_date};
+use onsplan_app::domain::consent::{self, Recipient, ShareScope};
+use onsplan_app::domain::invites::{self, ALPHABET};
+use onsplan_app::domain::mandates::{self, MandateInput};
+use onsplan_app::domain::plan::{self, ActionInput, PlanHeader};
+use onsplan_app::domain::AppState;
+use onsplan_app::error::AppError;
+use onsplan_app::lang::Lang;
+use rand::Rng;
+
+/// One way in, for the printout.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub who: String,
+    pub role: &'static str,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DemoInvite {
+    pub family: String,
+    pub link: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Demo {
+    pub logins: Vec<DemoLogin>,
+    pub invites: Vec<DemoInvite>,
+}
+
+const STAFF: [(&str, &str, StaffRole, usize); 4] = [
+    ("Sara Claes", "sara@demo.onsplan.be", StaffRole::Coach, 0),
+    (
+        "Koen Verhaegen",
+        "koen@demo.onsplan.be",
+        StaffRole::Coach,
+        0,
+    ),
+    (
+        "Marleen De Smet",
+        "marleen@demo.onsplan.be",
+        StaffRole::Volunteer,
+        1,
+    ),
+    (
+        "Pieter Janssens",
+        "pieter@demo.onsplan.be",
+        StaffRole::Partner,
+        2,
+    ),
+];
+
+fn password() -> String {
+    let mut rng = rand::rng();
+    (0..14)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+fn day(state: &AppState, days: i64) -> String {
+    let today = parse_date(&belgian_date(state.clock.now())).expect("today parses");
+    format_date(today + time::Duration::days(days))
+}
+
+/// Loads the demo (once; later runs only reset passwords and make new
+/// invites) and says how to get in.
+pub async fn load(state: &AppState) -> Result<Demo, AppError> {
+    let db = &state.db;
+    let now = state.clock.now();
+    let existing: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+        .bind(STAFF[0].1)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(|_| AppError::Internal)?;
+    let mut logins = Vec::new();
+    let mut ids = Vec::new();
+    if existing.is_none() {
+        let orgs = [
+            accounts::create_organisation(db, "Huis van het Kind Gent", now).await?,
+            accounts::create_organisation(db, "Home-Start Gent", now).await?,
+            accounts::create_organisation(db, "OCMW Gent", now).await?,
+        ];
+        for (name, email, role, org) in STAFF {
+            let pw = password();
+            let id = accounts::create_staff(
+                db,
+                &NewStaff {
+                    org_id: &orgs[org],
+                    role,
+                    email,
+                    display_name: name,
+                    password: &pw,
+                    lang: Lang::NlBe,
+                },
+                now,
+            )
+            .await?;
+            ids.push(id);
+            logins.push(DemoLogin {
+                who: name.into(),
+                role: role.as_str(),
+                email: email.into(),
+                password: pw,
+            });
+        }
+        build_families(state, &ids, &orgs[2]).await?;
+    } else {
+        for (name, email, role, _) in STAFF {
+            let id: String = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+                .bind(email)
+                .fetch_one(db.pool())
+                .await
+                .map_err(|_| AppError::Internal)?;
+            let pw = password();
+            accounts::set_password(db, &id, &pw).await?;
+            ids.push(id);
+            logins.push(DemoLogin {
+                who: name.into(),
+                role: role.as_str(),
+                email: email.into(),
+                password: pw,
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for (coach, family) in [(0usize, "Gezin Haddad"), (1, "Gezin Peeters")] {
+        let family_id: String =
+            sqlx::query_scalar("SELECT id FROM families WHERE display_name = $1 AND coach_id = $2")
+                .bind(family)
+                .bind(&ids[coach])
+                .fetch_one(db.pool())
+                .await
+                .map_err(|_| AppError::Internal)?;
+        let caller = Caller::staff(db, &ids[coach]).await?;
+        let invite = invites::create(db, &state.secret, &caller, &family_id, now).await?;
+        out.push(DemoInvite {
+            family: family.into(),
+            link: format!("{}/join?code={}", state.public_url, invite.code),
+            code: invite.code,
+        });
+    }
+    Ok(Demo {
+        logins,
+        invites: out,
+    })
+}
+
+async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Result<(), AppError> {
+    let db = &state.db;
+    let now = state.clock.now();
+    let sara = Caller::staff(db, &staff[0]).await?;
+    let koen = Caller::staff(db, &staff[1]).await?;
+
+    // Gezin Haddad: coach Sara, volunteer Marleen; Amal joined in Arabic.
+    let haddad =
+        accounts::create_family(db, sara.as_staff().expect("staff"), "Gezin Haddad", now).await?;
+    accounts::assign(db, &haddad, Some(&staff[0]), Some(&staff[2])).await?;
+    let amal = join(state, &sara, &haddad, "Amal", Lang::Ar).await?;
+    let fam = FamilyAccess::open(db, &amal, &haddad, now).await?;
+    let coach = FamilyAccess::open(db, &sara, &haddad, now).await?;
+    plan::set_header(
+        db,
+        &coach,
+        &PlanHeader {
+            intensity: "intensive".into(),
+            next_evaluation: Some(day(state, 40)),
+            end_criteria: "We wonen in een gezonde woning en de schulden zijn onder controle."
+                .into(),
+            status: "active".into(),
+            hold_reason: String::new(),
+        },
+    )
+    .await?;
+    let housing =
+        plan::add_goal(db, &coach, "housing", "Een grotere, gezonde woning vinden").await?;
+    let register = action(
+        db,
+        &coach,
+        &housing,
+        "Inschrijven bij de sociale huisvesting",
+        "together",
+        Some(day(state, 21)),
+        "doing",
+    )
+    .await?;
+    let letter = action(
+        db,
+        &coach,
+        &housing,
+        "De huisbaas schrijven over de vochtschade",
+        "coach",
+        Some(day(state, 10)),
+        "todo",
+    )
+    .await?;
+    let money = plan::add_goal(db, &fam, "money", "Geen nieuwe schulden meer").await?;
+    action(
+        db,
+        &fam,
+        &money,
+        "Een budget maken met alle vaste kosten",
+        "member",
+        Some(day(state, 14)),
+        "todo",
+    )
+    .await?;
+    let ocmw_step = action(
+        db,
+        &coach,
+        &money,
+        "Afspraak bij het OCMW voor budgetbegeleiding",
+        "service",
+        Some(day(state, 30)),
+        "todo",
+    )
+    .await?;
+    let school = plan::add_goal(db, &fam, "school", "Yasmine gaat graag naar school").await?;
+    action(
+        db,
+        &fam,
+        &school,
+        "Gesprek met de juf over huiswerk",
+        "member",
+        Some(day(state, 7)),
+        "todo",
+    )
+    .await?;
+    let private = plan::add_note(
+        db,
+        &fam,
+        "health",
+        None,
+        "Ik slaap slecht sinds de verhuis.",
+    )
+    .await?;
+    consent::set_only_us(db, &fam, &private, true).await?;
+    let asked = mandates::ask(
+        db,
+        &coach,
+        &register,
+        &MandateInput {
+            what: "Ik bel de sociale huisvestingsmaatschappij om uw dossier na te vragen.".into(),
+            counterparty: "WoninGent".into(),
+            facts: "Uw naam, hoeveel mensen in uw gezin wonen en uw inkomen.".into(),
+            until: day(state, 60),
+        },
+    )
+    .await?;
+    mandates::answer(db, &fam, &asked, "together").await?;
+    mandates::ask(
+        db,
+        &coach,
+        &letter,
+        &MandateInput {
+            what: "Ik schrijf de huisbaas een brief over de vochtschade in de slaapkamer.".into(),
+            counterparty: "De huisbaas".into(),
+            facts: "Uw adres en foto's van de vochtschade.".into(),
+            until: day(state, 30),
+        },
+    )
+    .await?;
+    consent::share(
+        db,
+        &fam,
+        &ShareScope::Item(school),
+        &Recipient::OurVolunteer,
+        "Hulp bij het huiswerk",
+        &day(state, 30),
+    )
+    .await?;
+    consent::share(
+        db,
+        &fam,
+        &ShareScope::Item(ocmw_step),
+        &Recipient::Organisation(ocmw.to_string()),
+        "Budgetbegeleiding",
+        &day(state, 60),
+    )
+    .await?;
+
+    // Gezin Peeters: coach Koen; the plan is on hold.
+    let peeters =
+        accounts::create_family(db, koen.as_staff().expect("staff"), "Gezin Peeters", now).await?;
+    let tom = join(state, &koen, &peeters, "Tom", Lang::NlBe).await?;
+    let fam = FamilyAccess::open(db, &tom, &peeters, now).await?;
+    let coach = FamilyAccess::open(db, &koen, &peeters, now).await?;
+    let work = plan::add_goal(db, &fam, "work", "Werk vinden als chauffeur").await?;
+    action(
+        db,
+        &coach,
+        &work,
+        "Rijbewijs C halen",
+        "member",
+        Some(day(state, 120)),
+        "doing",
+    )
+    .await?;
+    plan::set_header(
+        db,
+        &coach,
+        &PlanHeader {
+            intensity: "low".into(),
+            next_evaluation: Some(day(state, 21)),
+            end_criteria: "Tom heeft vast werk.".into(),
+            status: "on_hold".into(),
+            hold_reason: "Even pauze: Tom ligt in het ziekenhuis.".into(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn join(
+    state: &AppState,
+    coach: &Caller,
+    family: &str,
+    name: &str,
+    lang: Lang,
+) -> Result<Caller, AppError> {
+    let now = state.clock.now();
+    let invite = invites::create(&state.db, &state.secret, coach, family, now).await?;
+    let member = invites::redeem(&state.db, &state.secret, &invite.code, name, lang, now).await?;
+    let access = FamilyAccess::open(&state.db, &member, family, now).await?;
+    consent::accept_coach(&state.db, &access).await?;
+    Ok(member)
+}
+
+async fn action(
+    db: &onsplan_app::domain::db::Db,
+    access: &FamilyAccess,
+    goal: &str,
+    body: &str,
+    who: &str,
+    due: Option<String>,
+    status: &str,
+) -> Result<String, AppError> {
+    plan::add_action(
+        db,
+        access,
+        goal,
+        &ActionInput {
+            body: body.into(),
+            who: who.into(),
+            due,
+            status: status.into(),
+        },
+    )
+    .await
+}
+
+/// The text `onsplan demo` prints.
+pub fn describe(demo: &Demo, public_url: &str) -> String {
+    let mut s = format!("\nOnsplan demo — sign in at {public_url}/sign-in\n\n");
+    for l in &demo.logins {
+        s.push_str(&format!(
+            "  {:<10} {:<17} {:<26} password: {}\n",
+            l.role, l.who, l.email, l.password
+        ));
+    }
+    s.push_str("\nA family member joins with a one-time invite (open it on a phone, or type the code at /join):\n");
+    for i in &demo.invites {
+        s.push_str(&format!(
+            "  {:<14} {}   code {}\n",
+            i.family, i.link, i.code
+        ));
+    }
+    s.push_str("\nPasswords and invites are new on every run.\n");
+    s
+}

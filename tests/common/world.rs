@@ -1,0 +1,200 @@
+//! A small world for end-to-end tests: two organisations, coaches, a
+//! volunteer, a partner worker and a family, made through the same
+//! provisioning functions the operator and the demo use; and an HTTP
+//! "person" who browses like a browser without scripts (cookies, form
+//! posts with Accept: text/html and a Referer, redirects not followed).
+
+use onsplan_app::domain::access::{Caller, StaffRole};
+use onsplan_app::domain::accounts::{self, NewStaff};
+use onsplan_app::domain::AppState;
+use onsplan_app::lang::Lang;
+
+use crate::TestServer;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Debug, Clone)]
+pub struct Staff {
+    pub id: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct World {
+    pub org: String,
+    pub other_org: String,
+    /// The family's coach.
+    pub coach: Staff,
+    /// Another coach of the same organisation.
+    pub colleague: Staff,
+    /// A coach of another organisation.
+    pub stranger: Staff,
+    /// The family's Home-Start volunteer.
+    pub volunteer: Staff,
+    /// An OCMW social worker (partner worker) of the other organisation.
+    pub partner: Staff,
+    pub family: String,
+    /// A second family of the colleague, with its own member.
+    pub other_family: String,
+}
+
+async fn staff(state: &AppState, org: &str, role: StaffRole, name: &str) -> Staff {
+    let email = format!("{}@test.example", name.to_lowercase());
+    let id = accounts::create_staff(
+        &state.db,
+        &NewStaff {
+            org_id: org,
+            role,
+            email: &email,
+            display_name: name,
+            password: PASSWORD,
+            lang: Lang::NlBe,
+        },
+        state.clock.now(),
+    )
+    .await
+    .expect("staff");
+    Staff { id, email }
+}
+
+impl World {
+    pub async fn build(state: &AppState) -> World {
+        let now = state.clock.now();
+        let org = accounts::create_organisation(&state.db, "Huis van het Kind Gent", now)
+            .await
+            .unwrap();
+        let other_org = accounts::create_organisation(&state.db, "OCMW Gent", now)
+            .await
+            .unwrap();
+        let coach = staff(state, &org, StaffRole::Coach, "Sara").await;
+        let colleague = staff(state, &org, StaffRole::Coach, "Koen").await;
+        let stranger = staff(state, &other_org, StaffRole::Coach, "Els").await;
+        let volunteer = staff(state, &org, StaffRole::Volunteer, "Marleen").await;
+        let partner = staff(state, &other_org, StaffRole::Partner, "Pieter").await;
+        let coach_caller = Caller::staff(&state.db, &coach.id).await.unwrap();
+        let family = accounts::create_family(
+            &state.db,
+            coach_caller.as_staff().unwrap(),
+            "Gezin Haddad",
+            now,
+        )
+        .await
+        .unwrap();
+        accounts::assign(&state.db, &family, Some(&coach.id), Some(&volunteer.id))
+            .await
+            .unwrap();
+        let colleague_caller = Caller::staff(&state.db, &colleague.id).await.unwrap();
+        let other_family = accounts::create_family(
+            &state.db,
+            colleague_caller.as_staff().unwrap(),
+            "Gezin Peeters",
+            now,
+        )
+        .await
+        .unwrap();
+        World {
+            org,
+            other_org,
+            coach,
+            colleague,
+            stranger,
+            volunteer,
+            partner,
+            family,
+            other_family,
+        }
+    }
+}
+
+/// Someone browsing without scripts.
+pub struct Person {
+    pub client: reqwest::Client,
+    base: String,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Person {
+    pub fn new(server: &TestServer) -> Person {
+        Person {
+            client: crate::client(),
+            base: server.url(""),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("GET");
+        page(r).await
+    }
+
+    /// A form post from the page at `from`, as a browser sends it.
+    pub async fn post(&self, action: &str, from: &str, fields: &[(&str, &str)]) -> Page {
+        let r = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{from}", self.base))
+            .header("origin", self.base.clone())
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        page(r).await
+    }
+
+    /// A server function called as an API (JSON answers, real statuses).
+    pub async fn call(&self, action: &str, fields: &[(&str, &str)]) -> Page {
+        let r = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        page(r).await
+    }
+
+    pub async fn sign_in(&self, email: &str) {
+        let p = self
+            .post(
+                "/api/sign-in",
+                "/sign-in",
+                &[("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(p.status, 302, "sign-in redirects");
+        assert_eq!(p.location.as_deref(), Some("/families"), "{}", p.body);
+    }
+}
+
+async fn page(r: reqwest::Response) -> Page {
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_string);
+    let body = r.text().await.unwrap_or_default();
+    Page {
+        status,
+        location,
+        body,
+    }
+}
+
+/// The text between `start` and the next `end` after it.
+pub fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = text.find(start)? + start.len();
+    let rest = &text[from..];
+    Some(&rest[..rest.find(end)?])
+}

@@ -1,0 +1,381 @@
+//! The main ways through Onsplan over real HTTP, as a browser without
+//! scripts uses them: sign in, invite, join, the plan, mandate questions,
+//! hiding, sharing, "who looked", withdrawal.
+
+use onsplan_tests::world::{between, Person, World};
+use onsplan_tests::{stores, TestServer};
+
+/// A coach invites, a member joins in Arabic and sees the plan.
+async fn invite_and_join(server: &TestServer, world: &World, coach: &Person) -> Person {
+    let family_page = format!("/families/{}", world.family);
+    let waiting = coach.get(&family_page).await;
+    assert_eq!(waiting.status, 200, "{}", waiting.body);
+    assert!(waiting.body.contains("id=\"waiting\""));
+    let made = coach
+        .post("/api/invite", &family_page, &[("family", &world.family)])
+        .await;
+    assert_eq!(made.status, 302);
+    let page = coach.get(&family_page).await;
+    let code = between(&page.body, "class=\"invite-code\">", "<")
+        .expect("the page shows the code")
+        .to_string();
+    assert_eq!(code.len(), 11, "ABC-DEF-GHJ");
+    assert!(page.body.contains("<svg"), "a QR code");
+
+    let phone = Person::new(server);
+    // Opening the link (as a chat app's preview does) never uses it.
+    for _ in 0..2 {
+        let open = phone.get(&format!("/join?code={code}")).await;
+        assert_eq!(open.status, 200);
+        assert!(
+            open.body.contains("العربية"),
+            "languages in their own script"
+        );
+    }
+    let confirm = phone.get(&format!("/join?code={code}&lang=ar")).await;
+    assert_eq!(confirm.status, 200);
+    assert!(confirm.body.contains(r#"<html lang="ar" dir="rtl""#));
+    assert!(confirm.body.contains("Sara"), "the coach's name");
+    let joined = phone
+        .post(
+            "/api/join",
+            &format!("/join?code={code}&lang=ar"),
+            &[("code", &code), ("lang", "ar"), ("name", "Amal")],
+        )
+        .await;
+    assert_eq!(joined.status, 302, "{}", joined.body);
+    assert_eq!(joined.location.as_deref(), Some("/plan"));
+    // Single use.
+    let again = Person::new(server)
+        .get(&format!("/join?code={code}&lang=nl-BE"))
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(again.body.contains("al gebruikt"), "{}", again.body);
+    phone
+}
+
+#[tokio::test]
+async fn invite_join_plan_question_hide_share_withdraw() {
+    for store in stores() {
+        let server = TestServer::start(store).await;
+        let world = World::build(&server.state).await;
+        let coach = Person::new(&server);
+        coach.sign_in(&world.coach.email).await;
+        let phone = invite_and_join(&server, &world, &coach).await;
+
+        let plan = phone.get("/plan").await;
+        assert_eq!(plan.status, 200, "{}", plan.body);
+        assert!(plan.body.contains(r#"dir="rtl""#));
+        let fam = world.family.as_str();
+
+        // The coach writes the plan with the family.
+        let family_page = format!("/families/{fam}");
+        let r = coach
+            .post(
+                "/api/add-goal",
+                &family_page,
+                &[
+                    ("family", fam),
+                    ("domain", "housing"),
+                    ("body", "Een grotere woning vinden"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302);
+        assert!(
+            r.location
+                .as_deref()
+                .is_some_and(|l| l.contains(&family_page)),
+            "{:?}",
+            r.location
+        );
+        let page = coach.get(&family_page).await;
+        let goal = between(&page.body, "<article id=\"item-", "\"")
+            .unwrap()
+            .to_string();
+        for body in [
+            "Inschrijven bij de sociale huisvesting",
+            "Brief van de huisbaas lezen",
+        ] {
+            let r = coach
+                .post(
+                    "/api/add-action",
+                    &family_page,
+                    &[
+                        ("family", fam),
+                        ("goal", &goal),
+                        ("body", body),
+                        ("who", "together"),
+                        ("due", "2026-12-15"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 302, "{}", r.body);
+        }
+        // The family adds its own goal in another domain.
+        let r = phone
+            .post(
+                "/api/add-goal",
+                "/plan",
+                &[
+                    ("family", fam),
+                    ("domain", "money"),
+                    ("body", "Schulden afbetalen"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302);
+        let plan = phone.get("/plan").await.body;
+        assert!(
+            plan.contains("Schulden afbetalen") && plan.contains("Brief van de huisbaas lezen")
+        );
+        let register = &item_id(&plan, "Inschrijven bij de sociale huisvesting");
+        let letter = &item_id(&plan, "Brief van de huisbaas lezen");
+
+        // The coach asks a mandate question on the first action.
+        let ask_page = format!("/families/{fam}/ask/{register}");
+        assert_eq!(coach.get(&ask_page).await.status, 200);
+        let r = coach
+            .post(
+                "/api/ask",
+                &ask_page,
+                &[
+                    ("family", fam),
+                    ("action", register),
+                    ("what", "Ik bel de sociale huisvestingsmaatschappij"),
+                    ("counterparty", "WoninGent"),
+                    ("facts", "Uw naam, gezinsgrootte en inkomen"),
+                    ("until", "2027-02-01"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+
+        // The family sees it waiting at the top and answers "together".
+        let plan = phone.get("/plan").await.body;
+        let question = between(&plan, "href=\"/plan/question/", "\"")
+            .unwrap()
+            .to_string();
+        let qpage = phone.get(&format!("/plan/question/{question}")).await;
+        assert_eq!(qpage.status, 200);
+        assert!(qpage.body.contains("WoninGent"));
+        let r = phone
+            .post(
+                "/api/answer",
+                &format!("/plan/question/{question}"),
+                &[
+                    ("family", fam),
+                    ("question", &question),
+                    ("answer", "together"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/plan"));
+        let coach_view = coach.get(&family_page).await.body;
+        assert!(
+            coach_view.contains("mandate-together"),
+            "the coach sees the answer"
+        );
+
+        // The family hides the letter, and shares the registration with the volunteer.
+        let r = phone
+            .post(
+                "/api/only-us",
+                &format!("/plan/share?item={letter}"),
+                &[("family", fam), ("item", letter), ("on", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 302);
+        let preview = phone
+            .get(&format!("/plan/share?item={register}&to=volunteer"))
+            .await;
+        assert_eq!(preview.status, 200, "{}", preview.body);
+        assert!(preview.body.contains("id=\"preview\""));
+        assert!(preview
+            .body
+            .contains("Inschrijven bij de sociale huisvesting"));
+        let previewed = between(&preview.body, "id=\"preview\"", "</ul>").unwrap();
+        assert!(previewed.contains("Inschrijven bij de sociale huisvesting"));
+        assert!(
+            !previewed.contains("Brief van de huisbaas"),
+            "hidden items are not previewed"
+        );
+        assert!(
+            !previewed.contains("Een grotere woning"),
+            "the goal is not shared"
+        );
+        let r = phone
+            .post(
+                "/api/share",
+                &format!("/plan/share?item={register}&to=volunteer"),
+                &[
+                    ("family", fam),
+                    ("item", register),
+                    ("to", "volunteer"),
+                    ("purpose", "Helpen met het formulier"),
+                    ("until", "2026-12-31"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+
+        let coach_view = coach.get(&family_page).await.body;
+        assert!(
+            !coach_view.contains("Brief van de huisbaas"),
+            "hidden from the coach"
+        );
+        assert!(coach_view.contains("id=\"hidden-count\""));
+
+        let volunteer = Person::new(&server);
+        volunteer.sign_in(&world.volunteer.email).await;
+        let list = volunteer.get("/families").await.body;
+        assert!(list.contains("Gezin Haddad"));
+        let seen = volunteer.get(&family_page).await;
+        assert_eq!(seen.status, 200);
+        assert!(seen.body.contains("Inschrijven bij de sociale huisvesting"));
+        assert!(
+            !seen.body.contains("Een grotere woning"),
+            "only the shared action"
+        );
+        assert!(!seen.body.contains("Schulden"));
+        assert!(!seen.body.contains("Brief van de huisbaas"));
+
+        let looked = phone.get("/plan/looked").await.body;
+        assert!(looked.contains("Marleen"), "who looked shows the volunteer");
+
+        // Withdraw the share: the volunteer's next page load no longer has it.
+        let share_page = phone
+            .get(&format!("/plan/share?item={register}"))
+            .await
+            .body;
+        let share_id = between(&share_page, "name=\"share\" value=\"", "\"")
+            .unwrap()
+            .to_string();
+        let r = phone
+            .post(
+                "/api/withdraw-share",
+                &format!("/plan/share?item={register}"),
+                &[("family", fam), ("share", &share_id)],
+            )
+            .await;
+        assert_eq!(r.status, 302);
+        let gone = volunteer.get(&family_page).await;
+        assert_eq!(gone.status, 404);
+        assert!(!gone.body.contains("Inschrijven"));
+
+        // Withdraw the base mandate: the coach's next request is 404.
+        let r = phone.post("/api/withdraw-coach", "/plan/coach", &[]).await;
+        assert_eq!(r.status, 302);
+        assert_eq!(coach.get(&family_page).await.status, 404);
+
+        // Sign-out ends the session on the server.
+        let r = phone.post("/api/sign-out", "/plan", &[]).await;
+        assert_eq!(r.status, 302);
+        assert_eq!(phone.get("/plan").await.status, 401);
+    }
+}
+
+/// The id of the plan item whose text is `body`, from a rendered plan.
+fn item_id(page: &str, body: &str) -> String {
+    page.split("<li id=\"item-")
+        .skip(1)
+        .find(|s| {
+            s.contains(&format!("<span class=\"body\">{body}</span>")) && {
+                let end = s.find("</li>").unwrap_or(s.len());
+                s[..end].contains(body)
+            }
+        })
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no item {body}"))
+        .to_string()
+}
+
+/// `onsplan demo`: every printed login works, every invite lets a family
+/// member in, and each reader sees exactly what the demo family consented
+/// to. A second run keeps the data and makes new passwords.
+#[tokio::test]
+async fn demo_data_signs_in_and_obeys_the_rules() {
+    use onsplan_server::demo;
+    for store in stores() {
+        let server = TestServer::start(store).await;
+        let first = demo::load(&server.state).await.expect("demo loads");
+        let again = demo::load(&server.state).await.expect("demo loads twice");
+        assert_eq!(first.logins.len(), 4);
+        assert_ne!(first.logins[0].password, again.logins[0].password);
+        let text = demo::describe(&again, &server.state.public_url);
+        assert!(text.contains("sara@demo.onsplan.be") && text.contains("/join?code="));
+
+        let mut seen = Vec::new();
+        for login in &again.logins {
+            let p = Person::new(&server);
+            let r = p
+                .post(
+                    "/api/sign-in",
+                    "/sign-in",
+                    &[("email", &login.email), ("password", &login.password)],
+                )
+                .await;
+            assert_eq!(r.location.as_deref(), Some("/families"), "{}", login.email);
+            let list = p.get("/families").await.body;
+            let haddad = between(&list, "href=\"/families/", "\"").map(str::to_string);
+            let body = match haddad {
+                Some(id) => p.get(&format!("/families/{id}")).await.body,
+                None => String::new(),
+            };
+            seen.push((login.email.clone(), list, body));
+        }
+        let (_, sara_list, sara) = &seen[0];
+        assert!(sara_list.contains("Gezin Haddad"));
+        assert!(sara.contains("Inschrijven bij de sociale huisvesting"));
+        assert!(
+            !sara.contains("Ik slaap slecht"),
+            "only-us stays with the family"
+        );
+        assert!(sara.contains("id=\"hidden-count\""));
+        let (_, _, koen) = &seen[1];
+        assert!(koen.contains("Rijbewijs C") && koen.contains("id=\"on-hold\""));
+        assert!(
+            !koen.contains("Haddad"),
+            "another coach sees nothing of Haddad"
+        );
+        let (_, _, marleen) = &seen[2];
+        assert!(
+            marleen.contains("Gesprek met de juf"),
+            "shared school goal and its action"
+        );
+        assert!(!marleen.contains("Inschrijven"));
+        let (_, _, pieter) = &seen[3];
+        assert!(pieter.contains("budgetbegeleiding"));
+        assert!(!pieter.contains("Een budget maken"), "only the shared step");
+
+        // A new member of Gezin Haddad comes in with the printed invite.
+        let invite = &again.invites[0];
+        let phone = Person::new(&server);
+        let path = invite
+            .link
+            .trim_start_matches(&server.state.public_url)
+            .to_string();
+        assert_eq!(phone.get(&path).await.status, 200);
+        let r = phone
+            .post(
+                "/api/join",
+                &path,
+                &[
+                    ("code", &invite.code),
+                    ("lang", "nl-BE"),
+                    ("name", "Youssef"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/plan"));
+        let plan = phone.get("/plan").await.body;
+        assert!(
+            plan.contains("Ik slaap slecht"),
+            "the family sees everything"
+        );
+        assert!(
+            plan.contains("id=\"waiting\""),
+            "the open question waits at the top"
+        );
+    }
+}
