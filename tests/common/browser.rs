@@ -48,22 +48,32 @@ impl Browser {
             .spawn()
             .expect("chromedriver runs (apt-get install chromium-driver)");
         let profile = tempfile::tempdir().expect("profile dir");
-        let mut prefs = json!({ "intl.accept_languages": accept_language });
+        let prefs = json!({ "intl.accept_languages": accept_language });
+        let mut args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-dev-shm-usage".into(),
+            "--hide-scrollbars".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+            format!("--lang={accept_language}"),
+        ];
         if !javascript {
-            prefs["profile.managed_default_content_settings.javascript"] = json!(2);
+            // Pages get no scripts at all; the driver's own commands still
+            // run (a content-setting block makes chromedriver hang on
+            // navigations instead).
+            args.push("--blink-settings=scriptEnabled=false".into());
         }
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": find("chromium", "/usr/bin/chromium"),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                    "--hide-scrollbars",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    format!("--lang={accept_language}"),
-                ],
+                "args": args,
                 "prefs": prefs,
                 "mobileEmulation": {
                     "deviceMetrics": { "width": 360, "height": 780, "pixelRatio": 1.0 }

@@ -1,0 +1,350 @@
+//! The whole story in a real headless Chromium at 360 px, once with
+//! JavaScript and once without: a coach invites; a family member joins in
+//! Arabic and sees the plan right to left; answers a mandate question
+//! "together"; hides an item; shares another with the volunteer until a
+//! date; the coach sees the answer and not the hidden item; the volunteer
+//! sees only the shared item; "who looked" shows the volunteer; the family
+//! withdraws the share; the volunteer's next page load no longer shows it.
+//! Screenshots of the main pages go to docs/screenshots/.
+
+use std::time::Duration;
+
+use fantoccini::Locator;
+use onsplan_tests::browser::Browser;
+use onsplan_tests::world::{World, PASSWORD};
+use onsplan_tests::{repo_root, stores, TestServer};
+
+struct B {
+    b: Browser,
+    base: String,
+    shots: bool,
+}
+
+impl B {
+    async fn new(server: &TestServer, javascript: bool, lang: &str, shots: bool) -> B {
+        B {
+            b: Browser::start(javascript, lang).await,
+            base: server.url(""),
+            shots,
+        }
+    }
+    async fn go(&self, path: &str) {
+        self.b
+            .client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+    /// Activates a link or button with the keyboard (Enter), as a keyboard
+    /// user does, and waits for the next page to be there.
+    async fn click(&self, css: &str) {
+        let element = self.b.wait_for(css).await;
+        self.b
+            .client
+            .execute("document.documentElement.dataset.before = '1'", vec![])
+            .await
+            .unwrap();
+        tokio::time::timeout(Duration::from_secs(20), element.send_keys("\u{E007}"))
+            .await
+            .unwrap_or_else(|_| panic!("pressing {css} did not finish"))
+            .unwrap_or_else(|e| panic!("press {css}: {e}"));
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let old = self
+                .b
+                .client
+                .execute("return document.readyState === 'complete' && !document.documentElement.dataset.before", vec![])
+                .await;
+            if matches!(old, Ok(serde_json::Value::Bool(true))) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no new page after {css}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    /// Opens a `<details>` (no page load).
+    async fn open(&self, css: &str) {
+        self.b
+            .wait_for(css)
+            .await
+            .send_keys("\u{E007}")
+            .await
+            .unwrap();
+    }
+    async fn fill(&self, css: &str, text: &str) {
+        self.b.wait_for(css).await.send_keys(text).await.unwrap();
+    }
+    /// Date pickers differ per locale; set the ISO value the form sends,
+    /// as picking a day in the calendar does.
+    async fn set_date(&self, css: &str, date: &str) {
+        self.b.wait_for(css).await;
+        self.b
+            .client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1]",
+                vec![css.into(), date.into()],
+            )
+            .await
+            .unwrap();
+    }
+    async fn select(&self, css: &str, value: &str) {
+        self.b
+            .wait_for(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
+    }
+    async fn text(&self) -> String {
+        self.b.wait_for("main").await.text().await.unwrap()
+    }
+    async fn html(&self) -> String {
+        self.b.client.source().await.unwrap()
+    }
+    async fn attr(&self, css: &str, name: &str) -> String {
+        self.b
+            .wait_for(css)
+            .await
+            .attr(name)
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+    async fn path(&self) -> String {
+        self.b
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .to_string()
+    }
+    async fn shot(&self, name: &str) {
+        if self.shots {
+            self.b
+                .screenshot(&repo_root().join(format!("docs/screenshots/{name}.png")))
+                .await;
+        }
+    }
+    async fn sign_in(&self, email: &str) {
+        self.go("/sign-in").await;
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("#sign-in").await;
+        self.b.wait_for("#families").await;
+    }
+    /// The id of the plan item (li or article) whose text contains `body`.
+    async fn item_id(&self, body: &str) -> String {
+        let items = self
+            .b
+            .client
+            .find_all(Locator::Css("li.item, article.goal"))
+            .await
+            .unwrap();
+        for item in items {
+            let span = item.find(Locator::Css(".body")).await.unwrap();
+            if span.text().await.unwrap().contains(body) {
+                return item
+                    .attr("id")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .trim_start_matches("item-")
+                    .to_string();
+            }
+        }
+        panic!("no item {body}");
+    }
+}
+
+async fn story(javascript: bool) {
+    let server = TestServer::start(stores()[0]).await;
+    let world = World::build(&server.state).await;
+    let shots = javascript; // one set of pictures is enough
+    let fam = &world.family;
+
+    // The coach makes an invite.
+    let coach = B::new(&server, javascript, "nl-BE", shots).await;
+    coach.sign_in(&world.coach.email).await;
+    coach.shot("families-nl").await;
+    coach.click(&format!("a[href='/families/{fam}']")).await;
+    coach.b.wait_for("#waiting").await;
+    coach.click("#make-invite").await;
+    let code = coach.b.wait_for(".invite-code").await.text().await.unwrap();
+    assert_eq!(code.len(), 11);
+    coach.shot("invite-nl").await;
+
+    // The family member joins in Arabic.
+    let phone = B::new(&server, javascript, "nl-BE", shots).await;
+    phone.go(&format!("/join?code={code}")).await;
+    phone.shot("join-language").await;
+    phone.click("a.lang-choice[lang='ar']").await;
+    phone.fill("#name", "Amal").await;
+    phone.shot("join-ar").await;
+    phone.click("#accept").await;
+    phone.b.wait_for("#coach-panel").await;
+    assert_eq!(phone.path().await, "/plan");
+    let dir = phone.attr("html", "dir").await;
+    assert_eq!(dir, "rtl", "the plan reads right to left");
+
+    // The coach writes the plan with the family and asks a question.
+    coach.go(&format!("/families/{fam}")).await;
+    coach.open("#add-goal summary").await;
+    coach.select("#goal-domain", "housing").await;
+    coach.fill("#goal-body", "Een grotere woning vinden").await;
+    coach.click("#add-goal button[type=submit]").await;
+    let goal = coach.item_id("Een grotere woning vinden").await;
+    for body in [
+        "Inschrijven bij de sociale huisvesting",
+        "Brief van de huisbaas lezen",
+    ] {
+        coach
+            .open(&format!("#item-{goal} details.add summary"))
+            .await;
+        coach.fill(&format!("#action-body-{goal}"), body).await;
+        coach
+            .select(&format!("#action-who-{goal}"), "together")
+            .await;
+        coach
+            .set_date(&format!("#action-due-{goal}"), "2026-12-15")
+            .await;
+        coach
+            .click(&format!("#item-{goal} details.add button[type=submit]"))
+            .await;
+        coach.b.wait_for(&format!("#item-{goal}")).await;
+    }
+    let register = coach
+        .item_id("Inschrijven bij de sociale huisvesting")
+        .await;
+    let letter = coach.item_id("Brief van de huisbaas lezen").await;
+    coach.click(&format!("#item-{register} a.ask")).await;
+    coach
+        .fill("#what", "Ik bel de sociale huisvestingsmaatschappij")
+        .await;
+    coach.fill("#counterparty", "WoninGent").await;
+    coach
+        .fill("#facts", "Uw naam, gezinsgrootte en inkomen")
+        .await;
+    coach.set_date("#until", "2027-02-01").await;
+    coach.click("#ask-send").await;
+    coach
+        .b
+        .wait_for(&format!("#item-{register} .mandate-open"))
+        .await;
+
+    // The family answers "together".
+    phone.go("/plan").await;
+    phone.b.wait_for("#waiting").await;
+    phone.shot("plan-ar").await;
+    phone.click("#waiting a.button").await;
+    phone.b.wait_for("#answer-together").await;
+    phone.shot("question-ar").await;
+    if javascript {
+        // Read-aloud appears only where the browser can speak.
+        let ready = phone.attr("button.read-aloud", "data-ready").await;
+        assert!(ready == "true" || ready == "false");
+    }
+    phone.click("#answer-together").await;
+    phone
+        .b
+        .wait_for(&format!("#item-{register} .mandate-together"))
+        .await;
+
+    // … hides the letter …
+    phone
+        .click(&format!("#item-{letter} a[href^='/plan/share']"))
+        .await;
+    phone.click("#only-us-toggle").await;
+    phone.b.wait_for("#only-family").await;
+    phone.go("/plan").await;
+    phone.b.wait_for(&format!("#item-{letter} .only-us")).await;
+
+    // … and shares the registration with the volunteer, after a preview.
+    phone
+        .click(&format!("#item-{register} a[href^='/plan/share']"))
+        .await;
+    phone.select("#to", "volunteer").await;
+    phone.click("#share-preview").await;
+    let preview = phone.b.wait_for("#preview").await.text().await.unwrap();
+    assert!(preview.contains("Inschrijven bij de sociale huisvesting"));
+    assert!(!preview.contains("Brief van de huisbaas"));
+    phone.fill("#purpose", "Helpen met het formulier").await;
+    phone.set_date("#until", "2026-12-31").await;
+    phone.shot("share-ar").await;
+    phone.click("#share-confirm").await;
+    phone.b.wait_for(".withdraw-share").await;
+
+    // The coach sees the answer and not the hidden item.
+    coach.go(&format!("/families/{fam}")).await;
+    coach
+        .b
+        .wait_for(&format!("#item-{register} .mandate-together"))
+        .await;
+    let seen = coach.text().await;
+    assert!(
+        !seen.contains("Brief van de huisbaas"),
+        "hidden from the coach"
+    );
+    coach.b.wait_for("#hidden-count").await;
+    coach.shot("coach-family-nl").await;
+
+    // The volunteer sees only the shared item.
+    let volunteer = B::new(&server, javascript, "nl-BE", shots).await;
+    volunteer.sign_in(&world.volunteer.email).await;
+    volunteer.click(&format!("a[href='/families/{fam}']")).await;
+    volunteer.b.wait_for("#viewer-note").await;
+    let seen = volunteer.text().await;
+    assert!(seen.contains("Inschrijven bij de sociale huisvesting"));
+    assert!(!seen.contains("Een grotere woning") && !seen.contains("Brief van de huisbaas"));
+    volunteer.shot("volunteer-nl").await;
+
+    // "Who looked" shows the volunteer.
+    phone.go("/plan/looked").await;
+    let looked = phone.text().await;
+    assert!(looked.contains("Marleen"), "{looked}");
+    phone.shot("looked-ar").await;
+
+    // The family withdraws the share; the volunteer's next load lacks it.
+    phone.go(&format!("/plan/share?item={register}")).await;
+    phone.click(".withdraw-share").await;
+    phone.b.wait_for("#only-family, .seer").await;
+    volunteer.b.client.refresh().await.unwrap();
+    let after = volunteer.text().await;
+    assert!(!after.contains("Inschrijven"), "{after}");
+    assert!(volunteer.html().await.contains("error-page"));
+
+    // The family switches to Dutch: pictures of the same pages in Dutch.
+    phone.go("/plan").await;
+    phone.select("#language", "nl-BE").await;
+    phone.click("#language ~ button").await;
+    phone.go("/plan").await;
+    assert_eq!(phone.attr("html", "dir").await, "ltr");
+    phone.shot("plan-nl").await;
+    phone
+        .go(&format!("/plan/share?item={register}&to=volunteer"))
+        .await;
+    phone.shot("share-nl").await;
+    phone.go("/plan/looked").await;
+    phone.shot("looked-nl").await;
+    phone.go("/plan").await;
+    phone.click(&format!("#item-{register} .mandate a")).await;
+    phone.b.wait_for("#withdraw-answer").await;
+    phone.shot("question-nl").await;
+
+    for b in [coach, phone, volunteer] {
+        b.b.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_story_with_javascript() {
+    story(true).await;
+}
+
+#[tokio::test]
+async fn the_story_without_javascript() {
+    story(false).await;
+}
