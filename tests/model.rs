@@ -1,6 +1,6 @@
 //! The reference model: random scenarios (families, plans, base mandates,
-//! "only us", shares, withdrawals, coach and volunteer changes, time
-//! passing), run against the real store through the access layer, and for
+//! "only us", shares, mandate questions and answers, withdrawals, coach and
+//! volunteer changes, time passing), run against the real store through the access layer, and for
 //! every reader × item compared with an independent model of
 //! docs/CONSENT-RULES.md. Any disagreement fails with the shrunk scenario.
 //!
@@ -14,6 +14,7 @@ use onsplan_app::domain::accounts::{self, NewStaff};
 use onsplan_app::domain::clock::{belgian_date, format_date, parse_date};
 use onsplan_app::domain::consent::{self, Recipient, ShareScope};
 use onsplan_app::domain::db::Db;
+use onsplan_app::domain::mandates::{self, MandateInput};
 use onsplan_app::domain::plan::{self, ActionInput, Basis, DOMAINS};
 use onsplan_app::error::AppError;
 use onsplan_app::lang::Lang;
@@ -138,6 +139,11 @@ enum Op {
     ReplaceCoach,
     SwapVolunteer,
     AdvanceDays(i64),
+    /// The current coach asks a mandate question on an action, open for
+    /// some days.
+    Ask(usize, i64),
+    /// The family answers a question (or withdraws a yes).
+    Answer(usize, &'static str),
 }
 
 fn share_to() -> impl Strategy<Value = ShareTo> {
@@ -164,6 +170,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ReplaceCoach),
         1 => Just(Op::SwapVolunteer),
         2 => (1..4i64).prop_map(Op::AdvanceDays),
+        3 => (any::<usize>(), 0..8i64).prop_map(|(i, d)| Op::Ask(i, d)),
+        3 => (any::<usize>(), prop::sample::select(vec!["for_me", "together", "myself", "withdrawn"]))
+            .prop_map(|(m, a)| Op::Answer(m, a)),
     ]
 }
 
@@ -173,6 +182,7 @@ fn op() -> impl Strategy<Value = Op> {
 struct MItem {
     id: String,
     is_goal: bool,
+    is_action: bool,
     goal: Option<String>,
     domain: String,
     only_us: bool,
@@ -196,6 +206,17 @@ struct Model {
     mandates: Vec<(Who, bool)>,
     items: Vec<MItem>,
     shares: Vec<MShare>,
+    questions: Vec<MQuestion>,
+}
+
+#[derive(Clone, Debug)]
+struct MQuestion {
+    id: String,
+    action: String,
+    asked_by: Who,
+    until: String,
+    /// The newest answer, if any.
+    answer: Option<&'static str>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -309,6 +330,7 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
         mandates: vec![],
         items: vec![],
         shares: vec![],
+        questions: vec![],
     };
     for op in ops {
         let access = FamilyAccess::open(db, &member, &family, now).await.unwrap();
@@ -332,6 +354,7 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
                     .unwrap();
                 model.items.push(MItem {
                     id,
+                    is_action: false,
                     is_goal: true,
                     goal: None,
                     domain: DOMAINS[*d].into(),
@@ -355,6 +378,7 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
                     .unwrap();
                 model.items.push(MItem {
                     id,
+                    is_action: true,
                     is_goal: false,
                     goal: Some(goal.id.clone()),
                     domain: goal.domain.clone(),
@@ -380,6 +404,7 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
                     .map_or(DOMAINS[*d].to_string(), |g| g.domain.clone());
                 model.items.push(MItem {
                     id,
+                    is_action: false,
                     is_goal: false,
                     goal: goal.map(|g| g.id),
                     domain,
@@ -472,6 +497,115 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
                 reassign(db, cast, &family, &model).await;
             }
             Op::AdvanceDays(n) => now += n * DAY,
+            Op::Ask(i, days) => {
+                let actions: Vec<MItem> = model
+                    .items
+                    .iter()
+                    .filter(|i| i.is_action)
+                    .cloned()
+                    .collect();
+                if actions.is_empty() {
+                    continue;
+                }
+                let action = &actions[i % actions.len()];
+                let until = add_days(&today, *days);
+                let input = MandateInput {
+                    what: "Bellen".into(),
+                    counterparty: "WoninGent".into(),
+                    facts: "Naam".into(),
+                    until: until.clone(),
+                };
+                let may = model.coach_ok(model.coach) && !model.hidden(action);
+                let asked =
+                    match FamilyAccess::open(db, &cast.callers[&model.coach], &family, now).await {
+                        Ok(coach) => mandates::ask(db, &coach, &action.id, &input).await,
+                        Err(e) => Err(e),
+                    };
+                match (asked, may) {
+                    (Ok(id), true) => model.questions.push(MQuestion {
+                        id,
+                        action: action.id.clone(),
+                        asked_by: model.coach,
+                        until,
+                        answer: None,
+                    }),
+                    (Err(AppError::NotFound), false) => {}
+                    (got, _) => return Err(format!("ask: store {got:?}, model may={may}")),
+                }
+            }
+            Op::Answer(m, answer) => {
+                if model.questions.is_empty() {
+                    continue;
+                }
+                let k = m % model.questions.len();
+                let q = &model.questions[k];
+                let ended = q.until.as_str() < today.as_str();
+                let may = if *answer == "withdrawn" {
+                    matches!(q.answer, Some("for_me" | "together"))
+                } else {
+                    !ended
+                };
+                let got = mandates::answer(db, &access, &q.id, answer).await;
+                match (got, may) {
+                    (Ok(()), true) => model.questions[k].answer = Some(answer),
+                    (Err(AppError::Conflict(_)), false) => {}
+                    (got, _) => {
+                        return Err(format!("answer {answer}: store {got:?}, model may={may}"))
+                    }
+                }
+            }
+        }
+    }
+
+    // Mandate questions: the family sees all with their newest answer; the
+    // coach who asked sees theirs while accepted and the action is not
+    // hidden; nobody else sees any.
+    let today = belgian_date(now);
+    let access = FamilyAccess::open(db, &member, &family, now).await.unwrap();
+    let family_sees: BTreeSet<(String, Option<String>)> = mandates::list(db, &access)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.id, m.answer))
+        .collect();
+    let all_questions: BTreeSet<(String, Option<String>)> = model
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), q.answer.map(str::to_string)))
+        .collect();
+    if family_sees != all_questions {
+        return Err(format!(
+            "family questions: store {family_sees:?}, model {all_questions:?}"
+        ));
+    }
+    for who in STAFF {
+        let Ok(access) = FamilyAccess::open(db, &cast.callers[&who], &family, now).await else {
+            continue;
+        };
+        let got: BTreeSet<String> = mandates::list(db, &access)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let want: BTreeSet<String> = model
+            .questions
+            .iter()
+            .filter(|q| {
+                q.asked_by == who
+                    && model.coach_ok(who)
+                    && model
+                        .items
+                        .iter()
+                        .find(|i| i.id == q.action)
+                        .is_some_and(|i| !model.hidden(i))
+            })
+            .map(|q| q.id.clone())
+            .collect();
+        if got != want {
+            return Err(format!(
+                "{who:?} questions at {today}: store {got:?}, model {want:?}"
+            ));
         }
     }
 
@@ -608,6 +742,7 @@ fn the_model_itself_hides_only_us_from_the_coach() {
         items: vec![
             MItem {
                 id: "g".into(),
+                is_action: false,
                 is_goal: true,
                 goal: None,
                 domain: "housing".into(),
@@ -615,6 +750,7 @@ fn the_model_itself_hides_only_us_from_the_coach() {
             },
             MItem {
                 id: "a".into(),
+                is_action: true,
                 is_goal: false,
                 goal: Some("g".into()),
                 domain: "housing".into(),
@@ -622,6 +758,7 @@ fn the_model_itself_hides_only_us_from_the_coach() {
             },
         ],
         shares: vec![],
+        questions: vec![],
     };
     assert_eq!(
         model.seen_by(Who::Coach1, "2026-11-19"),

@@ -110,6 +110,9 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::same_origin_only))
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        // Pages and JSON go out compressed (brotli or gzip, as the browser
+        // accepts); the WASM and JS are stored precompressed.
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// 200 once the migrations ran and the store answers; 503 otherwise.

@@ -286,21 +286,24 @@ const STAFF_MAY_OPEN_SQL: &str = "
 /// it is seen under. "Only us" on the item or on its goal overrides every
 /// consent; otherwise the coach's live base mandate, or a live share of the
 /// item, of its goal or of its domain, to this person, to the family's
-/// volunteer when that is them, or to their organisation.
+/// volunteer when that is them, or to their organisation. The parts that do
+/// not depend on the item refer to `$1`, not to the row, so both engines
+/// compute them once per query instead of once per item.
 /// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
 pub(crate) const VISIBLE_ITEMS_SQL: &str = "
     SELECT * FROM (
       SELECT i.id, i.kind, i.goal_id, i.domain, i.body, i.who, i.due, i.status,
              i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at,
         (SELECT b.id FROM base_mandates b JOIN families f ON f.id = b.family_id
-          WHERE b.family_id = i.family_id AND f.coach_id = $2 AND b.coach_id = $2
+          WHERE b.family_id = $1 AND f.coach_id = $2 AND b.coach_id = $2
             AND b.withdrawn_at IS NULL
           ORDER BY b.granted_at, b.id LIMIT 1) AS via_mandate,
-        (SELECT s.id FROM shares s JOIN families f ON f.id = s.family_id
-          WHERE s.family_id = i.family_id AND s.withdrawn_at IS NULL AND s.until >= $4
+        (SELECT s.id FROM shares s
+          WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $4
             AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)
             AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
-              OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $2)
+              OR (s.recipient_kind = 'volunteer'
+                  AND $2 = (SELECT f.volunteer_id FROM families f WHERE f.id = $1))
               OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))
           ORDER BY s.granted_at, s.id LIMIT 1) AS via_share
       FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id

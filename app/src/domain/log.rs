@@ -27,24 +27,34 @@ async fn append(
 ) -> Result<(), AppError> {
     let (kind, id) = actor(access);
     let items = serde_json::to_string(items).map_err(internal)?;
-    sqlx::query(
-        "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id, items)
-         VALUES ($1, $2, $3,
-                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM access_log WHERE family_id = $2),
-                 $4, $5, $6, $7, $8)",
-    )
-    .bind(new_id())
-    .bind(access.family_id())
-    .bind(access.now())
-    .bind(kind)
-    .bind(id)
-    .bind(event)
-    .bind(subject_id)
-    .bind(items)
-    .execute(db.pool())
-    .await
-    .map_err(internal)?;
-    Ok(())
+    // Two writers may pick the same next number (PostgreSQL runs them at
+    // once); the unique index refuses the second, which tries again.
+    let mut attempt = 0;
+    loop {
+        let result = sqlx::query(
+            "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id, items)
+             VALUES ($1, $2, $3,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM access_log WHERE family_id = $2),
+                     $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(access.family_id())
+        .bind(access.now())
+        .bind(kind)
+        .bind(id)
+        .bind(event)
+        .bind(subject_id)
+        .bind(&items)
+        .execute(db.pool())
+        .await;
+        match result {
+            Ok(_) => return Ok(()),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(internal(e)),
+        }
+    }
 }
 
 /// Records a read of `items` when the reader is outside the family.

@@ -119,7 +119,7 @@ pub async fn list(db: &Db, access: &FamilyAccess) -> Result<Vec<Mandate>, AppErr
         return Ok(Vec::new());
     };
     let rows = sqlx::query(
-        "SELECT m.id, m.action_id, i.body AS action_body, s.display_name AS coach_name, m.what,
+        "SELECT m.id, m.action_id, m.coach_id, i.body AS action_body, s.display_name AS coach_name, m.what,
                 m.counterparty, m.facts, m.until, m.asked_at
          FROM mandates m JOIN plan_items i ON i.id = m.action_id
          JOIN staff s ON s.id = m.coach_id
@@ -144,7 +144,10 @@ pub async fn list(db: &Db, access: &FamilyAccess) -> Result<Vec<Mandate>, AppErr
         let id: String = r.try_get("id").map_err(internal)?;
         let action_id: String = r.try_get("action_id").map_err(internal)?;
         if let Some(v) = &visible {
-            if !v.contains(&action_id) {
+            // A coach sees the questions they asked, on actions they see;
+            // a new coach does not see a former coach's questions.
+            let asked_by: String = r.try_get("coach_id").map_err(internal)?;
+            if !v.contains(&action_id) || Some(asked_by.as_str()) != access.staff_id() {
                 continue;
             }
         }

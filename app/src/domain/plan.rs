@@ -53,6 +53,25 @@ pub async fn items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, AppE
     Ok(items)
 }
 
+/// The benchmark's baseline: the same read and log as `items`, with the
+/// unfiltered query, to measure what the consent filter costs. Only built
+/// with the `bench` feature, which the server never enables.
+#[cfg(feature = "bench")]
+pub async fn items_unfiltered(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, AppError> {
+    let rows = sqlx::query(ALL_ITEMS_SQL)
+        .bind(access.family_id())
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    let items: Vec<PlanItem> = rows
+        .iter()
+        .map(item_from_row)
+        .collect::<Result<_, _>>()
+        .map_err(internal)?;
+    log::record_read(db, access, &items).await?;
+    Ok(items)
+}
+
 /// One item, if this reader may see it; `NotFound` otherwise.
 pub async fn item(db: &Db, access: &FamilyAccess, item_id: &str) -> Result<PlanItem, AppError> {
     let item = fetch_items(db, access)
