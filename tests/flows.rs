@@ -204,6 +204,33 @@ async fn invite_join_plan_question_hide_share_withdraw() {
             !previewed.contains("Een grotere woning"),
             "the goal is not shared"
         );
+        // A bad form (a day in the past) comes back to the form with the
+        // reason in the member's language, and nothing is shared.
+        let from = format!("/plan/share?item={register}&to=volunteer");
+        let bad = phone
+            .post(
+                "/api/share",
+                &from,
+                &[
+                    ("family", fam),
+                    ("item", register),
+                    ("to", "volunteer"),
+                    ("purpose", "x"),
+                    ("until", "2020-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 302);
+        let back = bad.location.expect("back to the form");
+        assert!(back.contains("__err="), "{back}");
+        let again = phone.get(back.trim_start_matches(&server.url(""))).await;
+        assert!(again.body.contains("id=\"form-error\""));
+        let reason = onsplan_app::i18n::tr(onsplan_app::lang::Lang::Ar, "error-date-past");
+        assert!(again.body.contains(&reason), "the reason, in Arabic");
+        assert!(
+            !again.body.contains("class=\"withdraw-share"),
+            "nothing was shared"
+        );
         let r = phone
             .post(
                 "/api/share",
@@ -224,7 +251,12 @@ async fn invite_join_plan_question_hide_share_withdraw() {
             !coach_view.contains("Brief van de huisbaas"),
             "hidden from the coach"
         );
-        assert!(coach_view.contains("id=\"hidden-count\""));
+        let count = between(&coach_view, "id=\"hidden-count\"", "</p>").expect("the count");
+        assert!(
+            count.contains("\u{2068}1\u{2069}"),
+            "one item hidden: {count}"
+        );
+        assert!(!coach_view.contains("Brief van de huisbaas"));
 
         let volunteer = Person::new(&server);
         volunteer.sign_in(&world.volunteer.email).await;

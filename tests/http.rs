@@ -83,3 +83,47 @@ async fn static_files_and_security_headers() {
     assert_eq!(css.headers()["x-content-type-options"], "nosniff");
     assert_eq!(css.headers()["x-frame-options"], "DENY");
 }
+
+/// The access log and the answer history refuse changes in the store
+/// itself, not only in our code.
+#[tokio::test]
+async fn the_access_log_and_answer_history_are_append_only() {
+    for store in stores() {
+        let server = TestServer::start(store).await;
+        let db = &server.state.db;
+        let world = onsplan_tests::world::World::build(&server.state).await;
+        sqlx::query(
+            "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event) VALUES ('l1', $1, 1, 1, 'staff', 'x', 'read')",
+        )
+        .bind(&world.family)
+        .execute(db.pool())
+        .await
+        .expect("appending works");
+        for sql in [
+            "UPDATE access_log SET event = 'changed'",
+            "DELETE FROM access_log",
+        ] {
+            let refused = sqlx::query(sql).execute(db.pool()).await;
+            assert!(refused.is_err(), "{store:?}: {sql} was allowed");
+        }
+        // Row triggers need a row to fire; the answer history's guard is
+        // there on both engines.
+        let guards: i64 = sqlx::query_scalar(match store {
+            onsplan_tests::Store::Sqlite => {
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'mandate_answers'"
+            }
+            onsplan_tests::Store::Postgres => {
+                "SELECT COUNT(*) FROM pg_trigger WHERE tgname = 'mandate_answers_append_only'"
+            }
+        })
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert!(guards >= 1, "{store:?}: mandate_answers has no guard");
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM access_log")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+}

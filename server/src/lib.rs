@@ -110,6 +110,9 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::same_origin_only))
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        // Every form here is small (texts are at most 2,000 characters);
+        // anything much larger is refused with 413 before it is read.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         // Pages and JSON go out compressed (brotli or gzip, as the browser
         // accepts); the WASM and JS are stored precompressed.
         .layer(tower_http::compression::CompressionLayer::new())

@@ -74,6 +74,7 @@ impl Db {
             }
         };
         MIGRATOR.run(&pool).await?;
+        install_append_only_guards(&pool, backend).await?;
         Ok(Db { pool, backend })
     }
 
@@ -101,4 +102,55 @@ impl Db {
     pub fn expected_migrations() -> i64 {
         MIGRATOR.iter().count() as i64
     }
+}
+
+/// The tables that are only ever appended to: the access log and the
+/// history of mandate answers. The store itself refuses an UPDATE or DELETE
+/// on them, whatever code asks (trigger syntax differs per engine, so this
+/// runs after the portable migrations).
+const APPEND_ONLY: [&str; 2] = ["access_log", "mandate_answers"];
+
+async fn install_append_only_guards(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
+    match backend {
+        Backend::Sqlite => {
+            for table in APPEND_ONLY {
+                for op in ["UPDATE", "DELETE"] {
+                    pool.execute(
+                        format!(
+                            "CREATE TRIGGER IF NOT EXISTS {table}_no_{op} BEFORE {op} ON {table} \
+                             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+                        )
+                        .as_str(),
+                    )
+                    .await?;
+                }
+            }
+        }
+        Backend::Postgres => {
+            for table in APPEND_ONLY {
+                let exists: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM pg_trigger WHERE tgname = $1")
+                        .bind(format!("{table}_append_only"))
+                        .fetch_one(pool)
+                        .await?;
+                if exists > 0 {
+                    continue;
+                }
+                pool.execute(
+                    "CREATE OR REPLACE FUNCTION onsplan_append_only() RETURNS trigger AS $$
+                     BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
+                )
+                .await?;
+                pool.execute(
+                    format!(
+                        "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
+                         FOR EACH ROW EXECUTE FUNCTION onsplan_append_only()"
+                    )
+                    .as_str(),
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
