@@ -655,7 +655,10 @@ async fn bad_input_on_every_server_function_is_a_4xx_and_writes_nothing() {
     let before = snapshot(&server.state).await;
     let big = "x".repeat(2 * 1024 * 1024);
     let r = people[&Who::Member]
-        .call("/api/add-note", &[("family", &ids.family), ("domain", "work"), ("body", &big)])
+        .call(
+            "/api/add-note",
+            &[("family", &ids.family), ("domain", "work"), ("body", &big)],
+        )
         .await;
     assert_eq!(r.status, 413);
     assert_eq!(before, snapshot(&server.state).await);
