@@ -155,7 +155,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             .unwrap()
     };
     let a = new_family(coach.0.clone(), "Gezin A").await;
-    accounts::assign(db, &a, Some(&coach.0), Some(&volunteer.0))
+    accounts::assign(db, &a, Some(&coach.0), Some(&volunteer.0), now)
         .await
         .unwrap();
     let b = new_family(colleague.0.clone(), "Gezin B").await;

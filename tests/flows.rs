@@ -295,10 +295,34 @@ async fn invite_join_plan_question_hide_share_withdraw() {
         assert_eq!(gone.status, 404);
         assert!(!gone.body.contains("Inschrijven"));
 
+        // An invite the coach made while accepted...
+        let r = coach
+            .post("/api/invite", &family_page, &[("family", fam)])
+            .await;
+        assert_eq!(r.status, 302);
+        let page = coach.get(&family_page).await.body;
+        let spare = between(&page, "class=\"invite-code\">", "<")
+            .unwrap()
+            .to_string();
         // Withdraw the base mandate: the coach's next request is 404.
         let r = phone.post("/api/withdraw-coach", "/plan/coach", &[]).await;
         assert_eq!(r.status, 302);
         assert_eq!(coach.get(&family_page).await.status, 404);
+        // ... no longer lets anyone in once the family stopped: not the
+        // coach under a made-up name, not anyone.
+        let intruder = Person::new(&server);
+        let open = intruder
+            .get(&format!("/join?code={spare}&lang=nl-BE"))
+            .await;
+        assert_eq!(open.status, 409);
+        let r = intruder
+            .call(
+                "/api/join",
+                &[("code", &spare), ("lang", "nl-BE"), ("name", "Sara")],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(intruder.get("/plan").await.status, 401);
 
         // Sign-out ends the session on the server.
         let r = phone.post("/api/sign-out", "/plan", &[]).await;

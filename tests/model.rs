@@ -305,6 +305,7 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
         &family,
         Some(&cast.ids[&Who::Coach1]),
         Some(&cast.ids[&Who::Volunteer1]),
+        now,
     )
     .await
     .unwrap();
@@ -486,7 +487,13 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
                 } else {
                     Who::Coach1
                 };
-                reassign(db, cast, &family, &model).await;
+                // A coach who leaves loses their base mandate for good.
+                for m in &mut model.mandates {
+                    if m.0 != model.coach {
+                        m.1 = true;
+                    }
+                }
+                reassign(db, cast, &family, &model, now).await;
             }
             Op::SwapVolunteer => {
                 model.volunteer = if model.volunteer == Who::Volunteer1 {
@@ -494,7 +501,7 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
                 } else {
                     Who::Volunteer1
                 };
-                reassign(db, cast, &family, &model).await;
+                reassign(db, cast, &family, &model, now).await;
             }
             Op::AdvanceDays(n) => now += n * DAY,
             Op::Ask(i, days) => {
@@ -669,12 +676,13 @@ async fn check(db: &Db, cast: &Cast, start: i64, ops: &[Op]) -> Result<(), Strin
 }
 
 /// Writes the model's coach and volunteer to the family (operator work).
-async fn reassign(db: &Db, cast: &Cast, family: &str, model: &Model) {
+async fn reassign(db: &Db, cast: &Cast, family: &str, model: &Model, now: i64) {
     accounts::assign(
         db,
         family,
         Some(&cast.ids[&model.coach]),
         Some(&cast.ids[&model.volunteer]),
+        now,
     )
     .await
     .unwrap();

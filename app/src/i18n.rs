@@ -58,6 +58,11 @@ pub fn tr_args(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
     loader(lang).get_args(id, map)
 }
 
+/// Whether `id` is one of our messages (in the source language).
+pub fn exists(id: &str) -> bool {
+    loader(Lang::NlBe).has(id)
+}
+
 /// The message ids defined in one Fluent file's text.
 pub fn message_ids(ftl: &str) -> Vec<String> {
     ftl.lines()

@@ -166,7 +166,7 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
     // Gezin Haddad: coach Sara, volunteer Marleen; Amal joined in Arabic.
     let haddad =
         accounts::create_family(db, sara.as_staff().expect("staff"), "Gezin Haddad", now).await?;
-    accounts::assign(db, &haddad, Some(&staff[0]), Some(&staff[2])).await?;
+    accounts::assign(db, &haddad, Some(&staff[0]), Some(&staff[2]), now).await?;
     let amal = join(state, &sara, &haddad, "Amal", Lang::Ar).await?;
     let fam = FamilyAccess::open(db, &amal, &haddad, now).await?;
     let coach = FamilyAccess::open(db, &sara, &haddad, now).await?;

@@ -80,9 +80,15 @@ impl World {
         )
         .await
         .unwrap();
-        accounts::assign(&state.db, &family, Some(&coach.id), Some(&volunteer.id))
-            .await
-            .unwrap();
+        accounts::assign(
+            &state.db,
+            &family,
+            Some(&coach.id),
+            Some(&volunteer.id),
+            now,
+        )
+        .await
+        .unwrap();
         let colleague_caller = Caller::staff(&state.db, &colleague.id).await.unwrap();
         let other_family = accounts::create_family(
             &state.db,

@@ -80,6 +80,11 @@ pub async fn set_password(db: &Db, staff_id: &str, password: &str) -> Result<(),
     Ok(())
 }
 
+/// A hash to verify against when the email is unknown, made once, so that a
+/// missing account costs the same work as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
+
 /// The staff id for a correct email and password; `None` otherwise. A
 /// missing account costs the same hashing work as a wrong password.
 pub async fn check_login(db: &Db, email: &str, password: &str) -> Result<Option<String>, AppError> {
@@ -93,7 +98,7 @@ pub async fn check_login(db: &Db, email: &str, password: &str) -> Result<Option<
             Some(r.try_get::<String, _>("id").map_err(internal)?),
             r.try_get::<String, _>("password_hash").map_err(internal)?,
         ),
-        None => (None, hash_password("not a real password")?),
+        None => (None, DUMMY_HASH.clone()),
     };
     let parsed = PasswordHash::new(&hash).map_err(internal)?;
     let ok = Argon2::default()
@@ -149,14 +154,29 @@ pub async fn assign(
     family_id: &str,
     coach_id: Option<&str>,
     volunteer_id: Option<&str>,
+    now: i64,
 ) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query("UPDATE families SET coach_id = $1, volunteer_id = $2 WHERE id = $3")
         .bind(coach_id)
         .bind(volunteer_id)
         .bind(family_id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await
         .map_err(internal)?;
+    // A base mandate is given to a person: a coach who leaves the family
+    // loses it for good, and coming back needs the family's yes again.
+    sqlx::query(
+        "UPDATE base_mandates SET withdrawn_at = $1
+         WHERE family_id = $2 AND withdrawn_at IS NULL AND ($3 IS NULL OR coach_id <> $3)",
+    )
+    .bind(now)
+    .bind(family_id)
+    .bind(coach_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
     Ok(())
 }
 

@@ -167,7 +167,11 @@ pub async fn peek(
     let code = normalise(code).ok_or_else(|| AppError::bad("error-invite-unknown"))?;
     let row = sqlx::query(
         "SELECT i.used_at, i.expires_at, f.display_name AS family_name, s.display_name AS coach_name,
-                o.name AS org_name
+                o.name AS org_name,
+                CASE WHEN f.coach_id = i.created_by AND (
+           NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id)
+           OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
+                      AND b.coach_id = i.created_by AND b.withdrawn_at IS NULL)) THEN 1 ELSE 0 END AS still_valid
          FROM invites i JOIN families f ON f.id = i.family_id
          JOIN organisations o ON o.id = f.org_id
          LEFT JOIN staff s ON s.id = f.coach_id
@@ -183,7 +187,10 @@ pub async fn peek(
     if used.is_some() {
         return Err(AppError::Conflict("error-invite-used".into()));
     }
-    if expires <= now {
+    let still_valid: i64 = row.try_get("still_valid").map_err(internal)?;
+    // The family stopped working with the coach who made it, or has
+    // another coach now: the invite ended with that.
+    if expires <= now || still_valid == 0 {
         return Err(AppError::Conflict("error-invite-expired".into()));
     }
     Ok(InviteInfo {
@@ -193,8 +200,11 @@ pub async fn peek(
     })
 }
 
-/// Uses the invite: a new member joins with their name and language, in one
-/// transaction with marking the invite used. Returns the new member's caller.
+/// Uses the invite: a new member joins with their name and language and
+/// accepts the coach, in one transaction with marking the invite used. The
+/// invite must still be valid then: made by the family's current coach,
+/// while nobody joined yet or the family accepts that coach. Returns the
+/// new member's caller.
 pub async fn redeem(
     db: &Db,
     secret: &SecretKey,
@@ -214,6 +224,11 @@ pub async fn redeem(
     let family_id: Option<String> = sqlx::query_scalar(
         "UPDATE invites SET used_at = $1, used_by = NULL
          WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1
+           AND EXISTS (SELECT 1 FROM families f, invites i WHERE i.id = invites.id
+                       AND f.id = i.family_id AND f.coach_id = i.created_by AND (
+           NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id)
+           OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
+                      AND b.coach_id = i.created_by AND b.withdrawn_at IS NULL)))
          RETURNING family_id",
     )
     .bind(now)
@@ -240,6 +255,51 @@ pub async fn redeem(
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
+    // Joining is accepting the coach (the base mandate), in the same
+    // transaction: a join never half-happens. No coach: nothing to accept.
+    let coach: Option<String> = sqlx::query_scalar("SELECT coach_id FROM families WHERE id = $1")
+        .bind(&family_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if let Some(coach) = coach {
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM base_mandates WHERE family_id = $1 AND coach_id = $2 AND withdrawn_at IS NULL",
+        )
+        .bind(&family_id)
+        .bind(&coach)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if live == 0 {
+            let mandate = new_id();
+            sqlx::query(
+                "INSERT INTO base_mandates (id, family_id, coach_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&mandate)
+            .bind(&family_id)
+            .bind(&coach)
+            .bind(&member_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            sqlx::query(
+                "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id, items)
+                 VALUES ($1, $2, $3,
+                         (SELECT COALESCE(MAX(seq), 0) + 1 FROM access_log WHERE family_id = $2),
+                         'member', $4, 'base_mandate_granted', $5, '[]')",
+            )
+            .bind(new_id())
+            .bind(&family_id)
+            .bind(now)
+            .bind(&member_id)
+            .bind(&mandate)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        }
+    }
     tx.commit().await.map_err(internal)?;
     Caller::member(db, &member_id).await
 }

@@ -209,19 +209,28 @@ pub async fn answer(
     } else if mandate.ended {
         return Err(AppError::Conflict("error-mandate-ended".into()));
     }
-    sqlx::query(
-        "INSERT INTO mandate_answers (id, mandate_id, answer, member_id, answered_at, seq)
-         VALUES ($1, $2, $3, $4, $5,
-                 (SELECT COALESCE(MAX(seq), 0) + 1 FROM mandate_answers WHERE mandate_id = $2))",
-    )
-    .bind(new_id())
-    .bind(mandate_id)
-    .bind(answer)
-    .bind(member_id)
-    .bind(access.now())
-    .execute(db.pool())
-    .await
-    .map_err(internal)?;
+    // A double tap may pick the same next number twice (PostgreSQL runs
+    // both at once); the unique index refuses the second, which tries again.
+    let mut attempt = 0;
+    loop {
+        let result = sqlx::query(
+            "INSERT INTO mandate_answers (id, mandate_id, answer, member_id, answered_at, seq)
+             VALUES ($1, $2, $3, $4, $5,
+                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM mandate_answers WHERE mandate_id = $2))",
+        )
+        .bind(new_id())
+        .bind(mandate_id)
+        .bind(answer)
+        .bind(member_id)
+        .bind(access.now())
+        .execute(db.pool())
+        .await;
+        match result {
+            Ok(_) => break,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => attempt += 1,
+            Err(e) => return Err(internal(e)),
+        }
+    }
     let event = format!("mandate_{answer}");
     log::record_change(db, access, &event, Some(mandate_id)).await
 }

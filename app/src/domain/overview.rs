@@ -27,13 +27,13 @@ pub async fn my_families(
                (SELECT COUNT(*) FROM base_mandates b WHERE b.family_id = f.id AND b.coach_id = $1
                   AND b.withdrawn_at IS NULL) AS live,
                p.next_evaluation, p.status,
-               (SELECT COUNT(*) FROM mandates q WHERE q.family_id = f.id
+               (SELECT COUNT(*) FROM mandates q WHERE q.family_id = f.id AND q.coach_id = $1
                   AND q.until >= $2
                   AND q.action_id NOT IN (SELECT i.id FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
                                           WHERE i.family_id = f.id AND (i.only_us = 1 OR COALESCE(g.only_us, 0) = 1))
                   AND NOT EXISTS (SELECT 1 FROM mandate_answers a WHERE a.mandate_id = q.id)) AS open_q,
                (SELECT COUNT(*) FROM mandate_answers a JOIN mandates q ON q.id = a.mandate_id
-                  WHERE q.family_id = f.id
+                  WHERE q.family_id = f.id AND q.coach_id = $1
                   AND q.action_id NOT IN (SELECT i.id FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
                                           WHERE i.family_id = f.id AND (i.only_us = 1 OR COALESCE(g.only_us, 0) = 1))
                   AND a.answered_at > COALESCE((SELECT v.visited_at FROM coach_visits v

@@ -35,18 +35,11 @@ pub async fn invite_info(code: String) -> Result<InviteView, AppError> {
 /// mandate) and stays signed in on this phone.
 #[server(endpoint = "join")]
 pub async fn join(code: String, lang: String, name: String) -> Result<(), AppError> {
-    use crate::domain::access::FamilyAccess;
-    use crate::domain::{consent, invites};
+    use crate::domain::invites;
     let state = crate::request::state()?;
     let lang = Lang::from_tag(&lang).ok_or_else(|| AppError::bad("error-bad-input"))?;
     let now = state.clock.now();
     let caller = invites::redeem(&state.db, &state.secret, &code, &name, lang, now).await?;
-    let family = caller
-        .as_member()
-        .map(|m| m.family_id().to_string())
-        .ok_or(AppError::Internal)?;
-    let access = FamilyAccess::open(&state.db, &caller, &family, now).await?;
-    consent::accept_coach(&state.db, &access).await?;
     crate::request::begin_session(&state, &caller).await?;
     leptos_axum::redirect("/plan");
     Ok(())
