@@ -38,6 +38,7 @@ pub async fn accept_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppError
         return Ok(());
     }
     let id = new_id();
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO base_mandates (id, family_id, coach_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -46,10 +47,11 @@ pub async fn accept_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppError
     .bind(&coach)
     .bind(member_id)
     .bind(access.now())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    log::record_change(db, access, "base_mandate_granted", Some(&id)).await
+    log::record_change(&mut tx, access, "base_mandate_granted", Some(&id)).await?;
+    tx.commit().await.map_err(internal)
 }
 
 /// Withdraws the base mandate: the coach sees nothing of the family from the
@@ -63,6 +65,7 @@ pub async fn withdraw_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppErr
     .fetch_all(db.pool())
     .await
     .map_err(internal)?;
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     for id in ids {
         sqlx::query(
             "UPDATE base_mandates SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3 AND withdrawn_at IS NULL",
@@ -70,12 +73,12 @@ pub async fn withdraw_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppErr
         .bind(access.now())
         .bind(member_id)
         .bind(&id)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await
         .map_err(internal)?;
-        log::record_change(db, access, "base_mandate_withdrawn", Some(&id)).await?;
+        log::record_change(&mut tx, access, "base_mandate_withdrawn", Some(&id)).await?;
     }
-    Ok(())
+    tx.commit().await.map_err(internal)
 }
 
 /// Whether the family's current coach holds a live base mandate.
@@ -99,6 +102,7 @@ pub async fn set_only_us(
     on: bool,
 ) -> Result<(), AppError> {
     member(access)?;
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     let changed = sqlx::query(
         "UPDATE plan_items SET only_us = $1, updated_at = $2 WHERE id = $3 AND family_id = $4",
     )
@@ -106,7 +110,7 @@ pub async fn set_only_us(
     .bind(access.now())
     .bind(item_id)
     .bind(access.family_id())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?
     .rows_affected();
@@ -114,7 +118,8 @@ pub async fn set_only_us(
         return Err(AppError::NotFound);
     }
     let event = if on { "item_hidden" } else { "item_unhidden" };
-    log::record_change(db, access, event, Some(item_id)).await
+    log::record_change(&mut tx, access, event, Some(item_id)).await?;
+    tx.commit().await.map_err(internal)
 }
 
 /// Shares an item or a domain with a recipient, for a purpose, until a day
@@ -174,6 +179,7 @@ pub async fn share(
         }
     };
     let id = new_id();
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO shares (id, family_id, item_id, domain, recipient_kind, recipient_staff_id,
                              recipient_org_id, purpose, until, granted_by, granted_at)
@@ -190,10 +196,11 @@ pub async fn share(
     .bind(&until)
     .bind(member_id)
     .bind(access.now())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    log::record_change(db, access, "share_granted", Some(&id)).await?;
+    log::record_change(&mut tx, access, "share_granted", Some(&id)).await?;
+    tx.commit().await.map_err(internal)?;
     Ok(id)
 }
 
@@ -214,6 +221,7 @@ pub async fn withdraw_share(
     share_id: &str,
 ) -> Result<(), AppError> {
     let member_id = member(access)?;
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     let changed = sqlx::query(
         "UPDATE shares SET withdrawn_at = $1, withdrawn_by = $2
          WHERE id = $3 AND family_id = $4 AND withdrawn_at IS NULL",
@@ -222,14 +230,15 @@ pub async fn withdraw_share(
     .bind(member_id)
     .bind(share_id)
     .bind(access.family_id())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?
     .rows_affected();
     if changed == 0 {
         return Err(AppError::NotFound);
     }
-    log::record_change(db, access, "share_withdrawn", Some(share_id)).await
+    log::record_change(&mut tx, access, "share_withdrawn", Some(share_id)).await?;
+    tx.commit().await.map_err(internal)
 }
 
 /// Every share the family ever made, newest first (members only).

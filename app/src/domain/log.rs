@@ -2,7 +2,7 @@
 //! (who, which items, when, under which consent) and every consent or
 //! mandate change (who, what, when). Append-only: rows are only inserted.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Connection, Row};
 
 use super::access::{internal, FamilyAccess, Reader};
 use super::db::Db;
@@ -19,7 +19,7 @@ fn actor(access: &FamilyAccess) -> (&'static str, &str) {
 }
 
 async fn append(
-    db: &Db,
+    conn: &mut AnyConnection,
     access: &FamilyAccess,
     event: &str,
     subject_id: Option<&str>,
@@ -28,9 +28,12 @@ async fn append(
     let (kind, id) = actor(access);
     let items = serde_json::to_string(items).map_err(internal)?;
     // Two writers may pick the same next number (PostgreSQL runs them at
-    // once); the unique index refuses the second, which tries again.
+    // once); the unique index refuses the second, which tries again. Each
+    // try is a savepoint, so a refused one leaves the caller's transaction
+    // usable.
     let mut attempt = 0;
     loop {
+        let mut try_ = conn.begin().await.map_err(internal)?;
         let result = sqlx::query(
             "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id, items)
              VALUES ($1, $2, $3,
@@ -45,11 +48,12 @@ async fn append(
         .bind(event)
         .bind(subject_id)
         .bind(&items)
-        .execute(db.pool())
+        .execute(&mut *try_)
         .await;
         match result {
-            Ok(_) => return Ok(()),
+            Ok(_) => return try_.commit().await.map_err(internal),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => {
+                try_.rollback().await.map_err(internal)?;
                 attempt += 1;
             }
             Err(e) => return Err(internal(e)),
@@ -70,17 +74,19 @@ pub async fn record_read(
         .iter()
         .map(|i| (i.id.clone(), i.basis.log_text()))
         .collect();
-    append(db, access, "read", None, &pairs).await
+    let mut conn = db.pool().acquire().await.map_err(internal)?;
+    append(&mut conn, access, "read", None, &pairs).await
 }
 
-/// Records a consent or mandate change.
+/// Records a consent or mandate change, inside the transaction that makes
+/// the change: the change and its record are written together or not at all.
 pub async fn record_change(
-    db: &Db,
+    tx: &mut AnyConnection,
     access: &FamilyAccess,
     event: &str,
     subject_id: Option<&str>,
 ) -> Result<(), AppError> {
-    append(db, access, event, subject_id, &[]).await
+    append(tx, access, event, subject_id, &[]).await
 }
 
 /// The family's log, newest first ("who looked"); for members only.

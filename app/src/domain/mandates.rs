@@ -3,7 +3,7 @@
 //! answers; any member can withdraw an answer at any time. Every answer is a
 //! new row, so the full history stays.
 
-use sqlx::Row;
+use sqlx::{Connection, Row};
 
 use super::access::{internal, FamilyAccess, VISIBLE_ITEMS_SQL};
 use super::db::Db;
@@ -87,6 +87,7 @@ pub async fn ask(
         return Err(AppError::NotFound);
     }
     let id = new_id();
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO mandates (id, family_id, action_id, coach_id, what, counterparty, facts, until, asked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -100,10 +101,11 @@ pub async fn ask(
     .bind(&facts)
     .bind(&until)
     .bind(access.now())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    log::record_change(db, access, "mandate_asked", Some(&id)).await?;
+    log::record_change(&mut tx, access, "mandate_asked", Some(&id)).await?;
+    tx.commit().await.map_err(internal)?;
     Ok(id)
 }
 
@@ -211,8 +213,10 @@ pub async fn answer(
     }
     // A double tap may pick the same next number twice (PostgreSQL runs
     // both at once); the unique index refuses the second, which tries again.
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     let mut attempt = 0;
     loop {
+        let mut try_ = tx.begin().await.map_err(internal)?;
         let result = sqlx::query(
             "INSERT INTO mandate_answers (id, mandate_id, answer, member_id, answered_at, seq)
              VALUES ($1, $2, $3, $4, $5,
@@ -223,14 +227,21 @@ pub async fn answer(
         .bind(answer)
         .bind(member_id)
         .bind(access.now())
-        .execute(db.pool())
+        .execute(&mut *try_)
         .await;
         match result {
-            Ok(_) => break,
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => attempt += 1,
+            Ok(_) => {
+                try_.commit().await.map_err(internal)?;
+                break;
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => {
+                try_.rollback().await.map_err(internal)?;
+                attempt += 1;
+            }
             Err(e) => return Err(internal(e)),
         }
     }
     let event = format!("mandate_{answer}");
-    log::record_change(db, access, &event, Some(mandate_id)).await
+    log::record_change(&mut tx, access, &event, Some(mandate_id)).await?;
+    tx.commit().await.map_err(internal)
 }
