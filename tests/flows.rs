@@ -433,5 +433,11 @@ async fn demo_data_signs_in_and_obeys_the_rules() {
             plan.contains("id=\"waiting\""),
             "the open question waits at the top"
         );
+        // Everyone who joined is listed for the family to see.
+        let members = between(&plan, "id=\"members\"", "</p>").expect("who is in the plan");
+        assert!(
+            members.contains("Amal") && members.contains("Youssef"),
+            "{members}"
+        );
     }
 }

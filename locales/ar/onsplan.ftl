@@ -208,3 +208,4 @@ domain-free-time = وقت الفراغ
 domain-safety = الأمان
 domain-papers = الأوراق والحقوق
 domain-mobility = التنقل
+our-members = في خطتنا: { $names }

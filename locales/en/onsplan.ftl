@@ -208,3 +208,4 @@ domain-free-time = Free time
 domain-safety = Safety
 domain-papers = Papers and rights
 domain-mobility = Getting around
+our-members = In our plan: { $names }

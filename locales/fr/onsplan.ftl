@@ -208,3 +208,4 @@ domain-free-time = Temps libre
 domain-safety = Sécurité
 domain-papers = Papiers et droits
 domain-mobility = Se déplacer
+our-members = Dans notre plan : { $names }

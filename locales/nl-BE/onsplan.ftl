@@ -208,3 +208,4 @@ domain-free-time = Vrije tijd
 domain-safety = Veiligheid
 domain-papers = Papieren en rechten
 domain-mobility = Onderweg
+our-members = In ons plan: { $names }

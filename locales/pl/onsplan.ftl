@@ -208,3 +208,4 @@ domain-free-time = Czas wolny
 domain-safety = Bezpieczeństwo
 domain-papers = Dokumenty i prawa
 domain-mobility = Poruszanie się
+our-members = W naszym planie: { $names }

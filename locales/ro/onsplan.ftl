@@ -208,3 +208,4 @@ domain-free-time = Timp liber
 domain-safety = Siguranță
 domain-papers = Acte și drepturi
 domain-mobility = Deplasare
+our-members = În planul nostru: { $names }

@@ -208,3 +208,4 @@ domain-free-time = Boş zaman
 domain-safety = Güvenlik
 domain-papers = Belgeler ve haklar
 domain-mobility = Ulaşım
+our-members = Planımızda: { $names }

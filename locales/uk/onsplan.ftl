@@ -208,3 +208,4 @@ domain-free-time = Вільний час
 domain-safety = Безпека
 domain-papers = Документи та права
 domain-mobility = Пересування
+our-members = У нашому плані: { $names }

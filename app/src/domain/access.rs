@@ -288,26 +288,33 @@ const STAFF_MAY_OPEN_SQL: &str = "
 /// item, of its goal or of its domain, to this person, to the family's
 /// volunteer when that is them, or to their organisation. The parts that do
 /// not depend on the item refer to `$1`, not to the row, so both engines
-/// compute them once per query instead of once per item.
+/// compute them once per query instead of once per item; and the shares are
+/// looked up only for items the base mandate does not already cover (the
+/// mandate is the consent reported first, so the result is the same).
 /// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
 pub(crate) const VISIBLE_ITEMS_SQL: &str = "
     SELECT * FROM (
-      SELECT i.id, i.kind, i.goal_id, i.domain, i.body, i.who, i.due, i.status,
-             i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at,
-        (SELECT b.id FROM base_mandates b JOIN families f ON f.id = b.family_id
-          WHERE b.family_id = $1 AND f.coach_id = $2 AND b.coach_id = $2
-            AND b.withdrawn_at IS NULL
-          ORDER BY b.granted_at, b.id LIMIT 1) AS via_mandate,
-        (SELECT s.id FROM shares s
-          WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $4
-            AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)
-            AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
-              OR (s.recipient_kind = 'volunteer'
-                  AND $2 = (SELECT f.volunteer_id FROM families f WHERE f.id = $1))
-              OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))
-          ORDER BY s.granted_at, s.id LIMIT 1) AS via_share
-      FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
-      WHERE i.family_id = $1 AND i.only_us = 0 AND COALESCE(g.only_us, 0) = 0
+      SELECT x.*,
+        CASE WHEN x.via_mandate IS NULL THEN
+          (SELECT s.id FROM shares s
+            WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $4
+              AND (s.item_id = x.id OR s.item_id = x.goal_id OR s.domain = x.domain)
+              AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
+                OR (s.recipient_kind = 'volunteer'
+                    AND $2 = (SELECT f.volunteer_id FROM families f WHERE f.id = $1))
+                OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))
+            ORDER BY s.granted_at, s.id LIMIT 1)
+        END AS via_share
+      FROM (
+        SELECT i.id, i.kind, i.goal_id, i.domain, i.body, i.who, i.due, i.status,
+               i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at,
+          (SELECT b.id FROM base_mandates b JOIN families f ON f.id = b.family_id
+            WHERE b.family_id = $1 AND f.coach_id = $2 AND b.coach_id = $2
+              AND b.withdrawn_at IS NULL
+            ORDER BY b.granted_at, b.id LIMIT 1) AS via_mandate
+        FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
+        WHERE i.family_id = $1 AND i.only_us = 0 AND COALESCE(g.only_us, 0) = 0
+      ) x
     ) v
     WHERE v.via_mandate IS NOT NULL OR v.via_share IS NOT NULL
     ORDER BY v.created_at, v.id";

@@ -152,6 +152,8 @@ fn OurPlanView(page: PlanPage) -> impl IntoView {
     view! {
         <h1>{t("our-plan-title")}</h1>
         <p class="muted">{page.frame.name.clone()}</p>
+        // Everyone who joined is listed, so nobody is in our plan unseen.
+        <p class="muted" id="members">{t_args("our-members", &[("names", page.frame.members.join(", "))])}</p>
         <FormError/>
         {waiting}
         {coach_panel}
