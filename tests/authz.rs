@@ -8,14 +8,13 @@
 use std::collections::BTreeMap;
 
 use onsplan_app::domain::access::{Caller, FamilyAccess, StaffRole};
-use onsplan_app::domain::accounts::{self, NewStaff};
+use onsplan_app::domain::accounts;
 use onsplan_app::domain::consent::{self, Recipient, ShareScope};
 use onsplan_app::domain::invites;
 use onsplan_app::domain::mandates::{self, MandateInput};
 use onsplan_app::domain::plan::{self, ActionInput};
 use onsplan_app::domain::AppState;
-use onsplan_app::lang::Lang;
-use onsplan_tests::world::{Person, PASSWORD};
+use onsplan_tests::world::{staff, Person};
 use onsplan_tests::{stores, TestServer};
 
 /// Texts that mark each consent class of family A's items (and family B's).
@@ -78,25 +77,6 @@ struct Ids {
     withdrawable_share: String,
 }
 
-async fn staff(state: &AppState, org: &str, role: StaffRole, name: &str) -> (String, String) {
-    let email = format!("{}@authz.example", name.to_lowercase());
-    let id = accounts::create_staff(
-        &state.db,
-        &NewStaff {
-            org_id: org,
-            role,
-            email: &email,
-            display_name: name,
-            password: PASSWORD,
-            lang: Lang::NlBe,
-        },
-        state.clock.now(),
-    )
-    .await
-    .unwrap();
-    (id, email)
-}
-
 /// A member joins `family` over HTTP (invite made by `coach`).
 async fn member(server: &TestServer, coach: &str, family: &str, name: &str) -> Person {
     let state = &server.state;
@@ -154,20 +134,20 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             .await
             .unwrap()
     };
-    let a = new_family(coach.0.clone(), "Gezin A").await;
-    accounts::assign(db, &a, Some(&coach.0), Some(&volunteer.0), now)
+    let a = new_family(coach.id.clone(), "Gezin A").await;
+    accounts::assign(db, &a, Some(&coach.id), Some(&volunteer.id), now)
         .await
         .unwrap();
-    let b = new_family(colleague.0.clone(), "Gezin B").await;
-    let c = new_family(coach_without.0.clone(), "Gezin C").await;
+    let b = new_family(colleague.id.clone(), "Gezin B").await;
+    let c = new_family(coach_without.id.clone(), "Gezin C").await;
 
     let mut people = BTreeMap::new();
-    people.insert(Who::Member, member(server, &coach.0, &a, "Amal").await);
+    people.insert(Who::Member, member(server, &coach.id, &a, "Amal").await);
     people.insert(
         Who::OtherMember,
-        member(server, &colleague.0, &b, "Bart").await,
+        member(server, &colleague.id, &b, "Bart").await,
     );
-    let _c_member = member(server, &coach_without.0, &c, "Chris").await;
+    let _c_member = member(server, &coach_without.id, &c, "Chris").await;
     // Family C stops working with its coach: "own coach without base mandate".
     consent::withdraw_coach(db, &member_access(state, &c).await)
         .await
@@ -204,7 +184,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         db,
         &fam,
         &ShareScope::Item(partner_item.clone()),
-        &Recipient::Person(partner.0.clone()),
+        &Recipient::Person(partner.id.clone()),
         "budget",
         "2027-06-30",
     )
@@ -214,7 +194,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         db,
         &fam,
         &ShareScope::Item(partner_item),
-        &Recipient::Person(partner.0.clone()),
+        &Recipient::Person(partner.id.clone()),
         "tweede",
         "2027-06-30",
     )
@@ -222,9 +202,10 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     .unwrap();
     let other = member_access(state, &b).await;
     plan::add_goal(db, &other, "work", OTHER).await.unwrap();
-    let coach_access = FamilyAccess::open(db, &Caller::staff(db, &coach.0).await.unwrap(), &a, now)
-        .await
-        .unwrap();
+    let coach_access =
+        FamilyAccess::open(db, &Caller::staff(db, &coach.id).await.unwrap(), &a, now)
+            .await
+            .unwrap();
     let mandate = mandates::ask(
         db,
         &coach_access,
@@ -239,7 +220,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     .await
     .unwrap();
 
-    for (who, (_, email)) in [
+    for (who, account) in [
         (Who::Coach, &coach),
         (Who::CoachWithout, &coach_without),
         (Who::Colleague, &colleague),
@@ -250,7 +231,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         (Who::PartnerWithout, &partner_without),
     ] {
         let p = Person::new(server);
-        p.sign_in(email).await;
+        p.sign_in(&account.email).await;
         people.insert(who, p);
     }
     people.insert(Who::Anonymous, Person::new(server));

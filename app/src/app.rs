@@ -34,7 +34,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// Where someone signed in starts: the family's plan, or staff's families.
-#[cfg(feature = "ssr")]
 pub fn start_page() -> Option<&'static str> {
     use crate::domain::access::Caller;
     match crate::request::current().caller {
@@ -42,11 +41,6 @@ pub fn start_page() -> Option<&'static str> {
         Caller::Staff(_) => Some("/families"),
         Caller::Anonymous => None,
     }
-}
-
-#[cfg(not(feature = "ssr"))]
-pub fn start_page() -> Option<&'static str> {
-    None
 }
 
 #[component]

@@ -38,7 +38,8 @@ pub struct World {
     pub other_family: String,
 }
 
-async fn staff(state: &AppState, org: &str, role: StaffRole, name: &str) -> Staff {
+/// A staff account with the test password (the email is made from the name).
+pub async fn staff(state: &AppState, org: &str, role: StaffRole, name: &str) -> Staff {
     let email = format!("{}@test.example", name.to_lowercase());
     let id = accounts::create_staff(
         &state.db,

@@ -32,7 +32,6 @@ where
 /// A whole page for an error, with its HTTP status.
 #[component]
 pub fn ErrorPage(error: AppError) -> impl IntoView {
-    #[cfg(feature = "ssr")]
     crate::request::set_status(error.status());
     let (title, body) = match &error {
         AppError::NotFound => (t("not-found-title"), t("not-found-body")),

@@ -380,8 +380,77 @@ pub async fn preview(
         .await
         .map_err(internal)?;
     tx.rollback().await.map_err(internal)?;
-    rows.iter()
-        .map(super::plan::item_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(internal)
+    super::plan::to_items(&rows)
+}
+
+/// Who outside the family can see an item or a whole domain right now, and
+/// under which consent ("Who can see this?"). For members only.
+pub struct Visibility {
+    /// The item, when the question is about one.
+    pub item: Option<super::plan::PlanItem>,
+    /// The item is hidden because its goal is "only us".
+    pub hidden_by_goal: bool,
+    pub domain: String,
+    /// The coach sees it under the base mandate.
+    pub coach_sees: bool,
+    /// The live shares that cover it.
+    pub shares: Vec<Share>,
+}
+
+pub async fn visibility(
+    db: &Db,
+    access: &FamilyAccess,
+    scope: &ShareScope,
+) -> Result<Visibility, AppError> {
+    member(access)?;
+    let items = super::plan::items(db, access).await?;
+    let (item, domain) = match scope {
+        ShareScope::Item(id) => {
+            let item = items
+                .iter()
+                .find(|i| &i.id == id)
+                .cloned()
+                .ok_or(AppError::NotFound)?;
+            let domain = item.domain.clone();
+            (Some(item), domain)
+        }
+        ShareScope::Domain(d) if DOMAINS.contains(&d.as_str()) => (None, d.clone()),
+        ShareScope::Domain(_) => return Err(AppError::NotFound),
+    };
+    let hidden_by_goal = item
+        .as_ref()
+        .and_then(|i| i.goal_id.as_ref())
+        .and_then(|g| items.iter().find(|x| &x.id == g))
+        .is_some_and(|g| g.only_us);
+    // "Only us" overrides every consent.
+    if item.as_ref().is_some_and(|i| i.only_us) || hidden_by_goal {
+        return Ok(Visibility {
+            item,
+            hidden_by_goal,
+            domain,
+            coach_sees: false,
+            shares: Vec::new(),
+        });
+    }
+    let shares = shares(db, access)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            s.live
+                && match (&s.scope, &item) {
+                    (ShareScope::Item(id), Some(i)) => {
+                        id == &i.id || Some(id) == i.goal_id.as_ref()
+                    }
+                    (ShareScope::Domain(d), _) => d == &domain,
+                    (ShareScope::Item(_), None) => false,
+                }
+        })
+        .collect();
+    Ok(Visibility {
+        coach_sees: coach_accepted(db, access).await?,
+        item,
+        hidden_by_goal,
+        domain,
+        shares,
+    })
 }

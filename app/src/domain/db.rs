@@ -154,3 +154,30 @@ async fn install_append_only_guards(pool: &AnyPool, backend: Backend) -> Result<
     }
     Ok(())
 }
+
+/// Runs an INSERT that numbers its row `MAX(seq) + 1` (the access log, the
+/// answer history). Two writers may pick the same number (PostgreSQL runs
+/// them at once); the unique index refuses the second, which tries again.
+/// Each try is a savepoint, so a refused one leaves the caller's
+/// transaction usable.
+pub(crate) async fn insert_numbered<'q, F>(
+    conn: &mut sqlx::AnyConnection,
+    mut query: F,
+) -> Result<(), sqlx::Error>
+where
+    F: FnMut() -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+{
+    use sqlx::Connection;
+    let mut attempt = 0;
+    loop {
+        let mut try_ = conn.begin().await?;
+        match query().execute(&mut *try_).await {
+            Ok(_) => return try_.commit().await,
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => {
+                try_.rollback().await?;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

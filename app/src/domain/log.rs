@@ -2,10 +2,10 @@
 //! (who, which items, when, under which consent) and every consent or
 //! mandate change (who, what, when). Append-only: rows are only inserted.
 
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Row};
 
 use super::access::{internal, FamilyAccess, Reader};
-use super::db::Db;
+use super::db::{insert_numbered, Db};
 use super::ids::new_id;
 use super::plan::PlanItem;
 use crate::error::AppError;
@@ -27,20 +27,15 @@ async fn append(
 ) -> Result<(), AppError> {
     let (kind, id) = actor(access);
     let items = serde_json::to_string(items).map_err(internal)?;
-    // Two writers may pick the same next number (PostgreSQL runs them at
-    // once); the unique index refuses the second, which tries again. Each
-    // try is a savepoint, so a refused one leaves the caller's transaction
-    // usable.
-    let mut attempt = 0;
-    loop {
-        let mut try_ = conn.begin().await.map_err(internal)?;
-        let result = sqlx::query(
+    let row_id = new_id();
+    insert_numbered(conn, || {
+        sqlx::query(
             "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id, items)
              VALUES ($1, $2, $3,
                      (SELECT COALESCE(MAX(seq), 0) + 1 FROM access_log WHERE family_id = $2),
                      $4, $5, $6, $7, $8)",
         )
-        .bind(new_id())
+        .bind(&row_id)
         .bind(access.family_id())
         .bind(access.now())
         .bind(kind)
@@ -48,17 +43,9 @@ async fn append(
         .bind(event)
         .bind(subject_id)
         .bind(&items)
-        .execute(&mut *try_)
-        .await;
-        match result {
-            Ok(_) => return try_.commit().await.map_err(internal),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => {
-                try_.rollback().await.map_err(internal)?;
-                attempt += 1;
-            }
-            Err(e) => return Err(internal(e)),
-        }
-    }
+    })
+    .await
+    .map_err(internal)
 }
 
 /// Records a read of `items` when the reader is outside the family.

@@ -3,13 +3,13 @@
 //! answers; any member can withdraw an answer at any time. Every answer is a
 //! new row, so the full history stays.
 
-use sqlx::{Connection, Row};
+use sqlx::Row;
 
 use super::access::{internal, FamilyAccess, VISIBLE_ITEMS_SQL};
-use super::db::Db;
+use super::db::{insert_numbered, Db};
 use super::ids::new_id;
 use super::log;
-use super::plan::{is_coach_with_mandate, MAX_TEXT};
+use super::plan::{check_text_max as text, is_coach_with_mandate, MAX_TEXT};
 use crate::error::AppError;
 pub use crate::model::{Mandate, MandateAnswer};
 
@@ -22,17 +22,6 @@ pub struct MandateInput {
     pub counterparty: String,
     pub facts: String,
     pub until: String,
-}
-
-fn text(t: &str, max: usize) -> Result<String, AppError> {
-    let t = t.trim();
-    if t.is_empty() {
-        return Err(AppError::bad("error-text-empty"));
-    }
-    if t.chars().count() > max {
-        return Err(AppError::bad("error-text-too-long"));
-    }
-    Ok(t.to_string())
 }
 
 /// The ids of actions this reader may see (the coach's questions follow
@@ -211,36 +200,22 @@ pub async fn answer(
     } else if mandate.ended {
         return Err(AppError::Conflict("error-mandate-ended".into()));
     }
-    // A double tap may pick the same next number twice (PostgreSQL runs
-    // both at once); the unique index refuses the second, which tries again.
     let mut tx = db.pool().begin().await.map_err(internal)?;
-    let mut attempt = 0;
-    loop {
-        let mut try_ = tx.begin().await.map_err(internal)?;
-        let result = sqlx::query(
+    let row_id = new_id();
+    insert_numbered(&mut tx, || {
+        sqlx::query(
             "INSERT INTO mandate_answers (id, mandate_id, answer, member_id, answered_at, seq)
              VALUES ($1, $2, $3, $4, $5,
                      (SELECT COALESCE(MAX(seq), 0) + 1 FROM mandate_answers WHERE mandate_id = $2))",
         )
-        .bind(new_id())
+        .bind(&row_id)
         .bind(mandate_id)
         .bind(answer)
         .bind(member_id)
         .bind(access.now())
-        .execute(&mut *try_)
-        .await;
-        match result {
-            Ok(_) => {
-                try_.commit().await.map_err(internal)?;
-                break;
-            }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() && attempt < 5 => {
-                try_.rollback().await.map_err(internal)?;
-                attempt += 1;
-            }
-            Err(e) => return Err(internal(e)),
-        }
-    }
+    })
+    .await
+    .map_err(internal)?;
     let event = format!("mandate_{answer}");
     log::record_change(&mut tx, access, &event, Some(mandate_id)).await?;
     tx.commit().await.map_err(internal)

@@ -18,7 +18,7 @@ pub use crate::model::{
 
 pub const MAX_TEXT: usize = 2000;
 
-pub(crate) fn item_from_row(row: &AnyRow) -> Result<PlanItem, sqlx::Error> {
+fn item_from_row(row: &AnyRow) -> Result<PlanItem, sqlx::Error> {
     let via_mandate: Option<String> = row.try_get("via_mandate")?;
     let via_share: Option<String> = row.try_get("via_share")?;
     let basis = match (via_mandate, via_share) {
@@ -63,11 +63,7 @@ pub async fn items_unfiltered(db: &Db, access: &FamilyAccess) -> Result<Vec<Plan
         .fetch_all(db.pool())
         .await
         .map_err(internal)?;
-    let items: Vec<PlanItem> = rows
-        .iter()
-        .map(item_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(internal)?;
+    let items = to_items(&rows)?;
     log::record_read(db, access, &items).await?;
     Ok(items)
 }
@@ -104,6 +100,10 @@ async fn fetch_items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, Ap
         }
     }
     .map_err(internal)?;
+    to_items(&rows)
+}
+
+pub(crate) fn to_items(rows: &[AnyRow]) -> Result<Vec<PlanItem>, AppError> {
     rows.iter()
         .map(item_from_row)
         .collect::<Result<_, _>>()
@@ -171,11 +171,16 @@ async fn author(db: &Db, access: &FamilyAccess) -> Result<(&'static str, String)
 }
 
 fn check_text(text: &str) -> Result<String, AppError> {
+    check_text_max(text, MAX_TEXT)
+}
+
+/// A trimmed, non-empty text of at most `max` characters.
+pub(crate) fn check_text_max(text: &str, max: usize) -> Result<String, AppError> {
     let text = text.trim();
     if text.is_empty() {
         return Err(AppError::bad("error-text-empty"));
     }
-    if text.chars().count() > MAX_TEXT {
+    if text.chars().count() > max {
         return Err(AppError::bad("error-text-too-long"));
     }
     Ok(text.to_string())

@@ -36,7 +36,6 @@ pub enum StaffFamily {
     },
 }
 
-#[cfg(feature = "ssr")]
 async fn invite_lines(
     state: &crate::domain::AppState,
     caller: &crate::domain::access::Caller,

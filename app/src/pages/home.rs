@@ -8,7 +8,6 @@ use crate::lang::{current_lang, t};
 
 #[component]
 pub fn Home() -> impl IntoView {
-    #[cfg(feature = "ssr")]
     if let Some(home) = crate::app::start_page() {
         leptos_axum::redirect(home);
     }

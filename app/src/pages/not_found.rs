@@ -6,12 +6,7 @@ use crate::lang::t;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::NOT_FOUND);
-        }
-    }
+    crate::request::set_status(404);
     view! {
         <section class="card">
             <h1>{t("not-found-title")}</h1>

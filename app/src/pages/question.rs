@@ -45,18 +45,12 @@ pub fn QuestionPage() -> impl IntoView {
     })
 }
 
-#[cfg(feature = "ssr")]
 fn current_family() -> String {
     crate::request::current()
         .caller
         .as_member()
         .map(|m| m.family_id().to_string())
         .unwrap_or_default()
-}
-
-#[cfg(not(feature = "ssr"))]
-fn current_family() -> String {
-    String::new()
 }
 
 #[component]

@@ -10,7 +10,6 @@ use crate::components::icons::domain_name;
 use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::error::AppError;
 use crate::lang::{t, t_args};
-#[cfg(feature = "ssr")]
 use crate::model::ShareScope;
 use crate::model::{ItemKind, Organisation, Person, PlanItem, Recipient};
 
@@ -49,7 +48,6 @@ pub fn parse_recipient(to: &str) -> Option<Recipient> {
     }
 }
 
-#[cfg(feature = "ssr")]
 fn scope_of(item: Option<String>, domain: Option<String>) -> Result<ShareScope, AppError> {
     match (
         item.filter(|s| !s.is_empty()),
@@ -67,65 +65,33 @@ pub async fn sharing(
     item: Option<String>,
     domain: Option<String>,
 ) -> Result<SharingData, AppError> {
-    use crate::domain::{consent, overview, plan};
+    use crate::domain::{consent, overview};
     let (state, access) = crate::request::open_own_family().await?;
     let scope = scope_of(item, domain)?;
-    let items = plan::items(&state.db, &access).await?;
-    let (item, domain) = match &scope {
-        ShareScope::Item(id) => {
-            let item = items
-                .iter()
-                .find(|i| &i.id == id)
-                .cloned()
-                .ok_or(AppError::NotFound)?;
-            let domain = item.domain.clone();
-            (Some(item), domain)
-        }
-        ShareScope::Domain(d) if crate::model::DOMAINS.contains(&d.as_str()) => (None, d.clone()),
-        ShareScope::Domain(_) => return Err(AppError::NotFound),
-    };
-    let goal = item
-        .as_ref()
-        .and_then(|i| i.goal_id.as_ref())
-        .and_then(|g| items.iter().find(|x| &x.id == g));
-    let hidden_by_goal = goal.is_some_and(|g| g.only_us);
-    let hidden = item.as_ref().is_some_and(|i| i.only_us) || hidden_by_goal;
+    let seen = consent::visibility(&state.db, &access, &scope).await?;
     let frame = overview::frame(&state.db, &access).await?;
     let people = overview::people(&state.db).await?;
     let organisations = overview::organisations(&state.db).await?;
     let mut seers = Vec::new();
-    if !hidden {
-        if consent::coach_accepted(&state.db, &access).await? {
-            seers.push(Seer {
-                name: frame.coach_name.clone().unwrap_or_default(),
-                why: "coach".into(),
-                share_id: None,
-                purpose: None,
-                until: None,
-            });
-        }
-        for s in consent::shares(&state.db, &access).await? {
-            let covers = match (&s.scope, &item) {
-                (ShareScope::Item(id), Some(i)) => id == &i.id || Some(id) == i.goal_id.as_ref(),
-                (ShareScope::Domain(d), _) => d == &domain,
-                (ShareScope::Item(_), None) => false,
-            };
-            if s.live && covers {
-                seers.push(Seer {
-                    name: recipient_name(
-                        &s,
-                        &people,
-                        &organisations,
-                        frame.volunteer_name.as_deref(),
-                    ),
-                    why: "share".into(),
-                    share_id: Some(s.id.clone()),
-                    purpose: Some(s.purpose.clone()),
-                    until: Some(s.until.clone()),
-                });
-            }
-        }
+    if seen.coach_sees {
+        seers.push(Seer {
+            name: frame.coach_name.clone().unwrap_or_default(),
+            why: "coach".into(),
+            share_id: None,
+            purpose: None,
+            until: None,
+        });
     }
+    for s in &seen.shares {
+        seers.push(Seer {
+            name: recipient_name(s, &people, &organisations, frame.volunteer_name.as_deref()),
+            why: "share".into(),
+            share_id: Some(s.id.clone()),
+            purpose: Some(s.purpose.clone()),
+            until: Some(s.until.clone()),
+        });
+    }
+    let (item, hidden_by_goal, domain) = (seen.item, seen.hidden_by_goal, seen.domain);
     Ok(SharingData {
         family_id: access.family_id().to_string(),
         item,
@@ -139,7 +105,6 @@ pub async fn sharing(
     })
 }
 
-#[cfg(feature = "ssr")]
 fn recipient_name(
     share: &crate::model::Share,
     people: &[Person],
