@@ -75,6 +75,8 @@ struct Ids {
     hidden: String,
     mandate: String,
     withdrawable_share: String,
+    /// Someone the coach invited, waiting for the family's yes.
+    newcomer: String,
 }
 
 /// A member joins `family` over HTTP (invite made by `coach`).
@@ -220,6 +222,24 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     .await
     .unwrap();
 
+    // Someone the coach invited after Amal joined waits for the family.
+    let coach_caller = Caller::staff(db, &coach.id).await.unwrap();
+    let invite = invites::create(db, &state.secret, &coach_caller, &a, now)
+        .await
+        .unwrap();
+    let newcomer = invites::redeem(
+        db,
+        &state.secret,
+        &Caller::Anonymous,
+        &invite.code,
+        "Nieuwkomer",
+        onsplan_app::lang::Lang::NlBe,
+        now,
+    )
+    .await
+    .unwrap();
+    let newcomer = newcomer.as_member().unwrap().member_id().to_string();
+
     for (who, account) in [
         (Who::Coach, &coach),
         (Who::CoachWithout, &coach_without),
@@ -244,6 +264,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             hidden,
             mandate,
             withdrawable_share,
+            newcomer,
         },
     )
 }
@@ -256,6 +277,8 @@ enum Expect {
     Denied,
     /// 400: the input itself is refused (same for everyone).
     Bad,
+    /// 409: refused for who the caller is (a staff account never joins).
+    Conflict,
 }
 
 /// The row of one server function: its fields, and who may call it.
@@ -330,6 +353,12 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
     fn everyone_bad(_: Who) -> Expect {
         Bad
     }
+    fn staff_never_join(w: Who) -> Expect {
+        match w {
+            Who::Anonymous | Who::Member | Who::OtherMember => Bad,
+            _ => Expect::Conflict,
+        }
+    }
     let name = path.trim_start_matches("/api/");
     Some(match name {
         "our-plan" | "who-looked" => (vec![], any_member as fn(Who) -> Expect),
@@ -393,7 +422,9 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             member_only,
         ),
         "family" => (vec![f("id", &ids.family)], staff_in_a),
-        "invite" => (vec![fam()], coach_only),
+        "invite" => (vec![fam()], writers),
+        "ask-view" => (vec![fam(), f("action", &ids.action)], coach_only),
+        "confirm-member" => (vec![f("member", &ids.newcomer), f("yes", "1")], member_only),
         "ask" => (
             vec![
                 fam(),
@@ -415,10 +446,10 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             ],
             everyone_bad,
         ),
-        "invite-info" => (vec![f("code", "ZZZ-ZZZ-ZZZ")], everyone_bad),
+        "invite-info" => (vec![f("code", "ZZZ-ZZZ-ZZZ")], staff_never_join),
         "join" => (
             vec![f("code", "ZZZ-ZZZ-ZZZ"), f("lang", "nl-BE"), f("name", "X")],
-            everyone_bad,
+            staff_never_join,
         ),
         // Last: these end or change what the others can do.
         "withdraw-coach" => (vec![], any_member),
@@ -466,6 +497,7 @@ async fn every_server_function_for_every_kind_of_caller() {
                 let ok = match want {
                     Expect::Ok => (200..300).contains(&page.status),
                     Expect::Bad => page.status == 400,
+                    Expect::Conflict => page.status == 409,
                     Expect::Denied if who == Who::Anonymous => page.status == 401,
                     Expect::Denied => page.status == 404,
                 };
@@ -620,6 +652,7 @@ async fn bad_input_on_every_server_function_is_a_4xx_and_writes_nothing() {
         let r = people[&who]
             .client
             .post(server.url(path))
+            .header("origin", server.url(""))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(vec![0xff, 0xfe, b'=', b'&', b'%', b'z'])
             .send()

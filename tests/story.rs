@@ -351,3 +351,70 @@ async fn the_story_with_javascript() {
 async fn the_story_without_javascript() {
     story(false).await;
 }
+
+/// Nobody joins a family without a member's yes: someone the coach invited
+/// waits (a page saying so, nothing of the plan), the family sees who asks
+/// on "Our plan" (in Arabic, right to left) and refuses; "who looked" names
+/// every change and groups repeated reads.
+#[tokio::test]
+async fn the_family_decides_who_joins() {
+    use onsplan_app::domain::access::Caller;
+    use onsplan_app::domain::invites;
+    let server = TestServer::start(onsplan_tests::Store::Sqlite).await;
+    let world = World::build(&server.state).await;
+    let state = &server.state;
+    let coach = Caller::staff(&state.db, &world.coach.id).await.unwrap();
+    let invite = |state: &onsplan_app::domain::AppState| {
+        let coach = coach.clone();
+        let family = world.family.clone();
+        let state = state.clone();
+        async move {
+            invites::create(&state.db, &state.secret, &coach, &family, state.clock.now())
+                .await
+                .unwrap()
+                .code
+        }
+    };
+    // Amal joins in Arabic, the family's first member.
+    let amal = B::new(&server, true, "ar", true).await;
+    amal.go(&format!("/join?code={}&lang=ar", invite(state).await))
+        .await;
+    amal.fill("#name", "أمل").await;
+    amal.click("#accept").await;
+    assert_eq!(amal.path().await, "/plan");
+    // The coach's next invite, used on another phone: the newcomer waits.
+    let newcomer = B::new(&server, false, "nl-BE", true).await;
+    newcomer
+        .go(&format!("/join?code={}&lang=nl-BE", invite(state).await))
+        .await;
+    assert!(
+        newcomer
+            .text()
+            .await
+            .contains("iemand van uw gezin moet eerst ja zeggen")
+            || newcomer
+                .text()
+                .await
+                .contains("Iemand van uw gezin moet eerst ja zeggen")
+    );
+    newcomer.fill("#name", "Sara").await;
+    newcomer.click("#accept").await;
+    let waiting = newcomer.text().await;
+    assert!(waiting.contains("Even wachten op uw gezin"), "{waiting}");
+    newcomer.shot("join-waiting-nl").await;
+    // The family sees who asks, and refuses.
+    amal.go("/plan").await;
+    let html = amal.html().await;
+    assert!(html.contains("class=\"card notice newcomer\""), "{html}");
+    amal.shot("newcomer-ar").await;
+    amal.click(".refuse-newcomer").await;
+    assert!(!amal.html().await.contains("class=\"card notice newcomer\""));
+    newcomer.go("/plan").await;
+    assert!(newcomer.text().await.contains("afgemeld"));
+    amal.go("/plan/looked").await;
+    let looked = amal.text().await;
+    assert!(looked.contains("Sara"), "the refusal names who: {looked}");
+    amal.shot("looked-joins-ar").await;
+    amal.b.close().await;
+    newcomer.b.close().await;
+}

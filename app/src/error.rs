@@ -23,6 +23,13 @@ pub enum AppError {
     /// A cross-site request.
     #[error("forbidden")]
     Forbidden,
+    /// A member who joined with the coach's invite waits until a member of
+    /// the family confirms them; until then they see nothing of it.
+    #[error("waiting for the family")]
+    Waiting,
+    /// Too many tries (sign-in, invite codes); try again later.
+    #[error("too many requests")]
+    TooMany,
     /// Something broke on our side; details are in the server log only.
     #[error("internal error")]
     Internal,
@@ -40,7 +47,8 @@ impl AppError {
             AppError::SignedOut => 401,
             AppError::BadInput(_) => 400,
             AppError::Conflict(_) => 409,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::Waiting => 403,
+            AppError::TooMany => 429,
             AppError::Internal => 500,
         }
     }
@@ -52,6 +60,8 @@ impl AppError {
             AppError::SignedOut => "error-signed-out",
             AppError::BadInput(id) | AppError::Conflict(id) => id,
             AppError::Forbidden => "error-forbidden",
+            AppError::Waiting => "error-member-waiting",
+            AppError::TooMany => "error-too-many",
             AppError::Internal => "error-internal",
         }
     }

@@ -50,10 +50,20 @@ pub fn tr(lang: Lang, id: &str) -> String {
 }
 
 /// The message `id` in `lang` with named arguments.
+/// A whole number is passed as a number, so messages can choose their
+/// plural forms (`{ $count -> [one] … *[other] … }`) in every language.
 pub fn tr_args(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
-    let map: HashMap<String, String> = args
+    let map: HashMap<String, fluent::FluentValue> = args
         .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
+        .map(|(k, v)| {
+            let value = match v.parse::<i64>() {
+                Ok(n) if !v.starts_with('+') && !v.starts_with('0') || v == "0" => {
+                    fluent::FluentValue::from(n)
+                }
+                _ => fluent::FluentValue::from(v.clone()),
+            };
+            (k.to_string(), value)
+        })
         .collect();
     loader(lang).get_args(id, map)
 }

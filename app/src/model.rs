@@ -157,6 +157,13 @@ pub struct LogEntry {
     pub actor_org: Option<String>,
     pub event: String,
     pub subject_id: Option<String>,
+    /// What a change was about, in words: the item, the question, the
+    /// member or the coach it names.
+    pub subject_text: Option<String>,
+    /// For a share of a whole domain: the domain.
+    pub subject_domain: Option<String>,
+    /// For a share: who it was shared with.
+    pub recipient: Option<String>,
     /// (item id, basis) pairs for reads.
     pub items: Vec<(String, String)>,
 }
@@ -262,4 +269,12 @@ impl PlanPage {
     pub fn mandate_for(&self, action_id: &str) -> Option<&Mandate> {
         self.mandates.iter().find(|m| m.action_id == action_id)
     }
+}
+
+/// Someone who asked to join the family and waits for a member's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitingMember {
+    pub id: String,
+    pub name: String,
+    pub asked_at: i64,
 }

@@ -15,6 +15,8 @@ pub const SESSION_COOKIE: &str = "onsplan_session";
 pub struct RequestContext {
     pub caller: Caller,
     pub lang: Lang,
+    /// The client's address, for limits on guessing only (never logged).
+    pub client: Option<std::net::IpAddr>,
 }
 
 impl RequestContext {
@@ -22,6 +24,7 @@ impl RequestContext {
         RequestContext {
             caller: Caller::Anonymous,
             lang,
+            client: None,
         }
     }
 }

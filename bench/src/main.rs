@@ -28,6 +28,7 @@ use onsplan_app::domain::accounts;
 use onsplan_app::domain::clock::Clock;
 use onsplan_app::domain::db::Db;
 use onsplan_app::domain::ids::new_id;
+use onsplan_app::domain::limits::{Rate, RateConfig, RateLimits};
 use onsplan_app::domain::plan;
 use onsplan_app::domain::secret::SecretKey;
 use onsplan_app::domain::AppState;
@@ -589,11 +590,23 @@ async fn main() {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let unlimited = Rate {
+        tries: u32::MAX,
+        seconds: 1,
+    };
     let state = AppState {
         db: db.clone(),
         clock: clock.clone(),
         secret: Arc::new(SecretKey::generate()),
         public_url: format!("http://{addr}"),
+        // The benchmark signs in and loads pages as fast as it can: no
+        // limits on guessing here.
+        limits: Arc::new(RateLimits::new(RateConfig {
+            sign_in_account: unlimited,
+            sign_in_address: unlimited,
+            invite_address: unlimited,
+        })),
+        trusted_proxy: None,
     };
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()

@@ -209,3 +209,37 @@ domain-safety = الأمان
 domain-papers = الأوراق والحقوق
 domain-mobility = التنقل
 our-members = في خطتنا: { $names }
+error-member-waiting = يجب أن تؤكد عائلتك أولًا أنك من أفرادها. اطلب من شخص من عائلتك أن يفتح Onsplan ويقول نعم.
+member-waiting-title = في انتظار عائلتك
+error-too-many = محاولات كثيرة متتالية. انتظر بضع دقائق، ثم حاول مرة أخرى.
+error-invite-staff = لقد سجّلت الدخول بصفتك عاملًا. لا يمكن للعامل أن يدخل إلى عائلة بدعوة.
+join-invited-by-member = دعاك { $name } من عائلتك. سترى خطتنا بمجرد أن تدخل.
+join-needs-confirmation = عائلتك تستخدم Onsplan بالفعل. يجب أن يقول شخص من عائلتك نعم أولًا. بعد ذلك سترى الخطة.
+join-button = دخول
+join-ask-button = طلب الدخول
+newcomer-asks = يطلب { $name } الدخول إلى خطتنا.
+newcomer-explain = هل تعرف هذا الشخص، وهل هو من عائلتك؟ قل نعم فقط في هذه الحالة. من تقول له نعم يرى كل شيء في خطتنا.
+newcomer-yes = نعم، هذا الشخص من عائلتنا
+newcomer-no = لا، أرفض
+invite-member-title = دعوة شخص من عائلتنا
+invite-member-explain = أعطِ الرمز أو الرابط أو رمز QR لشخص من عائلتك فقط. من يدخل يرى كل شيء في خطتنا. الدعوة صالحة 7 أيام، ولمرة واحدة فقط.
+seen-share-on-item = حول: { $item }
+seen-share-paused = متوقف مؤقتًا: «لنا فقط» مفعّل. هذا الشخص لا يرى هذا الآن.
+actor-service = الجهة الخدمية التي يعمل فيها مرشدك
+role-service = جهة خدمية
+looked-times = { $count ->
+    [zero] { $count } مرة، من { $first } إلى { $last }
+    [one] مرة واحدة، من { $first } إلى { $last }
+    [two] مرتين، من { $first } إلى { $last }
+    [few] { $count } مرات، من { $first } إلى { $last }
+    [many] { $count } مرة، من { $first } إلى { $last }
+   *[other] { $count } مرة، من { $first } إلى { $last }
+}
+looked-opened-nothing = فتح خطتك دون رؤية أي نقطة.
+looked-domain = الجزء كله: { $domain }
+looked-with = مع: { $name }
+event-member_joined = الدخول إلى خطتنا
+event-member_asked_to_join = طلب الدخول إلى خطتنا
+event-member_confirmed = الإجابة بنعم: هذا الشخص من عائلتنا
+event-member_refused = الإجابة بلا: لا يحق لهذا الشخص الدخول إلى خطتنا
+event-base_mandate_ended = انتهاء العمل مع هذا المرشد، لأنك حصلت على مرشد آخر

@@ -209,3 +209,35 @@ domain-safety = Bezpieczeństwo
 domain-papers = Dokumenty i prawa
 domain-mobility = Poruszanie się
 our-members = W naszym planie: { $names }
+error-member-waiting = Twoja rodzina musi najpierw potwierdzić, że do niej należysz. Poproś kogoś z rodziny: niech otworzy Onsplan i powie „tak”.
+member-waiting-title = Czekamy na Twoją rodzinę
+error-too-many = Za dużo prób pod rząd. Poczekaj kilka minut i spróbuj ponownie.
+error-invite-staff = Zalogowano Cię jako pracownika. Pracownik nie może dołączyć do rodziny przez zaproszenie.
+join-invited-by-member = { $name } z Twojej rodziny zaprasza Cię. Zobaczysz nasz plan, gdy tylko dołączysz.
+join-needs-confirmation = Twoja rodzina już korzysta z Onsplan. Najpierw ktoś z Twojej rodziny musi się zgodzić. Potem zobaczysz plan.
+join-button = Dołącz
+join-ask-button = Poproś o dołączenie
+newcomer-asks = { $name } prosi o dołączenie do naszego planu.
+newcomer-explain = Czy znasz tę osobę i czy należy ona do Twojej rodziny? Tylko wtedy się zgódź. Osoba, którą przyjmiesz, widzi cały nasz plan.
+newcomer-yes = Tak, ta osoba jest z naszej rodziny
+newcomer-no = Nie, odrzuć
+invite-member-title = Zaproś kogoś z naszej rodziny
+invite-member-explain = Przekaż kod, link lub kod QR tylko komuś z Twojej rodziny. Kto dołączy, widzi cały nasz plan. Zaproszenie działa 7 dni, tylko jeden raz.
+seen-share-on-item = Dotyczy: { $item }
+seen-share-paused = Wstrzymane: „tylko dla nas” jest włączone. Ta osoba teraz tego nie widzi.
+actor-service = Instytucja Twojego coacha
+role-service = instytucja
+looked-times = { $count ->
+    [one] { $count } raz, od { $first } do { $last }
+    [few] { $count } razy, od { $first } do { $last }
+    [many] { $count } razy, od { $first } do { $last }
+   *[other] { $count } razy, od { $first } do { $last }
+}
+looked-opened-nothing = Otwarto Twój plan, ale nie obejrzano żadnego punktu.
+looked-domain = Cała część: { $domain }
+looked-with = Komu: { $name }
+event-member_joined = Dołączenie do naszego planu
+event-member_asked_to_join = Prośba o dołączenie do naszego planu
+event-member_confirmed = Zgoda: ta osoba należy do naszej rodziny
+event-member_refused = Odmowa: ta osoba nie może dołączyć do naszego planu
+event-base_mandate_ended = Koniec współpracy z tym coachem, bo masz teraz innego coacha

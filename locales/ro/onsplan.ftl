@@ -209,3 +209,34 @@ domain-safety = Siguranță
 domain-papers = Acte și drepturi
 domain-mobility = Deplasare
 our-members = În planul nostru: { $names }
+error-member-waiting = Familia dumneavoastră trebuie mai întâi să confirme că faceți parte din ea. Rugați pe cineva din familie să deschidă Onsplan și să spună da.
+member-waiting-title = Se așteaptă familia dumneavoastră
+error-too-many = Prea multe încercări una după alta. Așteptați câteva minute, apoi încercați din nou.
+error-invite-staff = Sunteți conectat ca angajat. Un angajat nu poate intra în planul unei familii cu o invitație.
+join-invited-by-member = { $name } din familia dumneavoastră v-a invitat. Vedeți planul nostru imediat ce intrați.
+join-needs-confirmation = Familia dumneavoastră folosește deja Onsplan. Mai întâi cineva din familie trebuie să spună da. După aceea vedeți planul.
+join-button = Intrați
+join-ask-button = Cereți să intrați
+newcomer-asks = { $name } cere să intre în planul nostru.
+newcomer-explain = Cunoașteți această persoană și face parte din familia dumneavoastră? Doar atunci spuneți da. Cine primește „da” vede tot planul nostru.
+newcomer-yes = Da, face parte din familia noastră
+newcomer-no = Nu, refuz
+invite-member-title = Invitați pe cineva din familia noastră
+invite-member-explain = Dați codul, linkul sau codul QR doar cuiva din familia dumneavoastră. Cine intră vede tot planul nostru. Invitația funcționează 7 zile, o singură dată.
+seen-share-on-item = Despre: { $item }
+seen-share-paused = În pauză: „doar pentru noi” este pornit. Această persoană nu vede asta acum.
+actor-service = Serviciul coachului dumneavoastră
+role-service = serviciu
+looked-times = { $count ->
+    [one] o dată, de la { $first } până la { $last }
+    [few] { $count } ori, de la { $first } până la { $last }
+   *[other] { $count } de ori, de la { $first } până la { $last }
+}
+looked-opened-nothing = A deschis planul dumneavoastră, dar nu a văzut niciun punct.
+looked-domain = Toată partea: { $domain }
+looked-with = Cu: { $name }
+event-member_joined = A intrat în planul nostru
+event-member_asked_to_join = A cerut să intre în planul nostru
+event-member_confirmed = A spus da: această persoană face parte din familia noastră
+event-member_refused = A spus nu: această persoană nu are voie în planul nostru
+event-base_mandate_ended = Colaborarea cu acest coach s-a oprit, pentru că ați primit alt coach

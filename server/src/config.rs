@@ -2,7 +2,9 @@
 //! laptop. Secrets have no defaults: they are generated on first start and
 //! kept in the data directory.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+
+use onsplan_app::domain::limits::{Rate, RateConfig};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
@@ -21,6 +23,12 @@ pub struct Config {
     pub public_url: String,
     /// `ONSPLAN_PKG_DIR`, default ./target/site/pkg: the built JS and WASM.
     pub pkg_dir: PathBuf,
+    /// `ONSPLAN_LIMIT_SIGN_IN_ACCOUNT`, `ONSPLAN_LIMIT_SIGN_IN_ADDRESS`,
+    /// `ONSPLAN_LIMIT_INVITE_ADDRESS` (`TRIES/SECONDS`): limits on guessing.
+    pub limits: RateConfig,
+    /// `ONSPLAN_TRUSTED_PROXY`: the address of a reverse proxy in front of
+    /// Onsplan, whose `X-Forwarded-For` names the client.
+    pub trusted_proxy: Option<IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +37,10 @@ pub enum ConfigError {
     Listen(String),
     #[error("ONSPLAN_PUBLIC_URL must start with http:// or https://: {0}")]
     PublicUrl(String),
+    #[error("{0} must be TRIES/SECONDS, both above 0, like 10/900: {1}")]
+    Limit(&'static str, String),
+    #[error("ONSPLAN_TRUSTED_PROXY is not an IP address: {0}")]
+    TrustedProxy(String),
 }
 
 impl Config {
@@ -55,7 +67,27 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError::PublicUrl(public_url));
         }
+        let defaults = RateConfig::default();
+        let rate = |key: &'static str, default: Rate| match get(key) {
+            None => Ok(default),
+            Some(text) => Rate::parse(&text).ok_or(ConfigError::Limit(key, text)),
+        };
+        let limits = RateConfig {
+            sign_in_account: rate("ONSPLAN_LIMIT_SIGN_IN_ACCOUNT", defaults.sign_in_account)?,
+            sign_in_address: rate("ONSPLAN_LIMIT_SIGN_IN_ADDRESS", defaults.sign_in_address)?,
+            invite_address: rate("ONSPLAN_LIMIT_INVITE_ADDRESS", defaults.invite_address)?,
+        };
+        let trusted_proxy = match get("ONSPLAN_TRUSTED_PROXY") {
+            None => None,
+            Some(text) => Some(
+                text.trim()
+                    .parse()
+                    .map_err(|_| ConfigError::TrustedProxy(text))?,
+            ),
+        };
         Ok(Config {
+            limits,
+            trusted_proxy,
             listen,
             public_url,
             database_url,

@@ -143,7 +143,21 @@ pub async fn load(state: &AppState) -> Result<Demo, AppError> {
                 .fetch_one(db.pool())
                 .await
                 .map_err(|_| AppError::Internal)?;
-        let caller = Caller::staff(db, &ids[coach]).await?;
+        // A family that has members lets someone in on a member's yes: the
+        // printed invite is made by its first member, as a family would
+        // make one on "Our plan". Before anyone joined, the coach makes it.
+        let first_member: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM members WHERE family_id = $1 AND confirmed_at IS NOT NULL
+             ORDER BY created_at, id LIMIT 1",
+        )
+        .bind(&family_id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(|_| AppError::Internal)?;
+        let caller = match first_member {
+            Some(member) => Caller::member(db, &member).await?,
+            None => Caller::staff(db, &ids[coach]).await?,
+        };
         let invite = invites::create(db, &state.secret, &caller, &family_id, now).await?;
         out.push(DemoInvite {
             family: family.into(),
@@ -331,7 +345,16 @@ async fn join(
 ) -> Result<Caller, AppError> {
     let now = state.clock.now();
     let invite = invites::create(&state.db, &state.secret, coach, family, now).await?;
-    let member = invites::redeem(&state.db, &state.secret, &invite.code, name, lang, now).await?;
+    let member = invites::redeem(
+        &state.db,
+        &state.secret,
+        &Caller::Anonymous,
+        &invite.code,
+        name,
+        lang,
+        now,
+    )
+    .await?;
     let access = FamilyAccess::open(&state.db, &member, family, now).await?;
     consent::accept_coach(&state.db, &access).await?;
     Ok(member)
@@ -369,7 +392,7 @@ pub fn describe(demo: &Demo, public_url: &str) -> String {
             l.role, l.who, l.email, l.password
         ));
     }
-    s.push_str("\nA family member joins with a one-time invite (open it on a phone, or type the code at /join):\n");
+    s.push_str("\nA family member joins with a one-time invite made by a member of the family (open it on a phone, or type the code at /join):\n");
     for i in &demo.invites {
         s.push_str(&format!(
             "  {:<14} {}   code {}\n",

@@ -22,6 +22,7 @@ use tower_http::services::ServeDir;
 use onsplan_app::app::{shell, App};
 use onsplan_app::domain::clock::Clock;
 use onsplan_app::domain::db::{Db, DbError};
+use onsplan_app::domain::limits::RateLimits;
 use onsplan_app::domain::secret::{SecretError, SecretKey};
 use onsplan_app::domain::AppState;
 
@@ -60,19 +61,15 @@ fn leptos_options() -> LeptosOptions {
 /// The whole HTTP surface of Onsplan: pages, server functions, health check
 /// and static files. Tests call this in-process.
 pub fn app(state: AppState, assets: &Assets) -> Router {
+    let https = state.public_url.starts_with("https://");
     let options = leptos_options();
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let pages = Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&options, routes, move || page_context(&context_state), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .with_state(options.clone());
 
     // Anything that is neither a page nor a file renders the app's own
@@ -81,10 +78,21 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
         let context_state = state.clone();
         let options = options.clone();
         leptos_axum::render_app_to_stream_with_context(
-            move || provide_context(context_state.clone()),
+            move || page_context(&context_state),
             move || shell(options.clone()),
         )
     };
+    // Static files may be kept a while; everything else is `no-store`
+    // (see `middleware::security_headers`).
+    let cache_static = tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+        axum::http::header::CACHE_CONTROL,
+        |response: &axum::response::Response| {
+            response
+                .status()
+                .is_success()
+                .then(|| axum::http::HeaderValue::from_static("public, max-age=3600"))
+        },
+    );
     let static_files = Router::new()
         .nest_service(
             "/pkg",
@@ -96,7 +104,8 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
             ServeDir::new(&assets.public_dir)
                 .precompressed_br()
                 .not_found_service(not_found.into_service()),
-        );
+        )
+        .layer(cache_static);
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -109,13 +118,37 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
             middleware::request_context,
         ))
         .layer(axum::middleware::from_fn(middleware::same_origin_only))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            middleware::security_headers,
+        ))
         // Every form here is small (texts are at most 2,000 characters);
         // anything much larger is refused with 413 before it is read.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         // Pages and JSON go out compressed (brotli or gzip, as the browser
         // accepts); the WASM and JS are stored precompressed.
         .layer(tower_http::compression::CompressionLayer::new())
+}
+
+/// What every page render can reach: the shared state; and the page's
+/// Content-Security-Policy, which allows only our own scripts, styles and
+/// WebAssembly, and the inline start-up scripts Leptos writes with this
+/// response's nonce (leptos_axum makes a new nonce for every page).
+fn page_context(state: &AppState) {
+    provide_context(state.clone());
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
 }
 
 /// 200 once the migrations ran and the store answers; 503 otherwise.
@@ -148,6 +181,8 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
         clock: Clock::System,
         secret: Arc::new(secret),
         public_url: config.public_url.clone(),
+        limits: Arc::new(RateLimits::new(config.limits)),
+        trusted_proxy: config.trusted_proxy,
     };
     if demo {
         let loaded = demo::load(&state)
@@ -169,10 +204,45 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
         .await
         .map_err(|e| ServerError::Listen(config.listen.to_string(), e))?;
     tracing::info!("Onsplan listens on http://{}", config.listen);
-    axum::serve(listener, app(state, &assets))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(ServerError::Serve)
+    // Full buckets are forgotten now and then, so the limits' memory stays
+    // bounded however many addresses knock.
+    let limits = state.limits.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.forget_idle();
+        }
+    });
+    axum::serve(
+        listener,
+        app(state, &assets).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(ServerError::Serve)
+}
+
+/// Ctrl-C or SIGTERM (what a service manager sends): stop taking new
+/// connections and finish the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("stopping: finishing the requests in flight");
 }

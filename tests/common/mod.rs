@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use onsplan_app::domain::clock::Clock;
 use onsplan_app::domain::db::Db;
 use onsplan_app::domain::ids::new_id;
+use onsplan_app::domain::limits::{Rate, RateConfig, RateLimits};
 use onsplan_app::domain::secret::SecretKey;
 use onsplan_app::domain::AppState;
 use onsplan_server::{app, Assets};
@@ -123,8 +124,38 @@ pub struct TestServer {
     _db: TestDb,
 }
 
+/// Limits so high that no test meets them; a test of the limits sets its own.
+pub fn no_limits() -> RateConfig {
+    let many = Rate {
+        tries: 1_000_000,
+        seconds: 1,
+    };
+    RateConfig {
+        sign_in_account: many,
+        sign_in_address: many,
+        invite_address: many,
+    }
+}
+
 impl TestServer {
     pub async fn start(store: Store) -> TestServer {
+        Self::start_with_limits(store, no_limits()).await
+    }
+
+    pub async fn start_with_limits(store: Store, limits: RateConfig) -> TestServer {
+        Self::start_full(store, limits, None).await
+    }
+
+    /// A server that believes people reach it at `public_url` (e.g. https).
+    pub async fn start_with_public_url(store: Store, public_url: &str) -> TestServer {
+        Self::start_full(store, no_limits(), Some(public_url.to_string())).await
+    }
+
+    async fn start_full(
+        store: Store,
+        limits: RateConfig,
+        public_url: Option<String>,
+    ) -> TestServer {
         let test_db = fresh_db(store).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -134,7 +165,9 @@ impl TestServer {
             db: test_db.db.clone(),
             clock: Clock::fixed(1_795_000_000), // 19 Nov 2026
             secret: Arc::new(SecretKey::generate()),
-            public_url: format!("http://{addr}"),
+            public_url: public_url.unwrap_or_else(|| format!("http://{addr}")),
+            limits: Arc::new(RateLimits::new(limits)),
+            trusted_proxy: None,
         };
         let assets = Assets {
             public_dir: repo_root().join("public"),
@@ -142,7 +175,8 @@ impl TestServer {
         };
         let router = app(state.clone(), &assets);
         tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server runs");
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service).await.expect("server runs");
         });
         let server = TestServer {
             addr,

@@ -122,7 +122,18 @@ pub struct Person {
 pub struct Page {
     pub status: u16,
     pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
+}
+
+impl Page {
+    /// A response header as text ('' when absent).
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
 }
 
 impl Person {
@@ -133,10 +144,16 @@ impl Person {
         }
     }
 
+    /// Opens `path` on this server (or a whole URL, as a redirect names it).
     pub async fn get(&self, path: &str) -> Page {
+        let url = if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.base)
+        };
         let r = self
             .client
-            .get(format!("{}{path}", self.base))
+            .get(url)
             .header("accept", "text/html")
             .send()
             .await
@@ -159,11 +176,13 @@ impl Person {
         page(r).await
     }
 
-    /// A server function called as an API (JSON answers, real statuses).
+    /// A server function called as an API (JSON answers, real statuses),
+    /// from a script of this site (which sends its Origin).
     pub async fn call(&self, action: &str, fields: &[(&str, &str)]) -> Page {
         let r = self
             .client
             .post(format!("{}{action}", self.base))
+            .header("origin", self.base.clone())
             .form(fields)
             .send()
             .await
@@ -191,10 +210,12 @@ async fn page(r: reqwest::Response) -> Page {
         .get("location")
         .and_then(|l| l.to_str().ok())
         .map(str::to_string);
+    let headers = r.headers().clone();
     let body = r.text().await.unwrap_or_default();
     Page {
         status,
         location,
+        headers,
         body,
     }
 }

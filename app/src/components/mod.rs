@@ -4,6 +4,8 @@
 #[cfg(feature = "ssr")]
 pub mod icons;
 #[cfg(feature = "ssr")]
+pub mod invite;
+#[cfg(feature = "ssr")]
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod plan_view;

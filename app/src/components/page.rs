@@ -36,7 +36,8 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
     let (title, body) = match &error {
         AppError::NotFound => (t("not-found-title"), t("not-found-body")),
         AppError::SignedOut => (t("signed-out-title"), t("error-signed-out")),
-        other => (t("problem-title"), t(other.message_id())),
+        AppError::Waiting => (t("member-waiting-title"), t("error-member-waiting")),
+        other => (t("problem-title"), t(&shown_error_id(other.message_id()))),
     };
     let signed_out = error == AppError::SignedOut;
     view! {
@@ -59,11 +60,22 @@ pub fn FormError() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let message = query.with_untracked(|q| q.get("__err")).map(|encoded| {
         let error: AppError = server_fn::error::ServerFnUrlError::<AppError>::decode_err(&encoded);
-        t(error.message_id())
+        t(&shown_error_id(error.message_id()))
     });
     message.map(|m| {
         view! { <p class="card error" role="alert" id="form-error">{m}</p> }
     })
+}
+
+/// The message id to show for an error. The address of a page can be
+/// crafted by anyone, so only our own error messages are shown; any other
+/// id (or text) becomes the general "something is not right".
+pub fn shown_error_id(id: &str) -> String {
+    if id.starts_with("error-") && crate::i18n::exists(id) {
+        id.to_string()
+    } else {
+        "error-bad-input".to_string()
+    }
 }
 
 /// A plain HTML form that posts to a server function; it works the same

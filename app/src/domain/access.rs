@@ -44,6 +44,9 @@ impl StaffRole {
 pub struct MemberCaller {
     member_id: String,
     family_id: String,
+    /// False while the member waits for the family's yes (someone outside
+    /// the household invited them): they see nothing of the family yet.
+    confirmed: bool,
 }
 
 /// A signed-in staff account: coach, volunteer or partner worker.
@@ -68,6 +71,9 @@ impl MemberCaller {
     }
     pub fn family_id(&self) -> &str {
         &self.family_id
+    }
+    pub fn is_confirmed(&self) -> bool {
+        self.confirmed
     }
 }
 
@@ -101,14 +107,18 @@ impl Caller {
     }
 
     /// The account behind a session subject (`member` or `staff`), with the
-    /// language it chose; `None` when the account no longer exists.
+    /// language it chose; `None` when the account no longer exists (or the
+    /// family refused the member).
     pub async fn with_language(
         db: &Db,
         kind: &str,
         id: &str,
     ) -> Result<Option<(Caller, Lang)>, AppError> {
         let sql = match kind {
-            "member" => "SELECT family_id AS a, '' AS b, language FROM members WHERE id = $1",
+            "member" => {
+                "SELECT family_id AS a, CASE WHEN confirmed_at IS NULL THEN 'waiting' ELSE '' END AS b,
+                        language FROM members WHERE id = $1 AND refused_at IS NULL"
+            }
             "staff" => "SELECT org_id AS a, role AS b, language FROM staff WHERE id = $1",
             _ => return Ok(None),
         };
@@ -128,6 +138,7 @@ impl Caller {
             Caller::Member(MemberCaller {
                 member_id: id.to_string(),
                 family_id: a,
+                confirmed: b.is_empty(),
             })
         } else {
             Caller::Staff(StaffCaller {
@@ -224,6 +235,7 @@ impl FamilyAccess {
         let today = super::clock::belgian_date(now);
         match caller {
             Caller::Anonymous => Err(AppError::SignedOut),
+            Caller::Member(m) if m.family_id == family_id && !m.confirmed => Err(AppError::Waiting),
             Caller::Member(m) if m.family_id == family_id => Ok(FamilyAccess {
                 family_id: family_id.to_string(),
                 reader: Reader::Member {

@@ -37,6 +37,20 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(internal)
 }
 
+/// Argon2 takes tens of milliseconds of CPU on purpose: it runs on the
+/// blocking pool, never on the async runtime, so a burst of sign-ins does
+/// not stall every other request.
+async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(internal)?
+}
+
+async fn hash_password_off_runtime(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    off_runtime(move || hash_password(&password)).await
+}
+
 pub struct NewStaff<'a> {
     pub org_id: &'a str,
     pub role: StaffRole,
@@ -60,7 +74,7 @@ pub async fn create_staff(db: &Db, staff: &NewStaff<'_>, now: i64) -> Result<Str
     .bind(staff.role.as_str())
     .bind(staff.email.trim().to_lowercase())
     .bind(staff.display_name.trim())
-    .bind(hash_password(staff.password)?)
+    .bind(hash_password_off_runtime(staff.password).await?)
     .bind(staff.lang.tag())
     .bind(now)
     .execute(db.pool())
@@ -72,7 +86,7 @@ pub async fn create_staff(db: &Db, staff: &NewStaff<'_>, now: i64) -> Result<Str
 /// Sets a new password (the demo resets its accounts' passwords each run).
 pub async fn set_password(db: &Db, staff_id: &str, password: &str) -> Result<(), AppError> {
     sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
-        .bind(hash_password(password)?)
+        .bind(hash_password_off_runtime(password).await?)
         .bind(staff_id)
         .execute(db.pool())
         .await
@@ -100,10 +114,14 @@ pub async fn check_login(db: &Db, email: &str, password: &str) -> Result<Option<
         ),
         None => (None, DUMMY_HASH.clone()),
     };
-    let parsed = PasswordHash::new(&hash).map_err(internal)?;
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let password = password.to_string();
+    let ok = off_runtime(move || {
+        let parsed = PasswordHash::new(&hash).map_err(internal)?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await?;
     Ok(if ok { id } else { None })
 }
 
@@ -165,17 +183,35 @@ pub async fn assign(
         .await
         .map_err(internal)?;
     // A base mandate is given to a person: a coach who leaves the family
-    // loses it for good, and coming back needs the family's yes again.
-    sqlx::query(
-        "UPDATE base_mandates SET withdrawn_at = $1
-         WHERE family_id = $2 AND withdrawn_at IS NULL AND ($3 IS NULL OR coach_id <> $3)",
+    // loses it for good, and coming back needs the family's yes again. The
+    // family sees this in "who looked", made "by the service".
+    let ending: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM base_mandates
+         WHERE family_id = $1 AND withdrawn_at IS NULL AND ($2 IS NULL OR coach_id <> $2)
+         ORDER BY granted_at, id",
     )
-    .bind(now)
     .bind(family_id)
     .bind(coach_id)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await
     .map_err(internal)?;
+    for id in ending {
+        sqlx::query("UPDATE base_mandates SET withdrawn_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        super::log::record_by(
+            &mut tx,
+            family_id,
+            now,
+            super::log::Actor::Service,
+            "base_mandate_ended",
+            Some(&id),
+        )
+        .await?;
+    }
     tx.commit().await.map_err(internal)?;
     Ok(())
 }
@@ -193,7 +229,7 @@ pub async fn add_member(
         return Err(AppError::bad("error-name-empty"));
     }
     let id = new_id();
-    sqlx::query("INSERT INTO members (id, family_id, display_name, language, created_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO members (id, family_id, display_name, language, created_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $5)")
         .bind(&id)
         .bind(family_id)
         .bind(name)

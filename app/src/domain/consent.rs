@@ -94,7 +94,9 @@ pub async fn coach_accepted(db: &Db, access: &FamilyAccess) -> Result<bool, AppE
     Ok(n > 0)
 }
 
-/// Turns "only us" on or off for one item of the family.
+/// Turns "only us" on or off for one item of the family. The item's
+/// `updated_at` stays: it tells when its content changed, and a change in
+/// who may see it must leave no trace for those who see it again.
 pub async fn set_only_us(
     db: &Db,
     access: &FamilyAccess,
@@ -103,17 +105,15 @@ pub async fn set_only_us(
 ) -> Result<(), AppError> {
     member(access)?;
     let mut tx = db.pool().begin().await.map_err(internal)?;
-    let changed = sqlx::query(
-        "UPDATE plan_items SET only_us = $1, updated_at = $2 WHERE id = $3 AND family_id = $4",
-    )
-    .bind(i64::from(on))
-    .bind(access.now())
-    .bind(item_id)
-    .bind(access.family_id())
-    .execute(&mut *tx)
-    .await
-    .map_err(internal)?
-    .rows_affected();
+    let changed =
+        sqlx::query("UPDATE plan_items SET only_us = $1 WHERE id = $2 AND family_id = $3")
+            .bind(i64::from(on))
+            .bind(item_id)
+            .bind(access.family_id())
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?
+            .rows_affected();
     if changed == 0 {
         return Err(AppError::NotFound);
     }
@@ -383,8 +383,21 @@ pub async fn preview(
     super::plan::to_items(&rows)
 }
 
+/// A live share that covers an item or touches a domain, as "Who can see
+/// this?" lists it.
+pub struct CoveringShare {
+    pub share: Share,
+    /// "Only us" on the shared item (or its goal) holds it back for now;
+    /// it counts again when "only us" is turned off, if still live.
+    pub paused: bool,
+    /// For a share of a single item listed on its domain's page: the item.
+    pub item_body: Option<String>,
+}
+
 /// Who outside the family can see an item or a whole domain right now, and
-/// under which consent ("Who can see this?"). For members only.
+/// under which consent ("Who can see this?"). For members only. Every live
+/// share is listed, also one that "only us" pauses: the family must always
+/// be able to find, and withdraw, what it shared.
 pub struct Visibility {
     /// The item, when the question is about one.
     pub item: Option<super::plan::PlanItem>,
@@ -393,8 +406,9 @@ pub struct Visibility {
     pub domain: String,
     /// The coach sees it under the base mandate.
     pub coach_sees: bool,
-    /// The live shares that cover it.
-    pub shares: Vec<Share>,
+    /// The live shares that cover it (for a domain: the domain's shares and
+    /// those of single items in it), paused ones included.
+    pub shares: Vec<CoveringShare>,
 }
 
 pub async fn visibility(
@@ -402,15 +416,25 @@ pub async fn visibility(
     access: &FamilyAccess,
     scope: &ShareScope,
 ) -> Result<Visibility, AppError> {
+    use std::collections::HashMap;
     member(access)?;
     let items = super::plan::items(db, access).await?;
+    let by_id: HashMap<&str, &super::plan::PlanItem> =
+        items.iter().map(|i| (i.id.as_str(), i)).collect();
+    // Whether "only us" holds an item back: on the item or on its goal.
+    let hidden = |id: &str| {
+        by_id.get(id).is_some_and(|i| {
+            i.only_us
+                || i.goal_id
+                    .as_deref()
+                    .and_then(|g| by_id.get(g))
+                    .is_some_and(|g| g.only_us)
+        })
+    };
     let (item, domain) = match scope {
         ShareScope::Item(id) => {
-            let item = items
-                .iter()
-                .find(|i| &i.id == id)
-                .cloned()
-                .ok_or(AppError::NotFound)?;
+            let item = by_id.get(id.as_str()).map(|i| (*i).clone());
+            let item = item.ok_or(AppError::NotFound)?;
             let domain = item.domain.clone();
             (Some(item), domain)
         }
@@ -419,35 +443,39 @@ pub async fn visibility(
     };
     let hidden_by_goal = item
         .as_ref()
-        .and_then(|i| i.goal_id.as_ref())
-        .and_then(|g| items.iter().find(|x| &x.id == g))
+        .and_then(|i| i.goal_id.as_deref())
+        .and_then(|g| by_id.get(g))
         .is_some_and(|g| g.only_us);
-    // "Only us" overrides every consent.
-    if item.as_ref().is_some_and(|i| i.only_us) || hidden_by_goal {
-        return Ok(Visibility {
-            item,
-            hidden_by_goal,
-            domain,
-            coach_sees: false,
-            shares: Vec::new(),
-        });
-    }
+    let item_hidden = item.as_ref().is_some_and(|i| hidden(&i.id));
     let shares = shares(db, access)
         .await?
         .into_iter()
-        .filter(|s| {
-            s.live
-                && match (&s.scope, &item) {
-                    (ShareScope::Item(id), Some(i)) => {
-                        id == &i.id || Some(id) == i.goal_id.as_ref()
-                    }
-                    (ShareScope::Domain(d), _) => d == &domain,
-                    (ShareScope::Item(_), None) => false,
+        .filter(|s| s.live)
+        .filter_map(|s| {
+            let covering = match (&s.scope, &item) {
+                (ShareScope::Item(id), Some(i)) => {
+                    (id == &i.id || Some(id) == i.goal_id.as_ref()).then_some(item_hidden)
                 }
+                (ShareScope::Domain(d), Some(_)) => (d == &domain).then_some(item_hidden),
+                (ShareScope::Domain(d), None) => (d == &domain).then_some(false),
+                (ShareScope::Item(id), None) => by_id
+                    .get(id.as_str())
+                    .filter(|i| i.domain == domain)
+                    .map(|_| hidden(id)),
+            };
+            let item_body = match (&s.scope, &item) {
+                (ShareScope::Item(id), None) => by_id.get(id.as_str()).map(|i| i.body.clone()),
+                _ => None,
+            };
+            covering.map(|paused| CoveringShare {
+                share: s,
+                paused,
+                item_body,
+            })
         })
         .collect();
     Ok(Visibility {
-        coach_sees: coach_accepted(db, access).await?,
+        coach_sees: !item_hidden && coach_accepted(db, access).await?,
         item,
         hidden_by_goal,
         domain,

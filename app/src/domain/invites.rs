@@ -10,6 +10,7 @@ use sqlx::Row;
 use super::access::{internal, Caller};
 use super::db::Db;
 use super::ids::new_id;
+use super::log;
 use super::secret::SecretKey;
 use crate::error::AppError;
 use crate::lang::Lang;
@@ -28,12 +29,48 @@ pub struct Invite {
     pub expires_at: i64,
 }
 
+/// What joining with this invite means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum JoinKind {
+    /// Nobody has joined yet: the newcomer is the family's first member,
+    /// and joining is accepting the coach (the base mandate).
+    First,
+    /// A member of the family made the invite: that is the family's yes.
+    InvitedByMember,
+    /// The coach made the invite and the family has members: one of them
+    /// must confirm the newcomer before the newcomer sees anything.
+    NeedsConfirmation,
+}
+
 /// What the person who opens a valid invite may know before joining.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteInfo {
     pub family_name: String,
     pub coach_name: Option<String>,
     pub org_name: String,
+    pub kind: JoinKind,
+    /// The member who made the invite, when a member made it.
+    pub invited_by: Option<String>,
+}
+
+/// Whether invite `i` (joined with its family `f`) still lets someone in:
+/// made by the family's current coach while nobody has joined yet or the
+/// family accepts that coach; or made by a member of the family who is
+/// still in it. Shared by the look-up and the guarded update, so the two
+/// cannot disagree.
+const INVITE_STILL_VALID: &str = "(
+    (i.created_by_staff IS NOT NULL AND f.coach_id = i.created_by_staff AND (
+        NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND m.confirmed_at IS NOT NULL)
+        OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
+                   AND b.coach_id = i.created_by_staff AND b.withdrawn_at IS NULL)))
+    OR (i.created_by_member IS NOT NULL AND EXISTS (
+        SELECT 1 FROM members m WHERE m.id = i.created_by_member AND m.family_id = f.id
+          AND m.confirmed_at IS NOT NULL AND m.refused_at IS NULL)))";
+
+/// Who makes an invite.
+enum Maker {
+    Staff(String),
+    Member(String),
 }
 
 fn code_for(secret: &SecretKey, invite_id: &str) -> String {
@@ -71,28 +108,41 @@ fn lookup_hash(secret: &SecretKey, code: &str) -> String {
     secret.mac_hex("invite-lookup", code)
 }
 
-/// Whether this staff caller may invite people into the family: its current
-/// coach, while the family has no members yet or has accepted them.
-async fn may_invite(db: &Db, caller: &Caller, family_id: &str) -> Result<String, AppError> {
-    let staff = caller.as_staff().ok_or(AppError::NotFound)?;
-    let allowed: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM families f WHERE f.id = $1 AND f.coach_id = $2 AND (
-           NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id)
-           OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
-                      AND b.coach_id = $2 AND b.withdrawn_at IS NULL))",
-    )
-    .bind(family_id)
-    .bind(staff.staff_id())
-    .fetch_one(db.pool())
-    .await
-    .map_err(internal)?;
+/// Who may invite people into the family: its current coach, while
+/// nobody has joined yet or the family accepts them; or a member of the
+/// family. Anyone else gets `NotFound`.
+async fn may_invite(db: &Db, caller: &Caller, family_id: &str) -> Result<Maker, AppError> {
+    let (sql, id, maker): (&str, &str, fn(String) -> Maker) = match caller {
+        Caller::Staff(staff) => (
+            "SELECT COUNT(*) FROM families f WHERE f.id = $1 AND f.coach_id = $2 AND (
+               NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND m.confirmed_at IS NOT NULL)
+               OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
+                          AND b.coach_id = $2 AND b.withdrawn_at IS NULL))",
+            staff.staff_id(),
+            Maker::Staff,
+        ),
+        Caller::Member(member) if member.is_confirmed() => (
+            "SELECT COUNT(*) FROM members m WHERE m.family_id = $1 AND m.id = $2
+               AND m.confirmed_at IS NOT NULL AND m.refused_at IS NULL",
+            member.member_id(),
+            Maker::Member,
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    let allowed: i64 = sqlx::query_scalar(sql)
+        .bind(family_id)
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)?;
     if allowed == 0 {
         return Err(AppError::NotFound);
     }
-    Ok(staff.staff_id().to_string())
+    Ok(maker(id.to_string()))
 }
 
-/// A new invite into `family_id`, valid for 7 days.
+/// A new invite into `family_id`, valid for 7 days, made by its coach or
+/// by one of its members.
 pub async fn create(
     db: &Db,
     secret: &SecretKey,
@@ -100,18 +150,24 @@ pub async fn create(
     family_id: &str,
     now: i64,
 ) -> Result<Invite, AppError> {
-    let staff_id = may_invite(db, caller, family_id).await?;
+    let maker = may_invite(db, caller, family_id).await?;
+    let (staff, member) = match &maker {
+        Maker::Staff(id) => (Some(id.as_str()), None),
+        Maker::Member(id) => (None, Some(id.as_str())),
+    };
     let id = new_id();
     let code = code_for(secret, &id);
     let expires_at = now + INVITE_SECONDS;
     sqlx::query(
-        "INSERT INTO invites (id, family_id, code_hash, created_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO invites (id, family_id, code_hash, created_by_staff, created_by_member,
+                              created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&id)
     .bind(family_id)
     .bind(lookup_hash(secret, &code))
-    .bind(&staff_id)
+    .bind(staff)
+    .bind(member)
     .bind(now)
     .bind(expires_at)
     .execute(db.pool())
@@ -124,7 +180,9 @@ pub async fn create(
     })
 }
 
-/// The unused, unexpired invites of a family, for its coach to show again.
+/// The unused, unexpired invites of a family to show again: to the coach
+/// those the coach made; to a member those the family's members made. A
+/// coach never sees a member's code (it would let them in unconfirmed).
 pub async fn open_invites(
     db: &Db,
     secret: &SecretKey,
@@ -132,14 +190,19 @@ pub async fn open_invites(
     family_id: &str,
     now: i64,
 ) -> Result<Vec<Invite>, AppError> {
-    may_invite(db, caller, family_id).await?;
-    let rows = sqlx::query(
+    let maker = may_invite(db, caller, family_id).await?;
+    let (sql, by) = match &maker {
+        Maker::Staff(id) => ("AND created_by_staff = $3", id.as_str()),
+        Maker::Member(_) => ("AND created_by_member IS NOT NULL AND $3 <> ''", "-"),
+    };
+    let rows = sqlx::query(&format!(
         "SELECT id, expires_at FROM invites
-         WHERE family_id = $1 AND used_at IS NULL AND expires_at > $2
-         ORDER BY created_at DESC, id",
-    )
+         WHERE family_id = $1 AND used_at IS NULL AND expires_at > $2 {sql}
+         ORDER BY created_at DESC, id"
+    ))
     .bind(family_id)
     .bind(now)
+    .bind(by)
     .fetch_all(db.pool())
     .await
     .map_err(internal)?;
@@ -157,26 +220,31 @@ pub async fn open_invites(
 }
 
 /// Looks an invite up by its code without using it. Unknown, used and
-/// expired codes each get their own message.
+/// expired codes each get their own message; a staff account is told it
+/// cannot join a family.
 pub async fn peek(
     db: &Db,
     secret: &SecretKey,
+    caller: &Caller,
     code: &str,
     now: i64,
 ) -> Result<InviteInfo, AppError> {
+    if caller.as_staff().is_some() {
+        return Err(AppError::Conflict("error-invite-staff".into()));
+    }
     let code = normalise(code).ok_or_else(|| AppError::bad("error-invite-unknown"))?;
-    let row = sqlx::query(
+    let row = sqlx::query(&format!(
         "SELECT i.used_at, i.expires_at, f.display_name AS family_name, s.display_name AS coach_name,
-                o.name AS org_name,
-                CASE WHEN f.coach_id = i.created_by AND (
-           NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id)
-           OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
-                      AND b.coach_id = i.created_by AND b.withdrawn_at IS NULL)) THEN 1 ELSE 0 END AS still_valid
+                o.name AS org_name, mk.display_name AS invited_by,
+                (SELECT COUNT(*) FROM members m WHERE m.family_id = f.id
+                   AND m.confirmed_at IS NOT NULL) AS members,
+                CASE WHEN {INVITE_STILL_VALID} THEN 1 ELSE 0 END AS still_valid
          FROM invites i JOIN families f ON f.id = i.family_id
          JOIN organisations o ON o.id = f.org_id
          LEFT JOIN staff s ON s.id = f.coach_id
-         WHERE i.code_hash = $1",
-    )
+         LEFT JOIN members mk ON mk.id = i.created_by_member
+         WHERE i.code_hash = $1"
+    ))
     .bind(lookup_hash(secret, &code))
     .fetch_optional(db.pool())
     .await
@@ -188,26 +256,38 @@ pub async fn peek(
         return Err(AppError::Conflict("error-invite-used".into()));
     }
     let still_valid: i64 = row.try_get("still_valid").map_err(internal)?;
-    // The family stopped working with the coach who made it, or has
-    // another coach now: the invite ended with that.
+    // The family stopped working with the coach who made it, has another
+    // coach now, or the member who made it is no longer in the family.
     if expires <= now || still_valid == 0 {
         return Err(AppError::Conflict("error-invite-expired".into()));
     }
+    let invited_by: Option<String> = row.try_get("invited_by").map_err(internal)?;
+    let members: i64 = row.try_get("members").map_err(internal)?;
+    let kind = match (&invited_by, members) {
+        (Some(_), _) => JoinKind::InvitedByMember,
+        (None, 0) => JoinKind::First,
+        (None, _) => JoinKind::NeedsConfirmation,
+    };
     Ok(InviteInfo {
         family_name: row.try_get("family_name").map_err(internal)?,
         coach_name: row.try_get("coach_name").map_err(internal)?,
         org_name: row.try_get("org_name").map_err(internal)?,
+        kind,
+        invited_by,
     })
 }
 
-/// Uses the invite: a new member joins with their name and language and
-/// accepts the coach, in one transaction with marking the invite used. The
-/// invite must still be valid then: made by the family's current coach,
-/// while nobody joined yet or the family accepts that coach. Returns the
-/// new member's caller.
+/// Uses the invite: a new member joins with their name and language, in
+/// one transaction with marking the invite used. The invite must still be
+/// valid then (see `INVITE_STILL_VALID`). The family's first member joins
+/// and accepts the coach (the base mandate); someone a member invited is
+/// in at once; someone the coach invited into a family that has members
+/// waits for a member's yes (`confirm`). Every join is logged. A staff
+/// account never joins. Returns the new member's caller.
 pub async fn redeem(
     db: &Db,
     secret: &SecretKey,
+    caller: &Caller,
     code: &str,
     display_name: &str,
     lang: Lang,
@@ -217,61 +297,89 @@ pub async fn redeem(
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::bad("error-name-empty"));
     }
-    peek(db, secret, code, now).await?;
+    peek(db, secret, caller, code, now).await?;
     let code = normalise(code).ok_or_else(|| AppError::bad("error-invite-unknown"))?;
+    let hash = lookup_hash(secret, &code);
     let member_id = new_id();
     let mut tx = db.pool().begin().await.map_err(internal)?;
-    let family_id: Option<String> = sqlx::query_scalar(
+    // Take the family's row first, so two people joining at once are
+    // decided one after the other (who is the first member).
+    sqlx::query(
+        "UPDATE families SET display_name = display_name
+         WHERE id = (SELECT family_id FROM invites WHERE code_hash = $1)",
+    )
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let used = sqlx::query(&format!(
         "UPDATE invites SET used_at = $1, used_by = NULL
          WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1
-           AND EXISTS (SELECT 1 FROM families f, invites i WHERE i.id = invites.id
-                       AND f.id = i.family_id AND f.coach_id = i.created_by AND (
-           NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id)
-           OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
-                      AND b.coach_id = i.created_by AND b.withdrawn_at IS NULL)))
-         RETURNING family_id",
-    )
+           AND EXISTS (SELECT 1 FROM invites i JOIN families f ON f.id = i.family_id
+                       WHERE i.id = invites.id AND {INVITE_STILL_VALID})
+         RETURNING family_id, created_by_member"
+    ))
     .bind(now)
-    .bind(lookup_hash(secret, &code))
+    .bind(&hash)
     .fetch_optional(&mut *tx)
     .await
     .map_err(internal)?;
     // Someone else used it between the look and the update.
-    let family_id = family_id.ok_or_else(|| AppError::Conflict("error-invite-used".into()))?;
+    let used = used.ok_or_else(|| AppError::Conflict("error-invite-used".into()))?;
+    let family_id: String = used.try_get("family_id").map_err(internal)?;
+    let invited_by: Option<String> = used.try_get("created_by_member").map_err(internal)?;
+    let members: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM members WHERE family_id = $1 AND confirmed_at IS NOT NULL",
+    )
+    .bind(&family_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let (confirmed_at, confirmed_by, event) = match (members, &invited_by) {
+        (0, _) => (Some(now), None, "member_joined"),
+        (_, Some(by)) => (Some(now), Some(by.clone()), "member_joined"),
+        (_, None) => (None, None, "member_asked_to_join"),
+    };
     sqlx::query(
-        "INSERT INTO members (id, family_id, display_name, language, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO members (id, family_id, display_name, language, created_at, confirmed_at, confirmed_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&member_id)
     .bind(&family_id)
     .bind(name)
     .bind(lang.tag())
     .bind(now)
+    .bind(confirmed_at)
+    .bind(confirmed_by)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
     sqlx::query("UPDATE invites SET used_by = $1 WHERE code_hash = $2")
         .bind(&member_id)
-        .bind(lookup_hash(secret, &code))
+        .bind(&hash)
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-    // Joining is accepting the coach (the base mandate), in the same
-    // transaction: a join never half-happens. No coach: nothing to accept.
-    let coach: Option<String> = sqlx::query_scalar("SELECT coach_id FROM families WHERE id = $1")
-        .bind(&family_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
-    if let Some(coach) = coach {
-        let live: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM base_mandates WHERE family_id = $1 AND coach_id = $2 AND withdrawn_at IS NULL",
-        )
-        .bind(&family_id)
-        .bind(&coach)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
-        if live == 0 {
+    log::record_by(
+        &mut tx,
+        &family_id,
+        now,
+        log::Actor::Member(&member_id),
+        event,
+        Some(&member_id),
+    )
+    .await?;
+    // The first member's joining is accepting the coach (the base
+    // mandate), in the same transaction: a join never half-happens. Later
+    // members join the family's consents as they stand.
+    if members == 0 {
+        let coach: Option<String> =
+            sqlx::query_scalar("SELECT coach_id FROM families WHERE id = $1")
+                .bind(&family_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(internal)?;
+        if let Some(coach) = coach {
             let mandate = new_id();
             sqlx::query(
                 "INSERT INTO base_mandates (id, family_id, coach_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5)",
@@ -284,20 +392,15 @@ pub async fn redeem(
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
-            sqlx::query(
-                "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id, items)
-                 VALUES ($1, $2, $3,
-                         (SELECT COALESCE(MAX(seq), 0) + 1 FROM access_log WHERE family_id = $2),
-                         'member', $4, 'base_mandate_granted', $5, '[]')",
+            log::record_by(
+                &mut tx,
+                &family_id,
+                now,
+                log::Actor::Member(&member_id),
+                "base_mandate_granted",
+                Some(&mandate),
             )
-            .bind(new_id())
-            .bind(&family_id)
-            .bind(now)
-            .bind(&member_id)
-            .bind(&mandate)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+            .await?;
         }
     }
     tx.commit().await.map_err(internal)?;

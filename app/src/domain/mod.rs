@@ -8,8 +8,10 @@ pub mod consent;
 pub mod db;
 pub mod ids;
 pub mod invites;
+pub mod limits;
 pub mod log;
 pub mod mandates;
+pub mod members;
 pub mod overview;
 pub mod plan;
 pub mod secret;
@@ -30,4 +32,10 @@ pub struct AppState {
     /// Where people reach this server, e.g. `https://onsplan.example.be`
     /// (invite links and QR codes point here; `https` makes cookies Secure).
     pub public_url: String,
+    /// Limits on guessing (sign-in, invite codes), shared by all requests.
+    pub limits: Arc<limits::RateLimits>,
+    /// A reverse proxy in front of Onsplan (`ONSPLAN_TRUSTED_PROXY`): for
+    /// requests from it, the client's address is the last one it added to
+    /// `X-Forwarded-For`. Without it, the peer address is the client's.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }

@@ -23,7 +23,8 @@ pub async fn my_families(
     if staff.role() == StaffRole::Coach {
         let rows = sqlx::query(
             "SELECT f.id, f.display_name,
-               (SELECT COUNT(*) FROM members m WHERE m.family_id = f.id) AS members,
+               (SELECT COUNT(*) FROM members m WHERE m.family_id = f.id
+                  AND m.confirmed_at IS NOT NULL) AS members,
                (SELECT COUNT(*) FROM base_mandates b WHERE b.family_id = f.id AND b.coach_id = $1
                   AND b.withdrawn_at IS NULL) AS live,
                p.next_evaluation, p.status,
@@ -124,7 +125,7 @@ pub async fn waiting_frame(
 ) -> Result<FamilyFrame, AppError> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM families f WHERE f.id = $1 AND f.coach_id = $2
-           AND NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id)",
+           AND NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND m.confirmed_at IS NOT NULL)",
     )
     .bind(family_id)
     .bind(staff.staff_id())
@@ -150,7 +151,8 @@ async fn frame_of(db: &Db, family_id: &str) -> Result<FamilyFrame, AppError> {
     .await
     .map_err(internal)?;
     let members: Vec<String> = sqlx::query_scalar(
-        "SELECT display_name FROM members WHERE family_id = $1 ORDER BY created_at, id",
+        "SELECT display_name FROM members WHERE family_id = $1 AND confirmed_at IS NOT NULL
+           AND refused_at IS NULL ORDER BY created_at, id",
     )
     .bind(family_id)
     .fetch_all(db.pool())
@@ -162,6 +164,23 @@ async fn frame_of(db: &Db, family_id: &str) -> Result<FamilyFrame, AppError> {
         coach_name: r.try_get("coach_name").map_err(internal)?,
         volunteer_name: r.try_get("volunteer_name").map_err(internal)?,
         members,
+    })
+}
+
+/// What someone outside the family, reached only by a share, may know of
+/// its frame: the name it chose to be known by.
+async fn viewer_frame(db: &Db, access: &FamilyAccess) -> Result<FamilyFrame, AppError> {
+    let name: String = sqlx::query_scalar("SELECT display_name FROM families WHERE id = $1")
+        .bind(access.family_id())
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(FamilyFrame {
+        name,
+        org_name: String::new(),
+        coach_name: None,
+        volunteer_name: None,
+        members: Vec::new(),
     })
 }
 
@@ -232,14 +251,21 @@ pub async fn plan_page(db: &Db, access: &FamilyAccess) -> Result<PlanPage, AppEr
     } else {
         "viewer"
     };
+    // Someone reached only by a share learns the family's name and the
+    // shared items, nothing else: not its members, coach or organisation.
+    let frame = if reader == "viewer" {
+        viewer_frame(db, access).await?
+    } else {
+        frame(db, access).await?
+    };
     Ok(PlanPage {
         family_id: access.family_id().to_string(),
-        frame: frame(db, access).await?,
+        frame,
         header: plan::header(db, access).await?,
         items: plan::items(db, access).await?,
         mandates: mandates::list(db, access).await?,
         reader: reader.to_string(),
-        coach_accepted: consent::coach_accepted(db, access).await?,
+        coach_accepted: reader != "viewer" && consent::coach_accepted(db, access).await?,
         hidden_count: plan::hidden_count(db, access).await?,
     })
 }

@@ -79,6 +79,19 @@ pub async fn item(db: &Db, access: &FamilyAccess, item_id: &str) -> Result<PlanI
     Ok(item)
 }
 
+/// One item of `kind`, if this reader may see it; `NotFound` otherwise.
+/// Only a shown item is logged: an address that leads nowhere logs nothing.
+pub async fn item_of_kind(
+    db: &Db,
+    access: &FamilyAccess,
+    item_id: &str,
+    kind: ItemKind,
+) -> Result<PlanItem, AppError> {
+    let item = visible_item(db, access, item_id, kind).await?;
+    log::record_read(db, access, std::slice::from_ref(&item)).await?;
+    Ok(item)
+}
+
 /// The filtered read without logging, for checks before a write.
 async fn fetch_items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, AppError> {
     let rows = match access.reader() {
@@ -100,7 +113,28 @@ async fn fetch_items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, Ap
         }
     }
     .map_err(internal)?;
-    to_items(&rows)
+    let items = to_items(&rows)?;
+    Ok(match access.reader() {
+        Reader::Member { .. } => items,
+        Reader::Staff { .. } => for_outsider(items),
+    })
+}
+
+/// What someone outside the family receives of the items they may see:
+/// only what those items need. No author ids, and no link to a goal they
+/// may not see (its id would tell that it exists).
+fn for_outsider(items: Vec<PlanItem>) -> Vec<PlanItem> {
+    let seen: std::collections::HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
+    items
+        .into_iter()
+        .map(|mut i| {
+            i.author_id = String::new();
+            if i.goal_id.as_ref().is_some_and(|g| !seen.contains(g)) {
+                i.goal_id = None;
+            }
+            i
+        })
+        .collect()
 }
 
 pub(crate) fn to_items(rows: &[AnyRow]) -> Result<Vec<PlanItem>, AppError> {

@@ -7,20 +7,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::invite::{invite_lines, InviteLine, Invites};
 use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::components::plan_view::{AddGoalForm, PlanHeaderView, PlanView};
 use crate::error::AppError;
 use crate::lang::{t, t_args};
-use crate::model::{FamilyFrame, ItemKind, PlanPage};
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct InviteLine {
-    pub code: String,
-    pub link: String,
-    /// The link as a QR code (SVG markup made on the server).
-    pub qr_svg: String,
-    pub expires: String,
-}
+use crate::model::{FamilyFrame, ItemKind, PlanItem, PlanPage};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[allow(clippy::large_enum_variant)] // made once per page, never stored
@@ -34,36 +26,6 @@ pub enum StaffFamily {
         frame: FamilyFrame,
         invites: Vec<InviteLine>,
     },
-}
-
-async fn invite_lines(
-    state: &crate::domain::AppState,
-    caller: &crate::domain::access::Caller,
-    family: &str,
-) -> Result<Vec<InviteLine>, AppError> {
-    use crate::domain::{clock::belgian_datetime, invites};
-    let open =
-        invites::open_invites(&state.db, &state.secret, caller, family, state.clock.now()).await?;
-    Ok(open
-        .into_iter()
-        .map(|i| {
-            let link = format!("{}/join?code={}", state.public_url, i.code);
-            let qr_svg = qrcode::QrCode::new(link.as_bytes())
-                .map(|q| {
-                    q.render::<qrcode::render::svg::Color>()
-                        .min_dimensions(200, 200)
-                        .quiet_zone(true)
-                        .build()
-                })
-                .unwrap_or_default();
-            InviteLine {
-                code: i.code,
-                link,
-                qr_svg,
-                expires: belgian_datetime(i.expires_at),
-            }
-        })
-        .collect())
 }
 
 #[server(endpoint = "family")]
@@ -96,7 +58,7 @@ pub async fn family_view(id: String) -> Result<StaffFamily, AppError> {
     }
 }
 
-/// A coach makes a new invite for the family.
+/// The coach, or a member of the family, makes a new invite.
 #[server(endpoint = "invite")]
 pub async fn create_invite(family: String) -> Result<(), AppError> {
     let state = crate::request::state()?;
@@ -112,7 +74,10 @@ pub async fn create_invite(family: String) -> Result<(), AppError> {
         state.clock.now(),
     )
     .await?;
-    leptos_axum::redirect(&format!("/families/{family}#invite"));
+    match caller {
+        crate::domain::access::Caller::Member(_) => leptos_axum::redirect("/plan#invite"),
+        _ => leptos_axum::redirect(&format!("/families/{family}#invite")),
+    }
     Ok(())
 }
 
@@ -154,7 +119,7 @@ pub fn FamilyPage() -> impl IntoView {
             <h1>{frame.name.clone()}</h1>
             <FormError/>
             <p class="card notice" id="waiting">{t("family-waiting-explain")}</p>
-            <Invites family_id invites/>
+            <Invites family_id invites explain="invite-explain"/>
         }
         .into_any(),
     })
@@ -180,7 +145,7 @@ fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>) -> impl IntoView {
         {is_coach.then(|| view! {
             <AddGoalForm family_id=page.family_id.clone()/>
             <HeaderForm page=page.clone()/>
-            <Invites family_id=page.family_id.clone() invites=invites.clone()/>
+            <Invites family_id=page.family_id.clone() invites=invites.clone() explain="invite-explain"/>
         })}
         <p><a href="/families">{t("families-title")}</a></p>
     }
@@ -226,32 +191,17 @@ fn HeaderForm(page: PlanPage) -> impl IntoView {
     }
 }
 
-#[component]
-fn Invites(family_id: String, invites: Vec<InviteLine>) -> impl IntoView {
-    let lines: Vec<_> = invites
-        .into_iter()
-        .map(|i| {
-            view! {
-                <li class="invite">
-                    <p>{t("invite-code")}" "<strong class="invite-code">{i.code.clone()}</strong></p>
-                    <p class="invite-link"><a href=i.link.clone()>{i.link.clone()}</a></p>
-                    <div class="qr" role="img" aria-label=t("invite-qr") inner_html=i.qr_svg.clone()></div>
-                    <p class="muted">{t_args("invite-valid-until", &[("when", i.expires.clone())])}</p>
-                </li>
-            }
-        })
-        .collect();
-    view! {
-        <section class="card" id="invite">
-            <h2>{t("invite-title")}</h2>
-            <p class="muted">{t("invite-explain")}</p>
-            <ul class="plain-list">{lines}</ul>
-            <PostForm action="/api/invite">
-                <Hidden name="family" value=family_id/>
-                <button type="submit" id="make-invite">{t("invite-make")}</button>
-            </PostForm>
-        </section>
+/// The action a coach asks about, and nothing else: only that one item is
+/// read (and logged), and only for the family's accepted coach.
+#[server(endpoint = "ask-view")]
+pub async fn ask_view(family: String, action: String) -> Result<(String, PlanItem), AppError> {
+    use crate::domain::plan;
+    let (state, access) = crate::request::open_family(&family).await?;
+    if !plan::is_coach_with_mandate(&state.db, &access).await? {
+        return Err(AppError::NotFound);
     }
+    let item = plan::item_of_kind(&state.db, &access, &action, ItemKind::Action).await?;
+    Ok((family, item))
 }
 
 #[component]
@@ -261,21 +211,8 @@ pub fn AskPage() -> impl IntoView {
     let action = params
         .with_untracked(|p| p.get("action"))
         .unwrap_or_default();
-    load(family_view(id), move |view| {
-        let StaffFamily::Plan { page, .. } = view else {
-            return view! { <crate::components::page::ErrorPage error=AppError::NotFound/> }
-                .into_any();
-        };
-        let Some(item) = page
-            .items
-            .iter()
-            .find(|i| i.id == action && i.kind == ItemKind::Action && page.reader == "coach")
-            .cloned()
-        else {
-            return view! { <crate::components::page::ErrorPage error=AppError::NotFound/> }
-                .into_any();
-        };
-        let back = format!("/families/{}", page.family_id);
+    load(ask_view(id, action), move |(family_id, item)| {
+        let back = format!("/families/{family_id}");
         view! {
             <h1>{t("ask-title")}</h1>
             <p class="lead">{item.body.clone()}</p>
@@ -283,7 +220,7 @@ pub fn AskPage() -> impl IntoView {
             <section class="card">
                 <p class="muted">{t("ask-explain")}</p>
                 <PostForm action="/api/ask" class="stack">
-                    <Hidden name="family" value=page.family_id.clone()/>
+                    <Hidden name="family" value=family_id.clone()/>
                     <Hidden name="action" value=item.id.clone()/>
                     <label for="what">{t("question-what")}</label>
                     <textarea name="what" id="what" rows="3" required maxlength="2000"></textarea>
@@ -298,6 +235,5 @@ pub fn AskPage() -> impl IntoView {
             </section>
             <p><a href=back>{t("back-to-plan")}</a></p>
         }
-        .into_any()
     })
 }

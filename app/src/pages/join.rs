@@ -16,30 +16,65 @@ pub struct InviteView {
     pub family_name: String,
     pub coach_name: Option<String>,
     pub org_name: String,
+    /// `first` (joining is accepting the coach), `member` (a member of the
+    /// family invited them) or `confirm` (a member must confirm them).
+    pub kind: String,
+    pub invited_by: Option<String>,
 }
 
 /// What an invite is for, without using it.
 #[server(endpoint = "invite-info")]
 pub async fn invite_info(code: String) -> Result<InviteView, AppError> {
-    use crate::domain::invites;
+    use crate::domain::invites::{self, JoinKind};
     let state = crate::request::state()?;
-    let info = invites::peek(&state.db, &state.secret, &code, state.clock.now()).await?;
+    let context = crate::request::current();
+    state.limits.invite(context.client)?;
+    let info = invites::peek(
+        &state.db,
+        &state.secret,
+        &context.caller,
+        &code,
+        state.clock.now(),
+    )
+    .await?;
+    let kind = match info.kind {
+        JoinKind::First => "first",
+        JoinKind::InvitedByMember => "member",
+        JoinKind::NeedsConfirmation => "confirm",
+    };
     Ok(InviteView {
-        family_name: info.family_name,
+        // Before joining, only the first member learns who the coach is
+        // (joining is accepting them); the family's other choices are its own.
         coach_name: info.coach_name,
         org_name: info.org_name,
+        family_name: info.family_name,
+        kind: kind.into(),
+        invited_by: info.invited_by,
     })
 }
 
-/// Uses the invite: the new member joins, accepts the coach (the base
-/// mandate) and stays signed in on this phone.
+/// Uses the invite: the new member joins and stays signed in on this
+/// phone. The first member accepts the coach (the base mandate) by
+/// joining; someone the coach invited into a family that has members waits
+/// for a member's yes.
 #[server(endpoint = "join")]
 pub async fn join(code: String, lang: String, name: String) -> Result<(), AppError> {
     use crate::domain::invites;
     let state = crate::request::state()?;
+    let context = crate::request::current();
+    state.limits.invite(context.client)?;
     let lang = Lang::from_tag(&lang).ok_or_else(|| AppError::bad("error-bad-input"))?;
     let now = state.clock.now();
-    let caller = invites::redeem(&state.db, &state.secret, &code, &name, lang, now).await?;
+    let caller = invites::redeem(
+        &state.db,
+        &state.secret,
+        &context.caller,
+        &code,
+        &name,
+        lang,
+        now,
+    )
+    .await?;
     crate::request::begin_session(&state, &caller).await?;
     leptos_axum::redirect("/plan");
     Ok(())
@@ -115,6 +150,35 @@ fn Confirm(code: String, lang: Lang, invite: InviteView) -> impl IntoView {
         "join-accept-explain",
         &[("coach", coach.clone()), ("org", invite.org_name.clone())],
     );
+    if invite.kind != "first" {
+        // The family already chose its coach and what it shares: the
+        // newcomer joins those choices, and does not make them anew.
+        let note = match &invite.invited_by {
+            Some(by) => t_args("join-invited-by-member", &[("name", by.clone())]),
+            None => t("join-needs-confirmation"),
+        };
+        let button = if invite.kind == "member" {
+            t("join-button")
+        } else {
+            t("join-ask-button")
+        };
+        return view! {
+            <section class="card">
+                <h1>{t_args("join-welcome", &[("family", invite.family_name.clone())])}</h1>
+                <FormError/>
+                <p id="join-note">{note}</p>
+                <PostForm action="/api/join" class="stack">
+                    <Hidden name="code" value=code/>
+                    <Hidden name="lang" value=lang.tag()/>
+                    <label for="name">{t("join-name")}</label>
+                    <p class="muted">{t("join-name-help")}</p>
+                    <input type="text" name="name" id="name" required maxlength="80" autocomplete="given-name"/>
+                    <button type="submit" id="accept">{button}</button>
+                </PostForm>
+            </section>
+        }
+        .into_any();
+    }
     view! {
         <section class="card">
             <h1>{t_args("join-welcome", &[("family", invite.family_name.clone())])}</h1>
@@ -136,6 +200,7 @@ fn Confirm(code: String, lang: Lang, invite: InviteView) -> impl IntoView {
             </PostForm>
         </section>
     }
+    .into_any()
 }
 
 fn urlencode(s: &str) -> String {

@@ -1,35 +1,69 @@
 //! "Who looked": the family's access log, newest first, in plain words —
 //! who read which of our items, when, and under which of our consents; and
-//! every consent or answer given or withdrawn.
+//! every consent or answer given or withdrawn, naming what it was about.
+//! Repeated reads of the same items by the same person on one day are one
+//! line ("looked at 7 items, 3 times"), so the family is not shown a wall of
+//! identical entries.
 
 use leptos::prelude::*;
 
+use crate::components::icons::domain_name;
 use crate::components::page::load;
 use crate::error::AppError;
 use crate::lang::{t, t_args};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LookedLine {
+    /// When it happened (for a group of reads: the latest).
     pub when: String,
+    /// For a group of reads: the earliest.
+    pub first: Option<String>,
+    /// How many reads this line stands for.
+    pub times: usize,
     pub who: String,
-    /// `member`, `coach`, `volunteer`, `partner`.
+    /// `member`, `coach`, `volunteer`, `partner`, `service`.
     pub role: String,
     pub org: Option<String>,
     pub event: String,
     /// (item text, `base_mandate` | `share`) for reads.
     pub items: Vec<(String, String)>,
+    /// What a change was about (item, question, member, coach).
+    pub subject: Option<String>,
+    /// A shared domain.
+    pub domain: Option<String>,
+    /// With whom something was shared; empty for "our volunteer".
+    pub recipient: Option<String>,
 }
 
 #[server(endpoint = "who-looked")]
 pub async fn who_looked() -> Result<Vec<LookedLine>, AppError> {
-    use crate::domain::{clock::belgian_datetime, log, plan};
+    use crate::domain::{clock, log, plan};
     let (state, access) = crate::request::open_own_family().await?;
     let items = plan::items(&state.db, &access).await?;
-    let entries = log::entries(&state.db, &access, 200).await?;
-    Ok(entries
-        .into_iter()
-        .map(|e| LookedLine {
-            when: belgian_datetime(e.at),
+    let entries = log::entries(&state.db, &access, 500).await?;
+    let mut lines: Vec<LookedLine> = Vec::new();
+    // Reads grouped by (who, day, which items), in order of their newest.
+    let mut groups: std::collections::HashMap<(String, String, String), usize> =
+        std::collections::HashMap::new();
+    for e in entries {
+        let when = clock::belgian_datetime(e.at);
+        if e.event == "read" {
+            let key = (
+                format!("{}:{}", e.actor_kind, e.actor_id),
+                clock::belgian_date(e.at),
+                serde_json::to_string(&e.items).unwrap_or_default(),
+            );
+            if let Some(&at) = groups.get(&key) {
+                lines[at].times += 1;
+                lines[at].first = Some(when);
+                continue;
+            }
+            groups.insert(key, lines.len());
+        }
+        lines.push(LookedLine {
+            when,
+            first: None,
+            times: 1,
             who: e.actor_name,
             role: e.actor_role,
             org: e.actor_org,
@@ -47,8 +81,13 @@ pub async fn who_looked() -> Result<Vec<LookedLine>, AppError> {
                     (body, kind)
                 })
                 .collect(),
-        })
-        .collect())
+            subject: e.subject_text,
+            domain: e.subject_domain,
+            recipient: e.recipient,
+        });
+    }
+    lines.truncate(200);
+    Ok(lines)
 }
 
 #[component]
@@ -59,38 +98,7 @@ pub fn WhoLooked() -> impl IntoView {
             .then(|| view! { <p class="card">{t("who-looked-empty")}</p> });
         let rows: Vec<_> = lines
             .into_iter()
-            .map(|l| {
-                let who = match &l.org {
-                    Some(org) => t_args(
-                        "who-with-role-org",
-                        &[("name", l.who.clone()), ("role", t(&format!("role-{}", l.role))), ("org", org.clone())],
-                    ),
-                    None => l.who.clone(),
-                };
-                let what = if l.event == "read" {
-                    let items: Vec<_> = l
-                        .items
-                        .iter()
-                        .map(|(body, basis)| {
-                            view! { <li>{body.clone()}<span class="muted">" — "{t(&format!("basis-{basis}"))}</span></li> }
-                        })
-                        .collect();
-                    view! {
-                        <p>{t_args("looked-read", &[("count", items.len().to_string())])}</p>
-                        <ul>{items}</ul>
-                    }
-                    .into_any()
-                } else {
-                    view! { <p>{t(&format!("event-{}", l.event))}</p> }.into_any()
-                };
-                view! {
-                    <li class=format!("card log-line log-{}", l.event)>
-                        <p class="when muted">{l.when.clone()}</p>
-                        <p class="who"><strong>{who}</strong></p>
-                        {what}
-                    </li>
-                }
-            })
+            .map(|l| view! { <LookedRow l/> })
             .collect();
         view! {
             <h1>{t("who-looked-title")}</h1>
@@ -100,4 +108,75 @@ pub fn WhoLooked() -> impl IntoView {
             <p><a href="/plan">{t("back-to-plan")}</a></p>
         }
     })
+}
+
+#[component]
+fn LookedRow(l: LookedLine) -> impl IntoView {
+    let who = match (&l.org, l.role.as_str()) {
+        (_, "service") => t("actor-service"),
+        (Some(org), _) => t_args(
+            "who-with-role-org",
+            &[
+                ("name", l.who.clone()),
+                ("role", t(&format!("role-{}", l.role))),
+                ("org", org.clone()),
+            ],
+        ),
+        (None, _) => l.who.clone(),
+    };
+    let when = match &l.first {
+        Some(first) if l.times > 1 => t_args(
+            "looked-times",
+            &[
+                ("count", l.times.to_string()),
+                ("first", first.clone()),
+                ("last", l.when.clone()),
+            ],
+        ),
+        _ => l.when.clone(),
+    };
+    let what = if l.event == "read" {
+        if l.items.is_empty() {
+            view! { <p>{t("looked-opened-nothing")}</p> }.into_any()
+        } else {
+            let items: Vec<_> = l
+                .items
+                .iter()
+                .map(|(body, basis)| {
+                    view! { <li>{body.clone()}<span class="muted">" — "{t(&format!("basis-{basis}"))}</span></li> }
+                })
+                .collect();
+            view! {
+                <p>{t_args("looked-read", &[("count", items.len().to_string())])}</p>
+                <ul>{items}</ul>
+            }
+            .into_any()
+        }
+    } else {
+        let subject = match (&l.subject, &l.domain) {
+            (Some(text), _) => Some(text.clone()),
+            (None, Some(domain)) => {
+                Some(t_args("looked-domain", &[("domain", domain_name(domain))]))
+            }
+            (None, None) => None,
+        };
+        let subject = subject.map(|s| view! { <p class="log-subject">"“"{s}"”"</p> });
+        let recipient = l.recipient.clone().map(|r| {
+            let name = if r.is_empty() { t("our-volunteer") } else { r };
+            view! { <p class="log-recipient">{t_args("looked-with", &[("name", name)])}</p> }
+        });
+        view! {
+            <p>{t(&format!("event-{}", l.event))}</p>
+            {subject}
+            {recipient}
+        }
+        .into_any()
+    };
+    view! {
+        <li class=format!("card log-line log-{}", l.event)>
+            <p class="when muted">{when}</p>
+            <p class="who"><strong>{who}</strong></p>
+            {what}
+        </li>
+    }
 }

@@ -4,17 +4,48 @@
 
 use leptos::prelude::*;
 
-use crate::components::page::{load, FormError, PostForm};
+use crate::components::invite::{invite_lines, InviteLine, Invites};
+use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::components::plan_view::{AddGoalForm, PlanHeaderView, PlanView};
 use crate::error::AppError;
 use crate::lang::{current_lang, t, t_args, Lang};
 use crate::model::PlanPage;
 
+/// "Our plan" for the signed-in member: the plan, who waits for the
+/// family's yes to join, and the invites the family's members made.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OurPlanData {
+    pub page: PlanPage,
+    pub waiting: Vec<crate::model::WaitingMember>,
+    pub invites: Vec<InviteLine>,
+}
+
 /// The signed-in member's plan.
 #[server(endpoint = "our-plan")]
-pub async fn our_plan() -> Result<PlanPage, AppError> {
+pub async fn our_plan() -> Result<OurPlanData, AppError> {
+    use crate::domain::{members, overview};
     let (state, access) = crate::request::open_own_family().await?;
-    crate::domain::overview::plan_page(&state.db, &access).await
+    let caller = crate::request::signed_in()?;
+    Ok(OurPlanData {
+        page: overview::plan_page(&state.db, &access).await?,
+        waiting: members::waiting(&state.db, &access).await?,
+        invites: invite_lines(&state, &caller, access.family_id()).await?,
+    })
+}
+
+/// A member lets someone who asked to join in (`yes` = 1), or refuses
+/// them (`yes` = 0).
+#[server(endpoint = "confirm-member")]
+pub async fn confirm_member(member: String, yes: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_own_family().await?;
+    let yes = match yes.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::bad("error-bad-input")),
+    };
+    crate::domain::members::decide(&state.db, &access, &member, yes).await?;
+    leptos_axum::redirect("/plan");
+    Ok(())
 }
 
 /// A new goal, by the family or its coach.
@@ -103,11 +134,45 @@ pub async fn withdraw_coach() -> Result<(), AppError> {
 
 #[component]
 pub fn OurPlan() -> impl IntoView {
-    load(our_plan(), |page| view! { <OurPlanView page/> })
+    load(our_plan(), |data| view! { <OurPlanView data/> })
 }
 
 #[component]
-fn OurPlanView(page: PlanPage) -> impl IntoView {
+fn OurPlanView(data: OurPlanData) -> impl IntoView {
+    let OurPlanData {
+        page,
+        waiting: newcomers,
+        invites,
+    } = data;
+    let newcomers: Vec<_> = newcomers
+        .into_iter()
+        .map(|m| {
+            let (yes_id, no_id) = (m.id.clone(), m.id.clone());
+            view! {
+                <li class="card notice newcomer">
+                    <p>{t_args("newcomer-asks", &[("name", m.name.clone())])}</p>
+                    <p class="muted">{t("newcomer-explain")}</p>
+                    <PostForm action="/api/confirm-member" class="inline-form">
+                        <Hidden name="member" value=yes_id/>
+                        <Hidden name="yes" value="1"/>
+                        <button type="submit" class="confirm-newcomer">{t("newcomer-yes")}</button>
+                    </PostForm>
+                    <PostForm action="/api/confirm-member" class="inline-form">
+                        <Hidden name="member" value=no_id/>
+                        <Hidden name="yes" value="0"/>
+                        <button type="submit" class="danger refuse-newcomer">{t("newcomer-no")}</button>
+                    </PostForm>
+                </li>
+            }
+        })
+        .collect();
+    let newcomers = (!newcomers.is_empty()).then(|| {
+        view! {
+            <section id="newcomers">
+                <ul class="plain-list">{newcomers}</ul>
+            </section>
+        }
+    });
     let coach = page.frame.coach_name.clone().unwrap_or_default();
     let waiting: Vec<_> = page
         .mandates
@@ -155,6 +220,7 @@ fn OurPlanView(page: PlanPage) -> impl IntoView {
         // Everyone who joined is listed, so nobody is in our plan unseen.
         <p class="muted" id="members">{t_args("our-members", &[("names", page.frame.members.join(", "))])}</p>
         <FormError/>
+        {newcomers}
         {waiting}
         {coach_panel}
         <PlanHeaderView page=page.clone()/>
@@ -163,6 +229,10 @@ fn OurPlanView(page: PlanPage) -> impl IntoView {
         <nav class="card links">
             <a class="button secondary" href="/plan/looked" id="who-looked-link">{t("who-looked-title")}</a>
         </nav>
+        <details class="card-details">
+            <summary>{t("invite-member-title")}</summary>
+            <Invites family_id=page.family_id.clone() invites explain="invite-member-explain"/>
+        </details>
         <LanguageForm/>
     }
 }
@@ -191,7 +261,8 @@ pub fn LanguageForm() -> impl IntoView {
 /// Confirm before the coach loses access.
 #[component]
 pub fn CoachConsentPage() -> impl IntoView {
-    load(our_plan(), |page| {
+    load(our_plan(), |data| {
+        let page = data.page;
         let coach = page.frame.coach_name.clone().unwrap_or_default();
         view! {
             <section class="card">

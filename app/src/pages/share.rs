@@ -22,6 +22,10 @@ pub struct Seer {
     pub share_id: Option<String>,
     pub purpose: Option<String>,
     pub until: Option<String>,
+    /// "Only us" holds this share back for now.
+    pub paused: bool,
+    /// On a domain's page, the single item a share is about.
+    pub on_item: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -80,15 +84,20 @@ pub async fn sharing(
             share_id: None,
             purpose: None,
             until: None,
+            paused: false,
+            on_item: None,
         });
     }
-    for s in &seen.shares {
+    for c in &seen.shares {
+        let s = &c.share;
         seers.push(Seer {
             name: recipient_name(s, &people, &organisations, frame.volunteer_name.as_deref()),
             why: "share".into(),
             share_id: Some(s.id.clone()),
             purpose: Some(s.purpose.clone()),
             until: Some(s.until.clone()),
+            paused: c.paused,
+            on_item: c.item_body.clone(),
         });
     }
     let (item, hidden_by_goal, domain) = (seen.item, seen.hidden_by_goal, seen.domain);
@@ -241,17 +250,26 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
                     </PostForm>
                 }
             });
+            let on_item = x.on_item.clone().map(|body| {
+                view! { <p class="muted seer-item">{t_args("seen-share-on-item", &[("item", body)])}</p> }
+            });
+            let paused = x.paused.then(|| {
+                view! { <p class="notice seer-paused">{t("seen-share-paused")}</p> }
+            });
             view! {
-                <li class="seer">
+                <li class=if x.paused { "seer paused" } else { "seer" }>
                     <strong>{x.name.clone()}</strong>
                     <span class="why">" — "{why}</span>
+                    {on_item}
+                    {paused}
                     {withdraw}
                 </li>
             }
         })
         .collect();
-    let nobody = seers
-        .is_empty()
+    // Paused shares are listed (to be found and withdrawn), but nobody
+    // outside the family sees the item through them now.
+    let nobody = (!s.seers.iter().any(|x| !x.paused))
         .then(|| view! { <p id="only-family">{t("seen-by-family-only")}</p> });
     let only_us = s.item.clone().map(|i| {
         let (on, label) = if i.only_us {

@@ -17,6 +17,9 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         return Err(AppError::bad("error-sign-in"));
     }
     let state = state()?;
+    state
+        .limits
+        .sign_in(&email, crate::request::current().client)?;
     let staff_id = accounts::check_login(&state.db, &email, &password)
         .await?
         .ok_or_else(|| AppError::bad("error-sign-in"))?;
@@ -42,6 +45,14 @@ pub async fn sign_out() -> Result<(), AppError> {
         0,
         state.public_url.starts_with("https://"),
     ));
+    // A shared phone or office computer keeps nothing of what was shown:
+    // the browser drops its cached pages and stored data for this site.
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::HeaderName::from_static("clear-site-data"),
+            http::HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+        );
+    }
     leptos_axum::redirect("/");
     Ok(())
 }
