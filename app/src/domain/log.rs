@@ -108,14 +108,13 @@ pub async fn record_change(
     event: &str,
     subject_id: Option<&str>,
 ) -> Result<(), AppError> {
-    append(
+    record_by(
         tx,
         access.family_id(),
         access.now(),
         actor(access),
         event,
         subject_id,
-        &[],
     )
     .await
 }

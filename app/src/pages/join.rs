@@ -43,9 +43,12 @@ pub async fn invite_info(code: String) -> Result<InviteView, AppError> {
         JoinKind::NeedsConfirmation => "confirm",
     };
     Ok(InviteView {
-        // Before joining, only the first member learns who the coach is
-        // (joining is accepting them); the family's other choices are its own.
-        coach_name: info.coach_name,
+        // Only the first member accepts the coach by joining, so only they
+        // are told who the coach is; later members join the family's
+        // choices as they stand.
+        coach_name: (info.kind == JoinKind::First)
+            .then_some(info.coach_name)
+            .flatten(),
         org_name: info.org_name,
         family_name: info.family_name,
         kind: kind.into(),
@@ -168,11 +171,7 @@ fn Confirm(code: String, lang: Lang, invite: InviteView) -> impl IntoView {
                 <FormError/>
                 <p id="join-note">{note}</p>
                 <PostForm action="/api/join" class="stack">
-                    <Hidden name="code" value=code/>
-                    <Hidden name="lang" value=lang.tag()/>
-                    <label for="name">{t("join-name")}</label>
-                    <p class="muted">{t("join-name-help")}</p>
-                    <input type="text" name="name" id="name" required maxlength="80" autocomplete="given-name"/>
+                    <NameFields code lang/>
                     <button type="submit" id="accept">{button}</button>
                 </PostForm>
             </section>
@@ -184,11 +183,7 @@ fn Confirm(code: String, lang: Lang, invite: InviteView) -> impl IntoView {
             <h1>{t_args("join-welcome", &[("family", invite.family_name.clone())])}</h1>
             <FormError/>
             <PostForm action="/api/join" class="stack">
-                <Hidden name="code" value=code/>
-                <Hidden name="lang" value=lang.tag()/>
-                <label for="name">{t("join-name")}</label>
-                <p class="muted">{t("join-name-help")}</p>
-                <input type="text" name="name" id="name" required maxlength="80" autocomplete="given-name"/>
+                <NameFields code lang/>
                 <h2>{t_args("join-your-coach", &[("coach", coach)])}</h2>
                 <p id="accept-explain">{explain}</p>
                 <ul class="plain-list">
@@ -201,6 +196,18 @@ fn Confirm(code: String, lang: Lang, invite: InviteView) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The invite's code and language, and the newcomer's name.
+#[component]
+fn NameFields(code: String, lang: Lang) -> impl IntoView {
+    view! {
+        <Hidden name="code" value=code/>
+        <Hidden name="lang" value=lang.tag()/>
+        <label for="name">{t("join-name")}</label>
+        <p class="muted">{t("join-name-help")}</p>
+        <input type="text" name="name" id="name" required maxlength="80" autocomplete="given-name"/>
+    }
 }
 
 fn urlencode(s: &str) -> String {

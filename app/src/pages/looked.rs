@@ -160,7 +160,7 @@ fn LookedRow(l: LookedLine) -> impl IntoView {
             }
             (None, None) => None,
         };
-        let subject = subject.map(|s| view! { <p class="log-subject">"“"{s}"”"</p> });
+        let subject = subject.map(|s| view! { <p class="log-subject"><q>{s}</q></p> });
         let recipient = l.recipient.clone().map(|r| {
             let name = if r.is_empty() { t("our-volunteer") } else { r };
             view! { <p class="log-recipient">{t_args("looked-with", &[("name", name)])}</p> }
