@@ -101,9 +101,9 @@ pub async fn load(state: &AppState) -> Result<Demo, AppError> {
                     role,
                     email,
                     display_name: name,
-                    password: &pw,
                     lang: Lang::NlBe,
                 },
+                &pw,
                 now,
             )
             .await?;

@@ -48,9 +48,9 @@ pub async fn staff(state: &AppState, org: &str, role: StaffRole, name: &str) -> 
             role,
             email: &email,
             display_name: name,
-            password: PASSWORD,
             lang: Lang::NlBe,
         },
+        PASSWORD,
         state.clock.now(),
     )
     .await

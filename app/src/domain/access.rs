@@ -119,7 +119,10 @@ impl Caller {
                 "SELECT family_id AS a, CASE WHEN confirmed_at IS NULL THEN 'waiting' ELSE '' END AS b,
                         language FROM members WHERE id = $1 AND refused_at IS NULL"
             }
-            "staff" => "SELECT org_id AS a, role AS b, language FROM staff WHERE id = $1",
+            "staff" => {
+                "SELECT org_id AS a, role AS b, language FROM staff
+                 WHERE id = $1 AND disabled_at IS NULL"
+            }
             _ => return Ok(None),
         };
         let Some(row) = sqlx::query(sql)

@@ -56,15 +56,71 @@ pub struct NewStaff<'a> {
     pub role: StaffRole,
     pub email: &'a str,
     pub display_name: &'a str,
-    pub password: &'a str,
     pub lang: Lang,
 }
 
-pub async fn create_staff(db: &Db, staff: &NewStaff<'_>, now: i64) -> Result<String, AppError> {
-    if staff.password.chars().count() < 10 {
+/// A staff account with a password chosen here (the demo and the tests;
+/// an operator uses `create_staff_account`).
+pub async fn create_staff(
+    db: &Db,
+    staff: &NewStaff<'_>,
+    password: &str,
+    now: i64,
+) -> Result<String, AppError> {
+    if password.chars().count() < 10 {
         return Err(AppError::bad("error-password-short"));
     }
+    let hash = hash_password_off_runtime(password).await?;
+    insert_staff(db, staff, &hash, now).await
+}
+
+/// A staff account without a password (the operator's way): its owner sets
+/// one through a one-time link (`new_password_link`), so no password is ever
+/// chosen or seen by anyone else. Until then, nobody can sign in with it.
+pub async fn create_staff_account(
+    db: &Db,
+    staff: &NewStaff<'_>,
+    now: i64,
+) -> Result<String, AppError> {
+    insert_staff(db, staff, NO_PASSWORD, now).await
+}
+
+/// The stored hash of an account whose owner has not set a password yet.
+/// Never a valid argon2 hash, so it never verifies.
+const NO_PASSWORD: &str = "";
+
+async fn insert_staff(
+    db: &Db,
+    staff: &NewStaff<'_>,
+    hash: &str,
+    now: i64,
+) -> Result<String, AppError> {
+    let email = staff.email.trim().to_lowercase();
+    if email.chars().count() > 200 || !looks_like_email(&email) {
+        return Err(AppError::bad("error-bad-email"));
+    }
+    let name = staff.display_name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(AppError::bad("error-name-empty"));
+    }
     let id = new_id();
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let org: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+        .bind(staff.org_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if org.is_none() {
+        return Err(AppError::bad("error-unknown-organisation"));
+    }
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if taken.is_some() {
+        return Err(AppError::Conflict("error-email-taken".into()));
+    }
     sqlx::query(
         "INSERT INTO staff (id, org_id, role, email, display_name, password_hash, language, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -72,15 +128,259 @@ pub async fn create_staff(db: &Db, staff: &NewStaff<'_>, now: i64) -> Result<Str
     .bind(&id)
     .bind(staff.org_id)
     .bind(staff.role.as_str())
-    .bind(staff.email.trim().to_lowercase())
-    .bind(staff.display_name.trim())
-    .bind(hash_password_off_runtime(staff.password).await?)
+    .bind(&email)
+    .bind(name)
+    .bind(hash)
     .bind(staff.lang.tag())
     .bind(now)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
     Ok(id)
+}
+
+/// One `@` with something on both sides and no spaces: enough to catch a
+/// typo; the set-password link proves the address works.
+fn looks_like_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, host)) => {
+            !local.is_empty()
+                && host.contains('.')
+                && !host.starts_with('.')
+                && !host.ends_with('.')
+                && !host.contains('@')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// How long a set-password link works.
+pub const PASSWORD_LINK_SECONDS: i64 = 7 * 86400;
+
+/// A new one-time link token for a staff account to set its own password.
+/// Older unused links of the account stop working. Refused for a disabled
+/// or unknown account.
+pub async fn new_password_link(db: &Db, staff_id: &str, now: i64) -> Result<String, AppError> {
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let live: Option<String> =
+        sqlx::query_scalar("SELECT id FROM staff WHERE id = $1 AND disabled_at IS NULL")
+            .bind(staff_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    if live.is_none() {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("DELETE FROM password_links WHERE staff_id = $1 AND used_at IS NULL")
+        .bind(staff_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let token = random_token();
+    sqlx::query(
+        "INSERT INTO password_links (token_hash, staff_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(&token))
+    .bind(staff_id)
+    .bind(now)
+    .bind(now + PASSWORD_LINK_SECONDS)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(token)
+}
+
+/// Whether a set-password link can still be used (for showing its form).
+pub async fn password_link_valid(db: &Db, token: &str, now: i64) -> Result<bool, AppError> {
+    if !is_token(token) {
+        return Ok(false);
+    }
+    Ok(sqlx::query_scalar::<_, String>(PASSWORD_LINK_VALID)
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?
+        .is_some())
+}
+
+const PASSWORD_LINK_VALID: &str =
+    "SELECT l.staff_id FROM password_links l JOIN staff s ON s.id = l.staff_id
+     WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > $2 AND s.disabled_at IS NULL";
+
+/// Sets the account's password through its one-time link, once; ends the
+/// account's other sessions (someone who knew the old password is out).
+/// Returns the staff id, to start a session.
+pub async fn set_password_with_link(
+    db: &Db,
+    token: &str,
+    password: &str,
+    now: i64,
+) -> Result<String, AppError> {
+    if password.chars().count() < 10 {
+        return Err(AppError::bad("error-password-short"));
+    }
+    if password.chars().count() > 200 {
+        return Err(AppError::bad("error-text-too-long"));
+    }
+    if !is_token(token) {
+        return Err(AppError::NotFound);
+    }
+    let hash = hash_password_off_runtime(password).await?;
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let staff_id: Option<String> = sqlx::query_scalar(PASSWORD_LINK_VALID)
+        .bind(token_hash(token))
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let staff_id = staff_id.ok_or(AppError::NotFound)?;
+    // Used once: a second request with the same link changes nothing.
+    let used = sqlx::query(
+        "UPDATE password_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(token_hash(token))
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if used.rows_affected() != 1 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
+        .bind(&hash)
+        .bind(&staff_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    sqlx::query("DELETE FROM sessions WHERE subject_kind = 'staff' AND subject_id = $1")
+        .bind(&staff_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    Ok(staff_id)
+}
+
+/// Operator work: an account is disabled. Its sessions end at once, it can
+/// never sign in or read again, and it leaves the families it was coach or
+/// volunteer of (a coach's base mandates end, "by the service").
+pub async fn disable_staff(db: &Db, staff_id: &str, now: i64) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let done =
+        sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+            .bind(now)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::NotFound);
+    }
+    for sql in [
+        "DELETE FROM sessions WHERE subject_kind = 'staff' AND subject_id = $1",
+        "DELETE FROM password_links WHERE staff_id = $1 AND used_at IS NULL",
+    ] {
+        sqlx::query(sql)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    leave_families(&mut tx, staff_id, now).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+/// Operator work: a staff member moves to another organisation. They leave
+/// the families they were coach or volunteer of (a coach's base mandates
+/// end, "by the service": the family gave them to a person of a service).
+/// Shares to them as a person stay; shares to an organisation reach them by
+/// the organisation they are in at the time of reading.
+pub async fn move_staff(db: &Db, staff_id: &str, org_id: &str, now: i64) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let org: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+    if org.is_none() {
+        return Err(AppError::bad("error-unknown-organisation"));
+    }
+    let done = sqlx::query(
+        "UPDATE staff SET org_id = $1 WHERE id = $2 AND disabled_at IS NULL AND org_id <> $1",
+    )
+    .bind(org_id)
+    .bind(staff_id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::NotFound);
+    }
+    leave_families(&mut tx, staff_id, now).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(())
+}
+
+/// The staff member stops being coach or volunteer of any family, and
+/// their live base mandates end (each logged "by the service").
+async fn leave_families(
+    tx: &mut sqlx::AnyConnection,
+    staff_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    for sql in [
+        "UPDATE families SET coach_id = NULL WHERE coach_id = $1",
+        "UPDATE families SET volunteer_id = NULL WHERE volunteer_id = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    let ending = sqlx::query(
+        "SELECT id, family_id FROM base_mandates
+         WHERE coach_id = $1 AND withdrawn_at IS NULL ORDER BY family_id, granted_at, id",
+    )
+    .bind(staff_id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(internal)?;
+    for row in ending {
+        let id: String = row.try_get("id").map_err(internal)?;
+        let family_id: String = row.try_get("family_id").map_err(internal)?;
+        end_base_mandate(tx, &family_id, &id, now).await?;
+    }
+    Ok(())
+}
+
+/// Ends one base mandate, logged "by the service" in the same transaction.
+async fn end_base_mandate(
+    tx: &mut sqlx::AnyConnection,
+    family_id: &str,
+    mandate_id: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE base_mandates SET withdrawn_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(mandate_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    super::log::record_by(
+        tx,
+        family_id,
+        now,
+        super::log::Actor::Service,
+        "base_mandate_ended",
+        Some(mandate_id),
+    )
+    .await
 }
 
 /// Sets a new password (the demo resets its accounts' passwords each run).
@@ -102,17 +402,24 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 /// The staff id for a correct email and password; `None` otherwise. A
 /// missing account costs the same hashing work as a wrong password.
 pub async fn check_login(db: &Db, email: &str, password: &str) -> Result<Option<String>, AppError> {
-    let row = sqlx::query("SELECT id, password_hash FROM staff WHERE email = $1")
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(db.pool())
-        .await
-        .map_err(internal)?;
+    let row =
+        sqlx::query("SELECT id, password_hash FROM staff WHERE email = $1 AND disabled_at IS NULL")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?;
     let (id, hash) = match row {
         Some(r) => (
             Some(r.try_get::<String, _>("id").map_err(internal)?),
             r.try_get::<String, _>("password_hash").map_err(internal)?,
         ),
         None => (None, DUMMY_HASH.clone()),
+    };
+    // No password set yet: the same work as a wrong one, and never a match.
+    let (id, hash) = if hash == NO_PASSWORD {
+        (None, DUMMY_HASH.clone())
+    } else {
+        (id, hash)
     };
     let password = password.to_string();
     let ok = off_runtime(move || {
@@ -175,6 +482,40 @@ pub async fn assign(
     now: i64,
 ) -> Result<(), AppError> {
     let mut tx = db.pool().begin().await.map_err(internal)?;
+    let family_org: Option<String> =
+        sqlx::query_scalar("SELECT org_id FROM families WHERE id = $1")
+            .bind(family_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    let family_org = family_org.ok_or(AppError::NotFound)?;
+    // The coach: a live coach account of the family's own organisation.
+    // The volunteer: any live staff account (a Home-Start volunteer is of
+    // another organisation; a coach can also be a family's volunteer).
+    if let Some(id) = coach_id {
+        let ok: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM staff WHERE id = $1 AND disabled_at IS NULL AND role = 'coach' AND org_id = $2",
+        )
+        .bind(id)
+        .bind(&family_org)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if ok.is_none() {
+            return Err(AppError::bad("error-not-a-coach-here"));
+        }
+    }
+    if let Some(id) = volunteer_id {
+        let ok: Option<String> =
+            sqlx::query_scalar("SELECT id FROM staff WHERE id = $1 AND disabled_at IS NULL")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal)?;
+        if ok.is_none() {
+            return Err(AppError::bad("error-unknown-recipient"));
+        }
+    }
     sqlx::query("UPDATE families SET coach_id = $1, volunteer_id = $2 WHERE id = $3")
         .bind(coach_id)
         .bind(volunteer_id)
@@ -196,21 +537,7 @@ pub async fn assign(
     .await
     .map_err(internal)?;
     for id in ending {
-        sqlx::query("UPDATE base_mandates SET withdrawn_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-        super::log::record_by(
-            &mut tx,
-            family_id,
-            now,
-            super::log::Actor::Service,
-            "base_mandate_ended",
-            Some(&id),
-        )
-        .await?;
+        end_base_mandate(&mut tx, family_id, &id, now).await?;
     }
     tx.commit().await.map_err(internal)?;
     Ok(())
@@ -246,6 +573,17 @@ pub async fn add_member(
 pub const STAFF_SESSION_SECONDS: i64 = 12 * 3600;
 pub const MEMBER_SESSION_SECONDS: i64 = 180 * 86400;
 
+/// 256 random bits as 64 hex digits: a session or link token.
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -259,9 +597,7 @@ pub async fn start_session(db: &Db, caller: &Caller, now: i64) -> Result<String,
         Caller::Staff(s) => ("staff", s.staff_id(), STAFF_SESSION_SECONDS),
         Caller::Anonymous => return Err(AppError::SignedOut),
     };
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = random_token();
     sqlx::query(
         "INSERT INTO sessions (token_hash, subject_kind, subject_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -283,7 +619,7 @@ pub async fn resolve_session(
     token: &str,
     now: i64,
 ) -> Result<Option<(Caller, Lang)>, AppError> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_token(token) {
         return Ok(None);
     }
     let row = sqlx::query(

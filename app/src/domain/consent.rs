@@ -164,7 +164,12 @@ pub async fn share(
     let (kind, staff, org) = match recipient {
         Recipient::Person(id) => {
             if !looks_like_id(id)
-                || !exists(db, "SELECT COUNT(*) FROM staff WHERE id = $1", id).await?
+                || !exists(
+                    db,
+                    "SELECT COUNT(*) FROM staff WHERE id = $1 AND disabled_at IS NULL",
+                    id,
+                )
+                .await?
             {
                 return Err(AppError::bad("error-unknown-recipient"));
             }
@@ -332,11 +337,13 @@ pub async fn preview(
             ("volunteer", v, org, None, None)
         }
         Recipient::Person(id) => {
-            let org: Option<String> = sqlx::query_scalar("SELECT org_id FROM staff WHERE id = $1")
-                .bind(id)
-                .fetch_optional(db.pool())
-                .await
-                .map_err(internal)?;
+            let org: Option<String> = sqlx::query_scalar(
+                "SELECT org_id FROM staff WHERE id = $1 AND disabled_at IS NULL",
+            )
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?;
             let org = org.ok_or_else(|| AppError::bad("error-unknown-recipient"))?;
             ("person", id.clone(), org, Some(id.clone()), None)
         }

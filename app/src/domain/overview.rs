@@ -206,7 +206,8 @@ pub async fn record_visit(db: &Db, access: &FamilyAccess) -> Result<(), AppError
 pub async fn people(db: &Db) -> Result<Vec<Person>, AppError> {
     let rows = sqlx::query(
         "SELECT s.id, s.display_name, s.role, o.name AS org_name
-         FROM staff s JOIN organisations o ON o.id = s.org_id ORDER BY s.display_name, s.id",
+         FROM staff s JOIN organisations o ON o.id = s.org_id
+         WHERE s.disabled_at IS NULL ORDER BY s.display_name, s.id",
     )
     .fetch_all(db.pool())
     .await
