@@ -24,6 +24,7 @@ use onsplan_app::domain::accounts;
 use onsplan_app::domain::consent::{self, Recipient, ShareScope};
 use onsplan_app::domain::invites;
 use onsplan_app::domain::mandates::{self, MandateInput};
+use onsplan_app::domain::new_phone;
 use onsplan_app::domain::plan::{self, ActionInput, PlanHeader};
 use onsplan_app::domain::AppState;
 use onsplan_tests::world::{staff, Page, Person};
@@ -262,6 +263,14 @@ struct Ids {
     second_newcomer: String,
     /// An unused invite code a member made: never for the coach's eyes.
     member_code: String,
+    /// Yusuf, the second member (whom "new phone" codes are made for).
+    yusuf: String,
+    /// Two members Amal invited, whom each member can remove.
+    removable: String,
+    second_removable: String,
+    /// An unused "new phone" code a member made: never for the coach's eyes
+    /// (it would let the coach in as a member).
+    new_phone_code: String,
 }
 
 impl Ids {
@@ -271,6 +280,7 @@ impl Ids {
         let mut marks: Vec<(String, Class)> =
             MARKS.iter().map(|(m, c)| (m.to_string(), *c)).collect();
         marks.push((self.member_code.clone(), Class::FamilyOnly));
+        marks.push((self.new_phone_code.clone(), Class::FamilyOnly));
         marks
     }
 }
@@ -662,9 +672,39 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         .await
         .unwrap()
         .code;
+    // Two more people Amal invited, who joined: one for each member to remove.
+    let mut removable = Vec::new();
+    for name in ["Hanna", "Omar"] {
+        let invite = invites::create(db, &state.secret, &amal, &a, now)
+            .await
+            .unwrap();
+        let joined = invites::redeem(
+            db,
+            &state.secret,
+            &Caller::Anonymous,
+            &invite.code,
+            name,
+            onsplan_app::lang::Lang::NlBe,
+            now,
+        )
+        .await
+        .unwrap();
+        removable.push(joined.as_member().unwrap().member_id().to_string());
+    }
+    let [removable, second_removable] = <[String; 2]>::try_from(removable).unwrap();
 
     // The next Belgian day: the shares that ended today no longer count.
     state.clock.advance(86_400);
+    // Amal makes a "new phone" code for Yusuf (it works for one day).
+    let yusuf: String = sqlx::query_scalar("SELECT id FROM members WHERE display_name = $1")
+        .bind(format!("Yusuf {SECOND_NAME}"))
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let new_phone_code = new_phone::create(db, &state.secret, &amal, &a, &yusuf, state.clock.now())
+        .await
+        .unwrap()
+        .code;
 
     for (who, account) in [
         (Who::Coach, &coach),
@@ -714,6 +754,10 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             newcomer,
             second_newcomer,
             member_code,
+            yusuf,
+            removable,
+            second_removable,
+            new_phone_code,
         },
     )
 }
@@ -799,6 +843,14 @@ mod may {
     }
     pub fn everyone_bad(_: Who) -> Expect {
         Bad
+    }
+    /// A member of a family gets a clear refusal; anyone else nothing.
+    pub fn members_bad(w: Who) -> Expect {
+        if w.is_member() {
+            Bad
+        } else {
+            Denied
+        }
     }
     pub fn staff_never_join(w: Who) -> Expect {
         if w == Who::Anonymous || w.is_member() {
@@ -889,6 +941,11 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
         ),
         "family" => (vec![f("id", &ids.family)], staff_in_a),
         "invite" => (vec![fam()], writers),
+        "new-phone-code" => (vec![f("member", &ids.yusuf)], member_only),
+        "reentry-code" => (vec![fam(), f("member", &ids.yusuf)], coach_only),
+        "member-to-remove" => (vec![f("id", &ids.removable)], member_only),
+        "dismiss-notices" => (vec![f("until", "0")], any_member),
+        "come-back" => (vec![f("code", "ZZZ-ZZZ-ZZZ")], staff_never_join),
         "ask-view" => (vec![fam(), f("action", &ids.action)], coach_only),
         // The family refuses: a newcomer confirmed would join the frame the
         // coach sees, while their name is the family's until then.
@@ -915,12 +972,33 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             everyone_bad,
         ),
         "invite-info" => (vec![f("code", "ZZZ-ZZZ-ZZZ")], staff_never_join),
+        // A link nobody was given: refused the same for everyone.
+        "password-link" => (vec![f("token", &"0".repeat(64))], everyone_bad),
+        "set-password" => (
+            vec![
+                f("token", &"0".repeat(64)),
+                f("password", "een lang genoeg wachtwoord"),
+                f("repeat", "een lang genoeg wachtwoord"),
+            ],
+            everyone_bad,
+        ),
+        "my-passkeys" => (vec![], any_member),
+        // This server is reached on an IP address: passkeys are refused
+        // with their reason, to members; others cannot start at all.
+        "passkey-add-start" => (vec![], members_bad),
+        "passkey-add-finish" => (vec![f("ceremony", "x"), f("credential", "{}")], members_bad),
+        "passkey-sign-in-start" => (vec![], everyone_bad),
+        "passkey-sign-in-finish" => (
+            vec![f("ceremony", "x"), f("credential", "{}")],
+            everyone_bad,
+        ),
         "join" => (
             vec![f("code", "ZZZ-ZZZ-ZZZ"), f("lang", "nl-BE"), f("name", "X")],
             staff_never_join,
         ),
         // Last: these end or change what the others can do.
         "withdraw-coach" => (vec![], any_member),
+        "remove-member" => (vec![f("member", &ids.removable)], member_only),
         "sign-out" => (vec![], everyone_ok),
         _ => return None,
     })
@@ -939,6 +1017,7 @@ fn fields_for(
         let own = match path.trim_start_matches("/api/") {
             "withdraw-share" => Some(("share", &ids.second_share)),
             "confirm-member" => Some(("member", &ids.second_newcomer)),
+            "remove-member" => Some(("member", &ids.second_removable)),
             _ => None,
         };
         if let Some((key, value)) = own {
@@ -953,7 +1032,7 @@ fn fields_for(
 /// The order the functions run in: state-ending ones last.
 fn order(path: &str) -> u8 {
     match path.trim_start_matches("/api/") {
-        "withdraw-coach" => 1,
+        "withdraw-coach" | "remove-member" => 1,
         "sign-out" => 2,
         _ => 0,
     }
@@ -966,12 +1045,13 @@ fn pages(ids: &Ids) -> Vec<(String, Option<MayCall>)> {
     use may::*;
     let mut pages: Vec<(String, Option<MayCall>)> = Vec::new();
     let mut add = |path: String, who: Option<MayCall>| pages.push((path, who));
-    for path in ["/", "/sign-in", "/join", "/no-such-page"] {
+    for path in ["/", "/sign-in", "/sign-out", "/join", "/no-such-page"] {
         add(path.to_string(), None);
     }
     for path in ["/plan", "/plan/coach", "/plan/looked"] {
         add(path.to_string(), Some(any_member));
     }
+    add(format!("/plan/remove/{}", ids.removable), Some(member_only));
     for q in [&ids.mandate, &ids.hidden_question, &ids.former_question] {
         add(format!("/plan/question/{q}"), Some(member_only));
         add(format!("/plan/question/{q}?withdraw=1"), Some(member_only));

@@ -623,3 +623,111 @@ async fn a_later_member_joins_the_consents_as_they_stand() {
         assert_eq!(r.status, 404, "{}", r.body);
     }
 }
+
+/// Someone with access to the database changes one entry of a family's
+/// log and removes the newest entry of another's: `onsplan admin
+/// verify-log` names both and exits non-zero, and the family's "Who
+/// looked" says from which entry on its log cannot be trusted.
+#[tokio::test]
+async fn a_changed_or_removed_log_entry_is_found() {
+    use onsplan_tests::process::Setup;
+    for store in stores() {
+        let f = family(store).await;
+        let state = &f.server.state;
+        let db = &state.db;
+        let now = state.clock.now();
+        // A second family with a log of its own.
+        let other = accounts::add_member(
+            db,
+            &f.world.other_family,
+            "Jan",
+            onsplan_app::lang::Lang::NlBe,
+            now,
+        )
+        .await
+        .unwrap();
+        let other = Caller::member(db, &other).await.unwrap();
+        let access = FamilyAccess::open(db, &other, &f.world.other_family, now)
+            .await
+            .unwrap();
+        consent::accept_coach(db, &access).await.unwrap();
+        consent::withdraw_coach(db, &access).await.unwrap();
+        consent::accept_coach(db, &access).await.unwrap();
+        let other_last: i64 =
+            sqlx::query_scalar("SELECT MAX(seq) FROM access_log WHERE family_id = $1")
+                .bind(&f.world.other_family)
+                .fetch_one(db.pool())
+                .await
+                .unwrap();
+        assert_eq!(other_last, 3);
+
+        let dir = tempfile::tempdir().unwrap();
+        let operator = Setup {
+            data_dir: dir.path().join("data"),
+            database_url: f.server.db_url().to_string(),
+            public_url: "http://localhost:3000".into(),
+        };
+        let verified = operator.admin(&["verify-log"]);
+        assert_eq!(verified.code, 0, "{verified:?}");
+        assert!(verified.stdout.contains("verify"), "{verified:?}");
+        let looked = f.amal.get("/plan/looked").await;
+        assert!(
+            looked.body.contains("Dit logboek is verzegeld"),
+            "{}",
+            looked.body
+        );
+        assert_eq!(
+            log::verify(db, &f.world.family).await.unwrap().broken_at,
+            None
+        );
+
+        // The tampering: past the store's append-only guard, as only
+        // someone with the database's own rights can.
+        let family = &f.world.family;
+        let statements: Vec<String> = match store {
+            Store::Sqlite => vec![
+                "DROP TRIGGER access_log_no_UPDATE".into(),
+                "DROP TRIGGER access_log_no_DELETE".into(),
+            ],
+            Store::Postgres => {
+                vec!["ALTER TABLE access_log DISABLE TRIGGER access_log_append_only".into()]
+            }
+        };
+        for sql in statements {
+            sqlx::query(&sql).execute(db.pool()).await.unwrap();
+        }
+        sqlx::query(
+            "UPDATE access_log SET actor_id = 'someone-else' WHERE family_id = $1 AND seq = 2",
+        )
+        .bind(family)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        sqlx::query("DELETE FROM access_log WHERE family_id = $1 AND seq = $2")
+            .bind(&f.world.other_family)
+            .bind(other_last)
+            .execute(db.pool())
+            .await
+            .unwrap();
+
+        let found = operator.admin(&["verify-log"]);
+        assert_ne!(found.code, 0, "{found:?}");
+        assert!(
+            found
+                .stderr
+                .contains(&format!("Family {family}: entry 2 was changed or removed")),
+            "{found:?}"
+        );
+        assert!(
+            found.stderr.contains(&format!(
+                "Family {}: entry {other_last} was changed or removed",
+                f.world.other_family
+            )),
+            "{found:?}"
+        );
+        let looked = f.amal.get("/plan/looked").await;
+        let text = looked.body.replace(['\u{2068}', '\u{2069}'], "");
+        assert!(text.contains("vanaf regel 2"), "{text}");
+        assert_eq!(log::verify(db, family).await.unwrap().broken_at, Some(2));
+    }
+}

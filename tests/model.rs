@@ -1363,6 +1363,11 @@ impl Scenario<'_> {
         if !agree {
             return Err(format!("log: store {got:#?}\nmodel {want:#?}"));
         }
+        // Every entry is sealed in the family's chain.
+        let check = log::verify(self.db, &self.family).await.unwrap();
+        if check.broken_at.is_some() || check.entries != want.len() as i64 {
+            return Err(format!("chain: {check:?} for {} entries", want.len()));
+        }
         Ok(())
     }
 }

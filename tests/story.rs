@@ -418,3 +418,152 @@ async fn the_family_decides_who_joins() {
     amal.b.close().await;
     newcomer.b.close().await;
 }
+
+/// Getting back in, in Dutch (no JavaScript) and Arabic: signing out asks
+/// first; Amal makes Yusuf a "new phone" code and he comes back in with
+/// it; the coach lets Amal in on a new phone and the family is told;
+/// removing a member asks first. Pictures of each page in both languages.
+#[tokio::test]
+async fn getting_back_in_in_dutch_and_arabic() {
+    use onsplan_app::domain::access::Caller;
+    use onsplan_app::domain::invites;
+    let server = TestServer::start(onsplan_tests::Store::Sqlite).await;
+    let world = World::build(&server.state).await;
+    let state = &server.state;
+    let fam = world.family.clone();
+    let member_id = |name: &'static str| {
+        let db = state.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>("SELECT id FROM members WHERE display_name = $1")
+                .bind(name)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        }
+    };
+    // Amal joins in Arabic with the coach's invite, Yusuf in Dutch with hers.
+    let coach = Caller::staff(&state.db, &world.coach.id).await.unwrap();
+    let code = invites::create(&state.db, &state.secret, &coach, &fam, state.clock.now())
+        .await
+        .unwrap()
+        .code;
+    let amal = B::new(&server, true, "ar", true).await;
+    amal.go(&format!("/join?code={code}&lang=ar")).await;
+    amal.fill("#name", "أمل").await;
+    amal.click("#accept").await;
+    let amal_caller = Caller::member(&state.db, &member_id("أمل").await)
+        .await
+        .unwrap();
+    let code = invites::create(
+        &state.db,
+        &state.secret,
+        &amal_caller,
+        &fam,
+        state.clock.now(),
+    )
+    .await
+    .unwrap()
+    .code;
+    let yusuf = B::new(&server, false, "nl-BE", true).await;
+    yusuf.go(&format!("/join?code={code}&lang=nl-BE")).await;
+    yusuf.fill("#name", "Yusuf").await;
+    yusuf.click("#accept").await;
+
+    // Signing out asks first, and says how to come back.
+    yusuf.click("#sign-out").await;
+    assert!(yusuf.text().await.contains("nieuwe telefoon"));
+    yusuf.shot("sign-out-nl").await;
+    amal.click("#sign-out").await;
+    amal.b.wait_for("#confirm-sign-out").await;
+    amal.shot("sign-out-ar").await;
+    yusuf.click("#confirm-sign-out").await;
+    assert_eq!(yusuf.path().await, "/");
+
+    // Amal makes Yusuf a "new phone" code on Our plan.
+    let yusuf_id = member_id("Yusuf").await;
+    amal.go("/plan").await;
+    amal.open("#new-phone summary").await;
+    amal.select("#make-new-phone-member", &yusuf_id).await;
+    amal.click("#make-new-phone").await;
+    let code = amal
+        .b
+        .wait_for("#new-phone .invite-code")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let scroll = |b: &B, css: &'static str| {
+        let client = b.b.client.clone();
+        async move {
+            client
+                .execute(
+                    "document.querySelector(arguments[0]).scrollIntoView()",
+                    vec![css.into()],
+                )
+                .await
+                .unwrap();
+        }
+    };
+    scroll(&amal, "#new-phone").await;
+    amal.shot("new-phone-ar").await;
+
+    // Yusuf opens it on his phone and is back in, as himself.
+    yusuf.go(&format!("/join?code={code}")).await;
+    assert!(yusuf.text().await.contains("Welkom terug"));
+    yusuf.shot("come-back-nl").await;
+    yusuf.click("#come-back").await;
+    assert_eq!(yusuf.path().await, "/plan");
+    yusuf.open("#new-phone summary").await;
+    yusuf.click("#make-new-phone").await;
+    scroll(&yusuf, "#new-phone").await;
+    yusuf.shot("new-phone-nl").await;
+
+    // The coach lets Amal in on a new phone; the old one is out.
+    let coach_browser = B::new(&server, false, "nl-BE", true).await;
+    coach_browser.sign_in(&world.coach.email).await;
+    coach_browser.go(&format!("/families/{fam}")).await;
+    coach_browser.open("#reentry summary").await;
+    let amal_id = member_id("أمل").await;
+    coach_browser.select("#make-reentry-member", &amal_id).await;
+    coach_browser.click("#make-reentry").await;
+    let code = coach_browser
+        .b
+        .wait_for("#reentry .invite-code")
+        .await
+        .text()
+        .await
+        .unwrap();
+    scroll(&coach_browser, "#reentry").await;
+    coach_browser.shot("reentry-nl").await;
+    let new_phone_ar = B::new(&server, true, "ar", true).await;
+    new_phone_ar.go(&format!("/join?code={code}&lang=ar")).await;
+    new_phone_ar.b.wait_for("#come-back").await;
+    new_phone_ar.shot("come-back-ar").await;
+    new_phone_ar.click("#come-back").await;
+    new_phone_ar.b.wait_for("#new-phone-notice").await;
+    assert_eq!(new_phone_ar.attr("html", "dir").await, "rtl");
+    new_phone_ar.shot("notice-ar").await;
+    amal.go("/plan").await;
+    assert!(
+        amal.html().await.contains("error-page"),
+        "the old phone is out"
+    );
+    yusuf.go("/plan").await;
+    yusuf.b.wait_for("#new-phone-notice").await;
+    yusuf.shot("notice-nl").await;
+    yusuf.click("#dismiss-notice").await;
+    assert!(!yusuf.html().await.contains("new-phone-notice"));
+
+    // Removing a member asks first.
+    yusuf.go(&format!("/plan/remove/{amal_id}")).await;
+    yusuf.b.wait_for("#confirm-remove").await;
+    yusuf.shot("remove-nl").await;
+    new_phone_ar.go(&format!("/plan/remove/{yusuf_id}")).await;
+    new_phone_ar.b.wait_for("#confirm-remove").await;
+    new_phone_ar.shot("remove-ar").await;
+    new_phone_ar.go("/plan/looked").await;
+    new_phone_ar.shot("looked-new-phone-ar").await;
+    for b in [amal, yusuf, coach_browser, new_phone_ar] {
+        b.b.close().await;
+    }
+}

@@ -23,6 +23,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" href="/style.css"/>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/icon.svg" type="image/svg+xml"/>
+                // Passkeys (progressive: without it the pages work the same).
+                <script src="/passkey.js" defer></script>
                 <HydrationScripts options=options islands=true/>
                 <MetaTags/>
             </head>
@@ -58,12 +60,15 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::Home ssr=ssr.clone()/>
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=ssr.clone()/>
+                    <Route path=path!("/set-password/:token") view=pages::set_password::SetPasswordPage ssr=ssr.clone()/>
+                    <Route path=path!("/sign-out") view=pages::sign_out::SignOutPage ssr=ssr.clone()/>
                     <Route path=path!("/join") view=pages::join::JoinPage ssr=ssr.clone()/>
                     <Route path=path!("/plan") view=pages::plan::OurPlan ssr=ssr.clone()/>
                     <Route path=path!("/plan/coach") view=pages::plan::CoachConsentPage ssr=ssr.clone()/>
                     <Route path=path!("/plan/share") view=pages::share::SharePage ssr=ssr.clone()/>
                     <Route path=path!("/plan/question/:id") view=pages::question::QuestionPage ssr=ssr.clone()/>
                     <Route path=path!("/plan/looked") view=pages::looked::WhoLooked ssr=ssr.clone()/>
+                    <Route path=path!("/plan/remove/:id") view=pages::members::RemoveMemberPage ssr=ssr.clone()/>
                     <Route path=path!("/families") view=pages::families::FamiliesPage ssr=ssr.clone()/>
                     <Route path=path!("/families/:id") view=pages::family::FamilyPage ssr=ssr.clone()/>
                     <Route path=path!("/families/:id/ask/:action") view=pages::family::AskPage ssr=ssr/>

@@ -25,19 +25,33 @@ fn language_id(lang: Lang) -> LanguageIdentifier {
         .expect("language tags in Lang::tag are valid")
 }
 
-/// One loader per language, built once from compiled-in files (constant data,
-/// not shared mutable state).
-static LOADERS: LazyLock<HashMap<Lang, FluentLanguageLoader>> = LazyLock::new(|| {
+/// The operator's command line (`onsplan admin`): `admin.ftl` beside each
+/// `onsplan.ftl`, kept apart from the pages' messages.
+pub const ADMIN_DOMAIN: &str = "admin";
+
+/// One loader per language and domain, built once from compiled-in files
+/// (constant data, not shared mutable state).
+fn loaders(domain: &str) -> HashMap<Lang, FluentLanguageLoader> {
     Lang::ALL
         .into_iter()
         .map(|lang| {
-            let loader = FluentLanguageLoader::new(DOMAIN, language_id(Lang::NlBe));
+            let loader = FluentLanguageLoader::new(domain, language_id(Lang::NlBe));
             loader
                 .load_languages(&Locales, &[language_id(lang)])
                 .expect("the embedded Fluent files parse");
             (lang, loader)
         })
         .collect()
+}
+
+static LOADERS: LazyLock<HashMap<Lang, FluentLanguageLoader>> = LazyLock::new(|| loaders(DOMAIN));
+static ADMIN_LOADERS: LazyLock<HashMap<Lang, FluentLanguageLoader>> = LazyLock::new(|| {
+    let loaders = loaders(ADMIN_DOMAIN);
+    // A terminal shows Unicode isolation marks as noise.
+    for loader in loaders.values() {
+        loader.set_use_isolating(false);
+    }
+    loaders
 });
 
 fn loader(lang: Lang) -> &'static FluentLanguageLoader {
@@ -53,8 +67,16 @@ pub fn tr(lang: Lang, id: &str) -> String {
 /// A whole number is passed as a number, so messages can choose their
 /// plural forms (`{ $count -> [one] … *[other] … }`) in every language.
 pub fn tr_args(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
-    let map: HashMap<String, fluent::FluentValue> = args
-        .iter()
+    loader(lang).get_args(id, fluent_args(args))
+}
+
+/// An operator message (`admin.ftl`) in `lang`, with named arguments.
+pub fn tr_admin(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
+    ADMIN_LOADERS[&lang].get_args(id, fluent_args(args))
+}
+
+fn fluent_args(args: &[(&str, String)]) -> HashMap<String, fluent::FluentValue<'static>> {
+    args.iter()
         .map(|(k, v)| {
             let value = match v.parse::<i64>() {
                 Ok(n) if !v.starts_with('+') && !v.starts_with('0') || v == "0" => {
@@ -64,8 +86,7 @@ pub fn tr_args(lang: Lang, id: &str, args: &[(&str, String)]) -> String {
             };
             (k.to_string(), value)
         })
-        .collect();
-    loader(lang).get_args(id, map)
+        .collect()
 }
 
 /// Whether `id` is one of our messages (in the source language).
@@ -83,7 +104,12 @@ pub fn message_ids(ftl: &str) -> Vec<String> {
 
 /// The raw Fluent file of one language, for the completeness test.
 pub fn source(lang: Lang) -> Option<String> {
-    Locales::get(&format!("{}/{DOMAIN}.ftl", lang.tag()))
+    source_of(DOMAIN, lang)
+}
+
+/// The raw Fluent file of one language and domain.
+pub fn source_of(domain: &str, lang: Lang) -> Option<String> {
+    Locales::get(&format!("{}/{domain}.ftl", lang.tag()))
         .map(|f| String::from_utf8_lossy(&f.data).into_owned())
 }
 
@@ -95,14 +121,26 @@ mod tests {
     /// language has a message the source lacks.
     #[test]
     fn every_message_exists_in_every_language() {
-        let source_ids = message_ids(&source(Lang::NlBe).expect("nl-BE exists"));
-        assert!(source_ids.len() > 5);
-        for lang in Lang::ALL {
-            let ids = message_ids(&source(lang).unwrap_or_else(|| panic!("{lang:?} has a file")));
-            let missing: Vec<_> = source_ids.iter().filter(|id| !ids.contains(id)).collect();
-            let extra: Vec<_> = ids.iter().filter(|id| !source_ids.contains(id)).collect();
-            assert!(missing.is_empty(), "{} lacks {missing:?}", lang.tag());
-            assert!(extra.is_empty(), "{} has unknown {extra:?}", lang.tag());
+        for domain in [DOMAIN, ADMIN_DOMAIN] {
+            let source_ids = message_ids(&source_of(domain, Lang::NlBe).expect("nl-BE exists"));
+            assert!(source_ids.len() > 5);
+            for lang in Lang::ALL {
+                let ids = message_ids(
+                    &source_of(domain, lang).unwrap_or_else(|| panic!("{lang:?} has {domain}.ftl")),
+                );
+                let missing: Vec<_> = source_ids.iter().filter(|id| !ids.contains(id)).collect();
+                let extra: Vec<_> = ids.iter().filter(|id| !source_ids.contains(id)).collect();
+                assert!(
+                    missing.is_empty(),
+                    "{} {domain} lacks {missing:?}",
+                    lang.tag()
+                );
+                assert!(
+                    extra.is_empty(),
+                    "{} {domain} has unknown {extra:?}",
+                    lang.tag()
+                );
+            }
         }
     }
 

@@ -278,3 +278,22 @@ pub struct WaitingMember {
     pub name: String,
     pub asked_at: i64,
 }
+
+/// A member of the family, as the family (or its accepted coach) lists
+/// them: to make a "new phone" code for them, or to remove them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyMember {
+    pub id: String,
+    pub name: String,
+    /// The member who reads the list.
+    pub is_me: bool,
+}
+
+/// "Sara let someone in as Amal on a new phone": shown on "Our plan" to
+/// every member until they put it away.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPhoneNotice {
+    pub coach: String,
+    pub member: String,
+    pub at: i64,
+}

@@ -17,7 +17,8 @@ pub struct Config {
     pub database_url: String,
     /// `ONSPLAN_PUBLIC_DIR`, default ./public: CSS, icons, manifest.
     pub public_dir: PathBuf,
-    /// `ONSPLAN_PUBLIC_URL`, default `http://` + the listen address: where
+    /// `ONSPLAN_PUBLIC_URL`, default `http://` + the listen address
+    /// (`http://localhost:PORT` on the loopback address): where
     /// people reach the server (invite links, QR codes; `https://` makes
     /// the session cookie Secure).
     pub public_url: String,
@@ -43,6 +44,17 @@ pub enum ConfigError {
     TrustedProxy(String),
 }
 
+/// `http://` + the listen address, with the loopback address named
+/// `localhost`: passkeys need a host name, and browsers allow them on
+/// `http://localhost` without TLS.
+fn default_public_url(listen: SocketAddr) -> String {
+    if listen.ip().is_loopback() {
+        format!("http://localhost:{}", listen.port())
+    } else {
+        format!("http://{listen}")
+    }
+}
+
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         Self::from_lookup(|key| std::env::var(key).ok())
@@ -61,7 +73,7 @@ impl Config {
             )
         });
         let public_url = get("ONSPLAN_PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://{listen}"))
+            .unwrap_or_else(|| default_public_url(listen))
             .trim_end_matches('/')
             .to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
@@ -97,5 +109,25 @@ impl Config {
             ),
             data_dir,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loopback_address_is_reached_as_localhost() {
+        let config = Config::from_lookup(|_| None).unwrap();
+        assert_eq!(config.public_url, "http://localhost:3000");
+        let config =
+            Config::from_lookup(|k| (k == "ONSPLAN_LISTEN").then(|| "0.0.0.0:8080".into()))
+                .unwrap();
+        assert_eq!(config.public_url, "http://0.0.0.0:8080");
+        let config = Config::from_lookup(|k| {
+            (k == "ONSPLAN_PUBLIC_URL").then(|| "https://onsplan.example.be/".into())
+        })
+        .unwrap();
+        assert_eq!(config.public_url, "https://onsplan.example.be");
     }
 }

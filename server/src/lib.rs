@@ -1,6 +1,7 @@
 //! The Onsplan host: builds the router (`app`), and runs it (`serve`).
 //! `main.rs` only wires configuration to these.
 
+pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -175,7 +176,12 @@ pub async fn open_store(config: &Config) -> Result<Db, ServerError> {
 
 pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
     let db = open_store(&config).await?;
-    let secret = SecretKey::load_or_create(&config.data_dir.join("secret.key"))?;
+    let secret = SecretKey::load_shared(
+        &db,
+        &config.data_dir.join("secret.key"),
+        Clock::System.now(),
+    )
+    .await?;
     let state = AppState {
         db,
         clock: Clock::System,
@@ -203,7 +209,11 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| ServerError::Listen(config.listen.to_string(), e))?;
-    tracing::info!("Onsplan listens on http://{}", config.listen);
+    tracing::info!(
+        "Onsplan listens on {}, reached at {}",
+        config.listen,
+        config.public_url
+    );
     // Full buckets are forgotten now and then, so the limits' memory stays
     // bounded however many addresses knock.
     let limits = state.limits.clone();

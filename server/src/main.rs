@@ -27,11 +27,5 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match cli::run(command, config).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::run(command, config).await
 }

@@ -119,7 +119,78 @@ impl Browser {
         std::fs::write(path, png).expect("write screenshot");
     }
 
+    /// Gives this browser a virtual authenticator (WebDriver's WebAuthn
+    /// extension): like a phone with a fingerprint reader, it makes and
+    /// keeps discoverable passkeys and verifies its user. Each browser has
+    /// its own, as each phone does. Returns its id.
+    pub async fn add_virtual_authenticator(&self) -> String {
+        let answer = self
+            .client
+            .issue_cmd(WebAuthn::Add)
+            .await
+            .expect("chromedriver adds a virtual authenticator");
+        answer
+            .as_str()
+            .or_else(|| answer["value"].as_str())
+            .expect("an authenticator id")
+            .to_string()
+    }
+
+    /// How many passkeys the virtual authenticator holds.
+    pub async fn passkeys(&self, authenticator: &str) -> usize {
+        let answer = self
+            .client
+            .issue_cmd(WebAuthn::Credentials(authenticator.to_string()))
+            .await
+            .expect("the authenticator's credentials");
+        answer
+            .as_array()
+            .or_else(|| answer["value"].as_array())
+            .map_or(0, Vec::len)
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
+    }
+}
+
+/// WebDriver's WebAuthn extension: add a virtual authenticator, or list
+/// its credentials.
+#[derive(Debug)]
+enum WebAuthn {
+    Add,
+    Credentials(String),
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for WebAuthn {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&match self {
+            WebAuthn::Add => format!("session/{session}/webauthn/authenticator"),
+            WebAuthn::Credentials(id) => {
+                format!("session/{session}/webauthn/authenticator/{id}/credentials")
+            }
+        })
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        match self {
+            WebAuthn::Add => {
+                let body = json!({
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserConsenting": true,
+                    "isUserVerified": true,
+                });
+                (http::Method::POST, Some(body.to_string()))
+            }
+            WebAuthn::Credentials(_) => (http::Method::GET, None),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! and a real headless Chromium through chromedriver.
 
 pub mod browser;
+pub mod process;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -88,9 +89,14 @@ async fn fresh_db_in(store: Store, parent: PathBuf) -> TestDb {
         Store::Postgres => {
             let admin = std::env::var("ONSPLAN_TEST_POSTGRES_URL").expect("PostgreSQL URL");
             let name = format!("t_{}", new_id());
-            let admin_db = Db::connect(&admin).await.expect("PostgreSQL answers");
+            // A plain connection: the server's own database is never
+            // migrated by the tests, only each test's new one.
+            sqlx::any::install_default_drivers();
+            let admin_db = sqlx::AnyPool::connect(&admin)
+                .await
+                .expect("PostgreSQL answers");
             sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(admin_db.pool())
+                .execute(&admin_db)
                 .await
                 .expect("create test database");
             let url = replace_database(&admin, &name);
@@ -124,6 +130,8 @@ pub struct TestServer {
     _db: TestDb,
 }
 
+const LOCALHOST: &str = "localhost";
+
 /// Limits so high that no test meets them; a test of the limits sets its own.
 pub fn no_limits() -> RateConfig {
     let many = Rate {
@@ -151,6 +159,12 @@ impl TestServer {
         Self::start_full(store, no_limits(), Some(public_url.to_string())).await
     }
 
+    /// A server people reach at `http://localhost:PORT`: a host name, as
+    /// passkeys need (browsers refuse them on an IP address).
+    pub async fn start_on_localhost(store: Store) -> TestServer {
+        Self::start_full(store, no_limits(), Some(LOCALHOST.to_string())).await
+    }
+
     async fn start_full(
         store: Store,
         limits: RateConfig,
@@ -165,7 +179,11 @@ impl TestServer {
             db: test_db.db.clone(),
             clock: Clock::fixed(1_795_000_000), // 19 Nov 2026
             secret: Arc::new(SecretKey::generate()),
-            public_url: public_url.unwrap_or_else(|| format!("http://{addr}")),
+            public_url: match public_url {
+                Some(url) if url == LOCALHOST => format!("http://localhost:{}", addr.port()),
+                Some(url) => url,
+                None => format!("http://{addr}"),
+            },
             limits: Arc::new(RateLimits::new(limits)),
             trusted_proxy: None,
         };
@@ -188,8 +206,19 @@ impl TestServer {
         server
     }
 
+    /// The store's URL, for a second process on the same store (the
+    /// operator's `onsplan admin`).
+    pub fn db_url(&self) -> &str {
+        &self._db.url
+    }
+
+    /// The address of `path`, on the host the server believes it has.
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        if self.state.public_url.starts_with("http://localhost:") {
+            format!("{}{path}", self.state.public_url)
+        } else {
+            format!("http://{}{}", self.addr, path)
+        }
     }
 
     async fn wait_healthy(&self) {

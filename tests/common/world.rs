@@ -144,6 +144,14 @@ impl Person {
         }
     }
 
+    /// Someone browsing a server at `base` (e.g. a child process).
+    pub fn at(base: &str) -> Person {
+        Person {
+            client: crate::client(),
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
     /// Opens `path` on this server (or a whole URL, as a redirect names it).
     pub async fn get(&self, path: &str) -> Page {
         let url = if path.starts_with("http") {

@@ -1,9 +1,8 @@
 //! The bar at the top of every page: the name, and sign-out for someone
-//! signed in.
+//! signed in (a page that asks first, and says how to get back in).
 
 use leptos::prelude::*;
 
-use crate::components::page::PostForm;
 use crate::lang::t;
 
 #[component]
@@ -13,9 +12,7 @@ pub fn TopBar(signed_in: bool, #[prop(optional)] home: Option<&'static str>) -> 
         <header class="top-bar">
             <a class="brand" href=home>{t("app-name")}</a>
             {signed_in.then(|| view! {
-                <PostForm action="/api/sign-out" class="sign-out">
-                    <button type="submit" class="secondary">{t("sign-out")}</button>
-                </PostForm>
+                <a class="button secondary sign-out" href="/sign-out" id="sign-out">{t("sign-out")}</a>
             })}
         </header>
     }

@@ -108,7 +108,7 @@ impl Caller {
 
     /// The account behind a session subject (`member` or `staff`), with the
     /// language it chose; `None` when the account no longer exists (or the
-    /// family refused the member).
+    /// family refused or removed the member).
     pub async fn with_language(
         db: &Db,
         kind: &str,
@@ -117,7 +117,7 @@ impl Caller {
         let sql = match kind {
             "member" => {
                 "SELECT family_id AS a, CASE WHEN confirmed_at IS NULL THEN 'waiting' ELSE '' END AS b,
-                        language FROM members WHERE id = $1 AND refused_at IS NULL"
+                        language FROM members WHERE id = $1 AND refused_at IS NULL AND removed_at IS NULL"
             }
             "staff" => {
                 "SELECT org_id AS a, role AS b, language FROM staff

@@ -226,7 +226,9 @@ pub async fn set_password_with_link(
     if password.chars().count() > 200 {
         return Err(AppError::bad("error-text-too-long"));
     }
-    if !is_token(token) {
+    // The expensive hashing only for a link that works: random tokens
+    // cannot make the server hash.
+    if !password_link_valid(db, token, now).await? {
         return Err(AppError::NotFound);
     }
     let hash = hash_password_off_runtime(password).await?;
@@ -665,4 +667,134 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
         .await
         .map_err(internal)?;
     Ok(())
+}
+
+/// A staff account as the operator sees it: no family content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// `active`, `no-password` (the set-password link is not used yet) or
+    /// `disabled`.
+    pub state: String,
+}
+
+/// A family as the operator sees it: who works with it, never its name or
+/// plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FamilyAssignment {
+    pub id: String,
+    pub org_name: String,
+    pub coach_email: Option<String>,
+    pub volunteer_email: Option<String>,
+}
+
+const STAFF_ACCOUNT_SQL: &str = "SELECT s.id, s.email, s.display_name, s.role, s.org_id,
+        o.name AS org_name,
+        CASE WHEN s.disabled_at IS NOT NULL THEN 'disabled'
+             WHEN s.password_hash = '' THEN 'no-password' ELSE 'active' END AS state
+     FROM staff s JOIN organisations o ON o.id = s.org_id";
+
+fn staff_account(r: &sqlx::any::AnyRow) -> Result<StaffAccount, sqlx::Error> {
+    Ok(StaffAccount {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        display_name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+        org_id: r.try_get("org_id")?,
+        org_name: r.try_get("org_name")?,
+        state: r.try_get("state")?,
+    })
+}
+
+/// The account with this email, disabled ones included.
+pub async fn staff_by_email(db: &Db, email: &str) -> Result<Option<StaffAccount>, AppError> {
+    sqlx::query(&format!("{STAFF_ACCOUNT_SQL} WHERE s.email = $1"))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?
+        .as_ref()
+        .map(staff_account)
+        .transpose()
+        .map_err(internal)
+}
+
+/// Every organisation (id, name, number of live accounts), every account,
+/// every family's assignment: what the operator's `list` prints.
+pub async fn operator_list(
+    db: &Db,
+) -> Result<
+    (
+        Vec<(String, String, i64)>,
+        Vec<StaffAccount>,
+        Vec<FamilyAssignment>,
+    ),
+    AppError,
+> {
+    let orgs = sqlx::query(
+        "SELECT o.id, o.name,
+           (SELECT COUNT(*) FROM staff s WHERE s.org_id = o.id AND s.disabled_at IS NULL) AS staff
+         FROM organisations o ORDER BY o.name, o.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?
+    .iter()
+    .map(|r| Ok((r.try_get("id")?, r.try_get("name")?, r.try_get("staff")?)))
+    .collect::<Result<Vec<_>, sqlx::Error>>()
+    .map_err(internal)?;
+    let staff = sqlx::query(&format!(
+        "{STAFF_ACCOUNT_SQL} ORDER BY o.name, s.role, s.email"
+    ))
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?
+    .iter()
+    .map(staff_account)
+    .collect::<Result<Vec<_>, sqlx::Error>>()
+    .map_err(internal)?;
+    let families = sqlx::query(
+        "SELECT f.id, o.name AS org_name, c.email AS coach_email, v.email AS volunteer_email
+         FROM families f JOIN organisations o ON o.id = f.org_id
+         LEFT JOIN staff c ON c.id = f.coach_id LEFT JOIN staff v ON v.id = f.volunteer_id
+         ORDER BY o.name, c.email, f.id",
+    )
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?
+    .iter()
+    .map(|r| {
+        Ok(FamilyAssignment {
+            id: r.try_get("id")?,
+            org_name: r.try_get("org_name")?,
+            coach_email: r.try_get("coach_email")?,
+            volunteer_email: r.try_get("volunteer_email")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()
+    .map_err(internal)?;
+    Ok((orgs, staff, families))
+}
+
+/// Operator work: the family's volunteer changes (or there is none); the
+/// coach stays. Shares to "our volunteer" follow the new volunteer.
+pub async fn assign_volunteer(
+    db: &Db,
+    family_id: &str,
+    volunteer_id: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    let coach: Option<Option<String>> =
+        sqlx::query_scalar("SELECT coach_id FROM families WHERE id = $1")
+            .bind(family_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?;
+    let coach = coach.ok_or(AppError::NotFound)?;
+    assign(db, family_id, coach.as_deref(), volunteer_id, now).await
 }

@@ -127,29 +127,44 @@ async fn install_append_only_guards(pool: &AnyPool, backend: Backend) -> Result<
             }
         }
         Backend::Postgres => {
-            for table in APPEND_ONLY {
-                let exists: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM pg_trigger WHERE tgname = $1")
-                        .bind(format!("{table}_append_only"))
-                        .fetch_one(pool)
-                        .await?;
-                if exists > 0 {
-                    continue;
-                }
-                pool.execute(
-                    "CREATE OR REPLACE FUNCTION onsplan_append_only() RETURNS trigger AS $$
-                     BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
-                )
+            // Several instances may start at once on one database: one at a
+            // time checks and creates the guards (a session advisory lock,
+            // held on this one connection).
+            let mut conn = pool.acquire().await?;
+            sqlx::query("SELECT pg_advisory_lock(7262001)")
+                .execute(&mut *conn)
                 .await?;
-                pool.execute(
-                    format!(
-                        "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
-                         FOR EACH ROW EXECUTE FUNCTION onsplan_append_only()"
+            let result = async {
+                for table in APPEND_ONLY {
+                    let exists: i64 =
+                        sqlx::query_scalar("SELECT COUNT(*) FROM pg_trigger WHERE tgname = $1")
+                            .bind(format!("{table}_append_only"))
+                            .fetch_one(&mut *conn)
+                            .await?;
+                    if exists > 0 {
+                        continue;
+                    }
+                    conn.execute(
+                        "CREATE OR REPLACE FUNCTION onsplan_append_only() RETURNS trigger AS $$
+                         BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql",
                     )
-                    .as_str(),
-                )
-                .await?;
+                    .await?;
+                    conn.execute(
+                        format!(
+                            "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
+                             FOR EACH ROW EXECUTE FUNCTION onsplan_append_only()"
+                        )
+                        .as_str(),
+                    )
+                    .await?;
+                }
+                Ok::<(), sqlx::Error>(())
             }
+            .await;
+            sqlx::query("SELECT pg_advisory_unlock(7262001)")
+                .execute(&mut *conn)
+                .await?;
+            result?;
         }
     }
     Ok(())

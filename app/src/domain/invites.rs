@@ -3,7 +3,9 @@
 //! is derived from the invite's random id with the server's secret key, so
 //! the coach can show it again until it is used, and the store keeps only a
 //! keyed hash to look it up. Opening a link never uses an invite: only
-//! `redeem` (the confirmation step) does, once, within 7 days.
+//! `redeem` (the confirmation step) does, once, within 7 days. A "new
+//! phone" code (`new_phone`) is an invite row that names the member it
+//! lets back in (`for_member`): the same code, look-up and one-time use.
 
 use sqlx::Row;
 
@@ -27,6 +29,10 @@ pub struct Invite {
     /// Formatted for reading aloud: `ABC-DEF-GHJ`.
     pub code: String,
     pub expires_at: i64,
+    /// For a "new phone" code: the member it lets back in.
+    pub for_name: Option<String>,
+    /// For a "new phone" code: who made it (a member or the coach).
+    pub made_by: Option<String>,
 }
 
 /// What joining with this invite means.
@@ -40,6 +46,10 @@ pub enum JoinKind {
     /// The coach made the invite and the family has members: one of them
     /// must confirm the newcomer before the newcomer sees anything.
     NeedsConfirmation,
+    /// A "new phone" code: it lets an existing member back in.
+    NewPhone,
+    /// The signed-in member is the one who used this code: they are in.
+    AlreadyIn,
 }
 
 /// What the person who opens a valid invite may know before joining.
@@ -49,23 +59,30 @@ pub struct InviteInfo {
     pub coach_name: Option<String>,
     pub org_name: String,
     pub kind: JoinKind,
-    /// The member who made the invite, when a member made it.
+    /// The member who made the invite, when a member made it; for a "new
+    /// phone" code, whoever made it (a member or the coach).
     pub invited_by: Option<String>,
+    /// For a "new phone" code: the member it lets back in.
+    pub for_member: Option<String>,
 }
 
 /// Whether invite `i` (joined with its family `f`) still lets someone in:
 /// made by the family's current coach while nobody has joined yet or the
 /// family accepts that coach; or made by a member of the family who is
-/// still in it. Shared by the look-up and the guarded update, so the two
+/// still in it. A "new phone" code also needs its member to be still in
+/// the family. Shared by the look-up and the guarded updates, so they
 /// cannot disagree.
-const INVITE_STILL_VALID: &str = "(
+pub(super) const INVITE_STILL_VALID: &str = "((
     (i.created_by_staff IS NOT NULL AND f.coach_id = i.created_by_staff AND (
         NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id AND m.confirmed_at IS NOT NULL)
         OR EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
                    AND b.coach_id = i.created_by_staff AND b.withdrawn_at IS NULL)))
     OR (i.created_by_member IS NOT NULL AND EXISTS (
         SELECT 1 FROM members m WHERE m.id = i.created_by_member AND m.family_id = f.id
-          AND m.confirmed_at IS NOT NULL AND m.refused_at IS NULL)))";
+          AND m.confirmed_at IS NOT NULL AND m.refused_at IS NULL AND m.removed_at IS NULL)))
+    AND (i.for_member IS NULL OR EXISTS (
+        SELECT 1 FROM members m WHERE m.id = i.for_member AND m.family_id = f.id
+          AND m.confirmed_at IS NOT NULL AND m.refused_at IS NULL AND m.removed_at IS NULL)))";
 
 /// Who makes an invite.
 enum Maker {
@@ -73,7 +90,7 @@ enum Maker {
     Member(String),
 }
 
-fn code_for(secret: &SecretKey, invite_id: &str) -> String {
+pub(super) fn code_for(secret: &SecretKey, invite_id: &str) -> String {
     let mac = secret.mac("invite-code", invite_id);
     let mut n = u128::from_be_bytes(mac[..16].try_into().expect("16 bytes"));
     (0..CODE_LEN)
@@ -104,7 +121,7 @@ pub fn normalise(input: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
 }
 
-fn lookup_hash(secret: &SecretKey, code: &str) -> String {
+pub(super) fn lookup_hash(secret: &SecretKey, code: &str) -> String {
     secret.mac_hex("invite-lookup", code)
 }
 
@@ -123,7 +140,7 @@ async fn may_invite(db: &Db, caller: &Caller, family_id: &str) -> Result<Maker, 
         ),
         Caller::Member(member) if member.is_confirmed() => (
             "SELECT COUNT(*) FROM members m WHERE m.family_id = $1 AND m.id = $2
-               AND m.confirmed_at IS NOT NULL AND m.refused_at IS NULL",
+               AND m.confirmed_at IS NOT NULL AND m.refused_at IS NULL AND m.removed_at IS NULL",
             member.member_id(),
             Maker::Member,
         ),
@@ -155,28 +172,56 @@ pub async fn create(
         Maker::Staff(id) => (Some(id.as_str()), None),
         Maker::Member(id) => (None, Some(id.as_str())),
     };
+    let code = NewCode {
+        family_id,
+        staff,
+        member,
+        for_member: None,
+        expires_at: now + INVITE_SECONDS,
+    };
+    insert_code(db, secret, &code, now).await
+}
+
+/// A code to store: an invite, or a "new phone" code (`for_member`).
+pub(super) struct NewCode<'a> {
+    pub family_id: &'a str,
+    pub staff: Option<&'a str>,
+    pub member: Option<&'a str>,
+    pub for_member: Option<&'a str>,
+    pub expires_at: i64,
+}
+
+/// Stores a new code; only its keyed hash is kept.
+pub(super) async fn insert_code(
+    db: &Db,
+    secret: &SecretKey,
+    new: &NewCode<'_>,
+    now: i64,
+) -> Result<Invite, AppError> {
     let id = new_id();
     let code = code_for(secret, &id);
-    let expires_at = now + INVITE_SECONDS;
     sqlx::query(
         "INSERT INTO invites (id, family_id, code_hash, created_by_staff, created_by_member,
-                              created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                              for_member, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
-    .bind(family_id)
+    .bind(new.family_id)
     .bind(lookup_hash(secret, &code))
-    .bind(staff)
-    .bind(member)
+    .bind(new.staff)
+    .bind(new.member)
+    .bind(new.for_member)
     .bind(now)
-    .bind(expires_at)
+    .bind(new.expires_at)
     .execute(db.pool())
     .await
     .map_err(internal)?;
     Ok(Invite {
         id,
         code: format_code(&code),
-        expires_at,
+        expires_at: new.expires_at,
+        for_name: None,
+        made_by: None,
     })
 }
 
@@ -197,7 +242,7 @@ pub async fn open_invites(
     };
     let rows = sqlx::query(&format!(
         "SELECT id, expires_at FROM invites
-         WHERE family_id = $1 AND used_at IS NULL AND expires_at > $2 {sql}
+         WHERE family_id = $1 AND used_at IS NULL AND expires_at > $2 AND for_member IS NULL {sql}
          ORDER BY created_at DESC, id"
     ))
     .bind(family_id)
@@ -213,6 +258,8 @@ pub async fn open_invites(
                 code: format_code(&code_for(secret, &id)),
                 expires_at: r.try_get("expires_at")?,
                 id,
+                for_name: None,
+                made_by: None,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -221,7 +268,8 @@ pub async fn open_invites(
 
 /// Looks an invite up by its code without using it. Unknown, used and
 /// expired codes each get their own message; a staff account is told it
-/// cannot join a family.
+/// cannot join a family. A member who opens the code they used themselves
+/// is told they are in (`AlreadyIn`), with nothing else.
 pub async fn peek(
     db: &Db,
     secret: &SecretKey,
@@ -234,8 +282,10 @@ pub async fn peek(
     }
     let code = normalise(code).ok_or_else(|| AppError::bad("error-invite-unknown"))?;
     let row = sqlx::query(&format!(
-        "SELECT i.used_at, i.expires_at, f.display_name AS family_name, s.display_name AS coach_name,
-                o.name AS org_name, mk.display_name AS invited_by,
+        "SELECT i.used_at, i.used_by, i.expires_at, f.display_name AS family_name,
+                s.display_name AS coach_name, o.name AS org_name,
+                COALESCE(mk.display_name, sk.display_name) AS invited_by,
+                i.for_member, fm.display_name AS for_name,
                 (SELECT COUNT(*) FROM members m WHERE m.family_id = f.id
                    AND m.confirmed_at IS NOT NULL) AS members,
                 CASE WHEN {INVITE_STILL_VALID} THEN 1 ELSE 0 END AS still_valid
@@ -243,6 +293,8 @@ pub async fn peek(
          JOIN organisations o ON o.id = f.org_id
          LEFT JOIN staff s ON s.id = f.coach_id
          LEFT JOIN members mk ON mk.id = i.created_by_member
+         LEFT JOIN staff sk ON sk.id = i.created_by_staff AND i.for_member IS NOT NULL
+         LEFT JOIN members fm ON fm.id = i.for_member
          WHERE i.code_hash = $1"
     ))
     .bind(lookup_hash(secret, &code))
@@ -252,18 +304,42 @@ pub async fn peek(
     .ok_or_else(|| AppError::bad("error-invite-unknown"))?;
     let used: Option<i64> = row.try_get("used_at").map_err(internal)?;
     let expires: i64 = row.try_get("expires_at").map_err(internal)?;
+    let used_by: Option<String> = row.try_get("used_by").map_err(internal)?;
+    let mine = match (caller.as_member(), &used_by) {
+        (Some(me), Some(by)) => me.member_id() == by,
+        _ => false,
+    };
+    if used.is_some() && mine {
+        return Ok(InviteInfo {
+            family_name: String::new(),
+            coach_name: None,
+            org_name: String::new(),
+            kind: JoinKind::AlreadyIn,
+            invited_by: None,
+            for_member: None,
+        });
+    }
+    let for_id: Option<String> = row.try_get("for_member").map_err(internal)?;
+    // A "new phone" code says so (its own words), never whose it was.
+    let (used_id, expired_id) = if for_id.is_some() {
+        ("error-new-phone-used", "error-new-phone-expired")
+    } else {
+        ("error-invite-used", "error-invite-expired")
+    };
     if used.is_some() {
-        return Err(AppError::Conflict("error-invite-used".into()));
+        return Err(AppError::Conflict(used_id.into()));
     }
     let still_valid: i64 = row.try_get("still_valid").map_err(internal)?;
     // The family stopped working with the coach who made it, has another
-    // coach now, or the member who made it is no longer in the family.
+    // coach now, or the member who made it (or whom it lets in) is no
+    // longer in the family.
     if expires <= now || still_valid == 0 {
-        return Err(AppError::Conflict("error-invite-expired".into()));
+        return Err(AppError::Conflict(expired_id.into()));
     }
     let invited_by: Option<String> = row.try_get("invited_by").map_err(internal)?;
     let members: i64 = row.try_get("members").map_err(internal)?;
     let kind = match (&invited_by, members) {
+        _ if for_id.is_some() => JoinKind::NewPhone,
         (Some(_), _) => JoinKind::InvitedByMember,
         (None, 0) => JoinKind::First,
         (None, _) => JoinKind::NeedsConfirmation,
@@ -274,6 +350,7 @@ pub async fn peek(
         org_name: row.try_get("org_name").map_err(internal)?,
         kind,
         invited_by,
+        for_member: row.try_get("for_name").map_err(internal)?,
     })
 }
 
@@ -297,7 +374,13 @@ pub async fn redeem(
     if name.is_empty() || name.chars().count() > 80 {
         return Err(AppError::bad("error-name-empty"));
     }
-    peek(db, secret, caller, code, now).await?;
+    let info = peek(db, secret, caller, code, now).await?;
+    match info.kind {
+        // A "new phone" code lets its member back in, never someone new.
+        JoinKind::NewPhone => return Err(AppError::bad("error-invite-unknown")),
+        JoinKind::AlreadyIn => return Err(AppError::Conflict("error-invite-used".into())),
+        _ => {}
+    }
     let code = normalise(code).ok_or_else(|| AppError::bad("error-invite-unknown"))?;
     let hash = lookup_hash(secret, &code);
     let member_id = new_id();
@@ -314,7 +397,7 @@ pub async fn redeem(
     .map_err(internal)?;
     let used = sqlx::query(&format!(
         "UPDATE invites SET used_at = $1, used_by = NULL
-         WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1
+         WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 AND for_member IS NULL
            AND EXISTS (SELECT 1 FROM invites i JOIN families f ON f.id = i.family_id
                        WHERE i.id = invites.id AND {INVITE_STILL_VALID})
          RETURNING family_id, created_by_member"

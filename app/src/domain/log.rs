@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row};
 
 use super::access::{internal, FamilyAccess, Reader};
-use super::db::{insert_numbered, Db};
+use super::db::Db;
 use super::ids::new_id;
 use super::plan::PlanItem;
 use crate::error::AppError;
@@ -40,6 +40,44 @@ fn actor(access: &FamilyAccess) -> Actor<'_> {
     }
 }
 
+/// The "previous hash" of a family's first chained entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One entry as it is hashed: every stored field, one per line, in a fixed
+/// order (ids, numbers and the items' JSON as stored; no field can hold a
+/// newline of its own except the items, which come last).
+struct Canonical<'a> {
+    id: &'a str,
+    family_id: &'a str,
+    seq: i64,
+    at: i64,
+    actor_kind: &'a str,
+    actor_id: &'a str,
+    event: &'a str,
+    subject_id: Option<&'a str>,
+    items: &'a str,
+}
+
+impl Canonical<'_> {
+    /// SHA-256 over the previous entry's hash and this entry's content.
+    fn hash(&self, prev: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let text = format!(
+            "onsplan-log-v1\n{prev}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.id,
+            self.family_id,
+            self.seq,
+            self.at,
+            self.actor_kind,
+            self.actor_id,
+            self.event,
+            self.subject_id.unwrap_or(""),
+            self.items
+        );
+        super::secret::hex(&Sha256::digest(text.as_bytes()))
+    }
+}
+
 async fn append(
     conn: &mut AnyConnection,
     family_id: &str,
@@ -49,27 +87,175 @@ async fn append(
     subject_id: Option<&str>,
     items: &[(String, String)],
 ) -> Result<(), AppError> {
+    use sqlx::Connection;
     let (kind, id) = actor.kind_and_id();
     let items = serde_json::to_string(items).map_err(internal)?;
     let row_id = new_id();
-    insert_numbered(conn, || {
-        sqlx::query(
-            "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id, items)
-             VALUES ($1, $2, $3,
-                     (SELECT COALESCE(MAX(seq), 0) + 1 FROM access_log WHERE family_id = $2),
-                     $4, $5, $6, $7, $8)",
-        )
-        .bind(&row_id)
-        .bind(family_id)
-        .bind(at)
-        .bind(kind)
-        .bind(id)
-        .bind(event)
-        .bind(subject_id)
-        .bind(&items)
-    })
+    // A savepoint inside the caller's transaction, or a transaction of its
+    // own: the entry and the head move together or not at all.
+    let mut tx = conn.begin().await.map_err(internal)?;
+    // The family's head: made at its first chained entry (numbering on
+    // from any entries made before the chain), then moved one on under its
+    // row lock, so that concurrent writers of one family take turns.
+    sqlx::query(
+        "INSERT INTO log_heads (family_id, seq, hash)
+         SELECT $1, COALESCE(MAX(seq), 0), $2 FROM access_log WHERE family_id = $1
+         ON CONFLICT (family_id) DO NOTHING",
+    )
+    .bind(family_id)
+    .bind(GENESIS)
+    .execute(&mut *tx)
     .await
-    .map_err(internal)
+    .map_err(internal)?;
+    let head =
+        sqlx::query("UPDATE log_heads SET seq = seq + 1 WHERE family_id = $1 RETURNING seq, hash")
+            .bind(family_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+    let seq: i64 = head.try_get("seq").map_err(internal)?;
+    let prev: String = head.try_get("hash").map_err(internal)?;
+    let hash = Canonical {
+        id: &row_id,
+        family_id,
+        seq,
+        at,
+        actor_kind: kind,
+        actor_id: id,
+        event,
+        subject_id,
+        items: &items,
+    }
+    .hash(&prev);
+    sqlx::query(
+        "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id,
+                                 items, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&row_id)
+    .bind(family_id)
+    .bind(at)
+    .bind(seq)
+    .bind(kind)
+    .bind(id)
+    .bind(event)
+    .bind(subject_id)
+    .bind(&items)
+    .bind(&prev)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    sqlx::query("UPDATE log_heads SET hash = $1 WHERE family_id = $2")
+        .bind(&hash)
+        .bind(family_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)
+}
+
+/// What checking a family's chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCheck {
+    /// Entries in the log (chained or from before the chain).
+    pub entries: i64,
+    /// The number of the first entry that was changed, removed or added
+    /// outside Onsplan; `None` when the chain verifies.
+    pub broken_at: Option<i64>,
+}
+
+/// Checks a family's chain: entry numbers without gaps, each chained
+/// entry's hash over its content and the previous hash, and the head.
+pub async fn verify(db: &Db, family_id: &str) -> Result<ChainCheck, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, seq, at, actor_kind, actor_id, event, subject_id, items, prev_hash, hash
+         FROM access_log WHERE family_id = $1 ORDER BY seq",
+    )
+    .bind(family_id)
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    let head = sqlx::query("SELECT seq, hash FROM log_heads WHERE family_id = $1")
+        .bind(family_id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(internal)?;
+    let broken = |seq: i64| ChainCheck {
+        entries: rows.len() as i64,
+        broken_at: Some(seq),
+    };
+    let mut next: Option<i64> = None;
+    let mut running: Option<String> = None;
+    for r in &rows {
+        let get = |name: &str| r.try_get::<Option<String>, _>(name).map_err(internal);
+        let seq: i64 = r.try_get("seq").map_err(internal)?;
+        if next.is_some_and(|n| n != seq) || (next.is_none() && seq != 1) {
+            // An entry is missing before this one.
+            return Ok(broken(next.unwrap_or(1)));
+        }
+        next = Some(seq + 1);
+        let (prev, hash) = (get("prev_hash")?, get("hash")?);
+        let Some(hash) = hash else {
+            if running.is_some() {
+                return Ok(broken(seq)); // a chained entry lost its seal
+            }
+            continue; // from before the chain
+        };
+        let expected_prev = running.as_deref().unwrap_or(GENESIS);
+        let items = get("items")?.unwrap_or_default();
+        let subject = get("subject_id")?;
+        let id = get("id")?.unwrap_or_default();
+        let family = family_id;
+        let content = Canonical {
+            id: &id,
+            family_id: family,
+            seq,
+            at: r.try_get("at").map_err(internal)?,
+            actor_kind: &get("actor_kind")?.unwrap_or_default(),
+            actor_id: &get("actor_id")?.unwrap_or_default(),
+            event: &get("event")?.unwrap_or_default(),
+            subject_id: subject.as_deref(),
+            items: &items,
+        };
+        if prev.as_deref() != Some(expected_prev) || content.hash(expected_prev) != hash {
+            return Ok(broken(seq));
+        }
+        running = Some(hash);
+    }
+    let last = next.map_or(0, |n| n - 1);
+    if let Some(head) = head {
+        let head_seq: i64 = head.try_get("seq").map_err(internal)?;
+        let head_hash: String = head.try_get("hash").map_err(internal)?;
+        let chained_to = running.as_deref().unwrap_or(GENESIS);
+        if head_seq != last || head_hash != chained_to {
+            // The newest entries were removed (or the head was changed).
+            return Ok(broken(last + 1));
+        }
+    }
+    Ok(ChainCheck {
+        entries: rows.len() as i64,
+        broken_at: None,
+    })
+}
+
+/// Checks every family's chain (the operator's `verify-log`): each family
+/// whose chain is broken, with the first broken entry, and how many
+/// families and entries were checked.
+pub async fn verify_all(db: &Db) -> Result<(i64, i64, Vec<(String, i64)>), AppError> {
+    let families: Vec<String> = sqlx::query_scalar("SELECT id FROM families ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    let (mut entries, mut broken) = (0, Vec::new());
+    for family in &families {
+        let check = verify(db, family).await?;
+        entries += check.entries;
+        if let Some(at) = check.broken_at {
+            broken.push((family.clone(), at));
+        }
+    }
+    Ok((families.len() as i64, entries, broken))
 }
 
 /// Records a read of `items` when the reader is outside the family. An

@@ -12,7 +12,9 @@ pub mod limits;
 pub mod log;
 pub mod mandates;
 pub mod members;
+pub mod new_phone;
 pub mod overview;
+pub mod passkeys;
 pub mod plan;
 pub mod secret;
 

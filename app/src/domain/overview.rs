@@ -152,7 +152,7 @@ async fn frame_of(db: &Db, family_id: &str) -> Result<FamilyFrame, AppError> {
     .map_err(internal)?;
     let members: Vec<String> = sqlx::query_scalar(
         "SELECT display_name FROM members WHERE family_id = $1 AND confirmed_at IS NOT NULL
-           AND refused_at IS NULL ORDER BY created_at, id",
+           AND refused_at IS NULL AND removed_at IS NULL ORDER BY created_at, id",
     )
     .bind(family_id)
     .fetch_all(db.pool())

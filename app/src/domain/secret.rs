@@ -7,6 +7,8 @@ use std::io::Write;
 use std::path::Path;
 
 use hmac::{Hmac, Mac};
+
+use super::db::Db;
 use rand::RngCore;
 use sha2::Sha256;
 
@@ -25,7 +27,18 @@ pub enum SecretError {
     Io(String, std::io::Error),
     #[error("the secret key {0} is not 64 hex digits; move it away to make a new one")]
     Malformed(String),
+    #[error(
+        "the secret key in {0} does not match the one in the database: this data directory \
+         belongs to another Onsplan. Point DATABASE_URL at this directory's own database, or \
+         move {0} away to use the database's key"
+    )]
+    Mismatch(String),
+    #[error("could not read or store the secret key in the database: {0}")]
+    Store(String),
 }
+
+/// The name of the invite-code key in `server_keys`.
+const STORE_NAME: &str = "secret";
 
 impl SecretKey {
     /// A fresh random key (tests and first start).
@@ -37,27 +50,83 @@ impl SecretKey {
 
     /// Reads `path`, or creates it with a new key readable by its owner only.
     pub fn load_or_create(path: &Path) -> Result<SecretKey, SecretError> {
-        let shown = path.display().to_string();
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::from_hex(text.trim()).ok_or(SecretError::Malformed(shown)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        match Self::read(path)? {
+            Some(key) => Ok(key),
+            None => {
                 let key = Self::generate();
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::OpenOptionsExt;
-                    options.mode(0o600);
-                }
-                let mut file = options
-                    .open(path)
-                    .map_err(|e| SecretError::Io(shown.clone(), e))?;
-                file.write_all(key.to_hex().as_bytes())
-                    .and_then(|_| file.sync_all())
-                    .map_err(|e| SecretError::Io(shown, e))?;
+                key.write_new(path)?;
                 Ok(key)
             }
+        }
+    }
+
+    /// The key in `path`, `None` when there is no such file.
+    fn read(path: &Path) -> Result<Option<SecretKey>, SecretError> {
+        let shown = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_hex(text.trim())
+                .map(Some)
+                .ok_or(SecretError::Malformed(shown)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(SecretError::Io(shown, e)),
+        }
+    }
+
+    /// Writes a new key file, readable by its owner only.
+    fn write_new(&self, path: &Path) -> Result<(), SecretError> {
+        let shown = path.display().to_string();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options
+            .open(path)
+            .map_err(|e| SecretError::Io(shown.clone(), e))?;
+        file.write_all(self.to_hex().as_bytes())
+            .and_then(|_| file.sync_all())
+            .map_err(|e| SecretError::Io(shown, e))
+    }
+
+    /// The server's key, shared by every instance on one store: the store
+    /// holds it, and each data directory keeps a copy at `path`.
+    /// - The store has a key and the directory none: the copy is written.
+    /// - The directory has a key and the store none (a store made before
+    ///   keys moved into it, or a restored backup): the store takes it.
+    /// - Neither: a new key; when two instances start at once, the first to
+    ///   write it wins and both use that one.
+    /// - Both, different: refused, with a clear message: this data
+    ///   directory belongs to another Onsplan.
+    pub async fn load_shared(db: &Db, path: &Path, now: i64) -> Result<SecretKey, SecretError> {
+        let in_dir = Self::read(path)?;
+        let offered = in_dir.clone().unwrap_or_else(Self::generate);
+        // Insert if absent, then read back whichever key the store holds.
+        sqlx::query(
+            "INSERT INTO server_keys (name, value, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(STORE_NAME)
+        .bind(offered.to_hex())
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .map_err(|e| SecretError::Store(e.to_string()))?;
+        let stored: String = sqlx::query_scalar("SELECT value FROM server_keys WHERE name = $1")
+            .bind(STORE_NAME)
+            .fetch_one(db.pool())
+            .await
+            .map_err(|e| SecretError::Store(e.to_string()))?;
+        let stored = Self::from_hex(&stored)
+            .ok_or_else(|| SecretError::Store("the stored key is not 64 hex digits".into()))?;
+        match in_dir {
+            Some(key) if key.0 == stored.0 => Ok(key),
+            Some(_) => Err(SecretError::Mismatch(path.display().to_string())),
+            None => {
+                stored.write_new(path)?;
+                Ok(stored)
+            }
         }
     }
 

@@ -7,12 +7,20 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::invite::{invite_lines, InviteLine, Invites};
+use crate::components::invite::{invite_lines, new_phone_lines, InviteLine, Invites};
 use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::components::plan_view::{AddGoalForm, PlanHeaderView, PlanView};
 use crate::error::AppError;
 use crate::lang::{t, t_args};
-use crate::model::{FamilyFrame, ItemKind, PlanItem, PlanPage};
+use crate::model::{FamilyFrame, FamilyMember, ItemKind, PlanItem, PlanPage};
+use crate::pages::members::CoachReentry;
+
+/// For the accepted coach: the members, and the coach's open re-entry codes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Reentry {
+    pub members: Vec<FamilyMember>,
+    pub codes: Vec<InviteLine>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[allow(clippy::large_enum_variant)] // made once per page, never stored
@@ -20,6 +28,7 @@ pub enum StaffFamily {
     Plan {
         page: PlanPage,
         invites: Vec<InviteLine>,
+        reentry: Option<Reentry>,
     },
     Waiting {
         family_id: String,
@@ -30,20 +39,28 @@ pub enum StaffFamily {
 
 #[server(endpoint = "family")]
 pub async fn family_view(id: String) -> Result<StaffFamily, AppError> {
-    use crate::domain::overview;
+    use crate::domain::{members, overview};
     let state = crate::request::state()?;
     let caller = crate::request::signed_in()?;
     let staff = caller.as_staff().ok_or(AppError::NotFound)?.clone();
     match crate::request::open_family(&id).await {
         Ok((state, access)) => {
             let page = overview::plan_page(&state.db, &access).await?;
-            let invites = if page.reader == "coach" {
+            let (invites, reentry) = if page.reader == "coach" {
                 overview::record_visit(&state.db, &access).await?;
-                invite_lines(&state, &caller, &id).await?
+                let reentry = Reentry {
+                    members: members::in_family(&state.db, &access).await?,
+                    codes: new_phone_lines(&state, &caller, &id).await?,
+                };
+                (invite_lines(&state, &caller, &id).await?, Some(reentry))
             } else {
-                Vec::new()
+                (Vec::new(), None)
             };
-            Ok(StaffFamily::Plan { page, invites })
+            Ok(StaffFamily::Plan {
+                page,
+                invites,
+                reentry,
+            })
         }
         Err(AppError::NotFound) => {
             let frame = overview::waiting_frame(&state.db, &staff, &id).await?;
@@ -110,7 +127,11 @@ pub fn FamilyPage() -> impl IntoView {
         .with_untracked(|p| p.get("id"))
         .unwrap_or_default();
     load(family_view(id), |view| match view {
-        StaffFamily::Plan { page, invites } => view! { <StaffPlan page invites/> }.into_any(),
+        StaffFamily::Plan {
+            page,
+            invites,
+            reentry,
+        } => view! { <StaffPlan page invites reentry/> }.into_any(),
         StaffFamily::Waiting {
             family_id,
             frame,
@@ -126,7 +147,7 @@ pub fn FamilyPage() -> impl IntoView {
 }
 
 #[component]
-fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>) -> impl IntoView {
+fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>, reentry: Option<Reentry>) -> impl IntoView {
     let is_coach = page.reader == "coach";
     let hidden = (is_coach && page.hidden_count > 0).then(|| {
         view! { <p class="card muted" id="hidden-count">{t_args("hidden-count", &[("count", page.hidden_count.to_string())])}</p> }
@@ -146,6 +167,9 @@ fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>) -> impl IntoView {
             <AddGoalForm family_id=page.family_id.clone()/>
             <HeaderForm page=page.clone()/>
             <Invites family_id=page.family_id.clone() invites=invites.clone() explain="invite-explain"/>
+        })}
+        {reentry.map(|r| view! {
+            <CoachReentry family_id=page.family_id.clone() members=r.members codes=r.codes/>
         })}
         <p><a href="/families">{t("families-title")}</a></p>
     }

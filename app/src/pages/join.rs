@@ -2,7 +2,8 @@
 //! then a language (each named in its own script), then a name and, in
 //! plain words, who the coach is and what accepting means. Opening the link
 //! never uses the invite (chat apps open links for previews); only the last
-//! button does.
+//! button does. The same page takes a "new phone" code: it says whom it
+//! lets back in, and one button starts a session as that member.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -17,9 +18,13 @@ pub struct InviteView {
     pub coach_name: Option<String>,
     pub org_name: String,
     /// `first` (joining is accepting the coach), `member` (a member of the
-    /// family invited them) or `confirm` (a member must confirm them).
+    /// family invited them), `confirm` (a member must confirm them),
+    /// `new-phone` (a "new phone" code) or `yours` (the signed-in member
+    /// used this code: they are in).
     pub kind: String,
     pub invited_by: Option<String>,
+    /// For a "new phone" code: the member it lets back in.
+    pub for_member: Option<String>,
 }
 
 /// What an invite is for, without using it.
@@ -41,6 +46,12 @@ pub async fn invite_info(code: String) -> Result<InviteView, AppError> {
         JoinKind::First => "first",
         JoinKind::InvitedByMember => "member",
         JoinKind::NeedsConfirmation => "confirm",
+        JoinKind::NewPhone => "new-phone",
+        JoinKind::AlreadyIn => {
+            // Their own used invite, opened again: they belong on the plan.
+            leptos_axum::redirect("/plan");
+            "yours"
+        }
     };
     Ok(InviteView {
         // Only the first member accepts the coach by joining, so only they
@@ -53,7 +64,29 @@ pub async fn invite_info(code: String) -> Result<InviteView, AppError> {
         family_name: info.family_name,
         kind: kind.into(),
         invited_by: info.invited_by,
+        for_member: info.for_member,
     })
+}
+
+/// Uses a "new phone" code: a session on this phone as the member it
+/// names (no new member). Limited per address like invites.
+#[server(endpoint = "come-back")]
+pub async fn come_back(code: String) -> Result<(), AppError> {
+    use crate::domain::new_phone;
+    let state = crate::request::state()?;
+    let context = crate::request::current();
+    state.limits.invite(context.client)?;
+    let caller = new_phone::redeem(
+        &state.db,
+        &state.secret,
+        &context.caller,
+        &code,
+        state.clock.now(),
+    )
+    .await?;
+    crate::request::begin_session(&state, &caller).await?;
+    leptos_axum::redirect("/plan");
+    Ok(())
 }
 
 /// Uses the invite: the new member joins and stays signed in on this
@@ -96,9 +129,14 @@ pub fn JoinPage() -> impl IntoView {
         None => view! { <CodeForm lang/> }.into_any(),
         Some(code) => {
             let shown = code.clone();
-            load(invite_info(code), move |invite| match lang {
-                None => view! { <ChooseLanguage code=shown/> }.into_any(),
-                Some(lang) => view! { <Confirm code=shown lang invite/> }.into_any(),
+            load(invite_info(code), move |invite| {
+                match (invite.kind.as_str(), lang) {
+                    ("yours", _) => view! { <AlreadyIn/> }.into_any(),
+                    // A member coming back keeps the language they chose.
+                    ("new-phone", _) => view! { <ComeBack code=shown invite/> }.into_any(),
+                    (_, None) => view! { <ChooseLanguage code=shown/> }.into_any(),
+                    (_, Some(lang)) => view! { <Confirm code=shown lang invite/> }.into_any(),
+                }
             })
             .into_any()
         }
@@ -111,6 +149,7 @@ fn CodeForm(lang: Option<Lang>) -> impl IntoView {
         <section class="card">
             <h1>{t("join-title")}</h1>
             <p>{t("join-code-intro")}</p>
+            <p class="muted">{t("join-code-new-phone")}</p>
             <form method="get" action="/join" class="stack">
                 {lang.map(|l| view! { <Hidden name="lang" value=l.tag()/> })}
                 <label for="code">{t("join-code")}</label>
@@ -196,6 +235,43 @@ fn Confirm(code: String, lang: Lang, invite: InviteView) -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// A "new phone" code: whom it lets back in, who made it, and the button.
+#[component]
+fn ComeBack(code: String, invite: InviteView) -> impl IntoView {
+    let name = invite.for_member.clone().unwrap_or_default();
+    let made = t_args(
+        "new-phone-made-by",
+        &[
+            ("by", invite.invited_by.clone().unwrap_or_default()),
+            ("family", invite.family_name.clone()),
+            ("name", name.clone()),
+        ],
+    );
+    view! {
+        <section class="card">
+            <h1>{t_args("new-phone-welcome", &[("name", name.clone())])}</h1>
+            <FormError/>
+            <p id="new-phone-note">{made}</p>
+            <p class="muted">{t_args("new-phone-not-you", &[("name", name.clone())])}</p>
+            <PostForm action="/api/come-back" class="stack">
+                <Hidden name="code" value=code/>
+                <button type="submit" id="come-back">{t_args("new-phone-button", &[("name", name)])}</button>
+            </PostForm>
+        </section>
+    }
+}
+
+/// The signed-in member opened the code they used: they are in already.
+#[component]
+fn AlreadyIn() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>{t("join-already-in")}</h1>
+            <p><a class="button" href="/plan">{t("back-to-plan")}</a></p>
+        </section>
+    }
 }
 
 /// The invite's code and language, and the newcomer's name.

@@ -35,8 +35,17 @@ pub struct LookedLine {
     pub recipient: Option<String>,
 }
 
+/// The page: its lines, and whether the log's seal holds.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LookedPage {
+    pub lines: Vec<LookedLine>,
+    /// The first entry that was changed or removed outside Onsplan, if the
+    /// family's chain does not verify.
+    pub broken_at: Option<i64>,
+}
+
 #[server(endpoint = "who-looked")]
-pub async fn who_looked() -> Result<Vec<LookedLine>, AppError> {
+pub async fn who_looked() -> Result<LookedPage, AppError> {
     use crate::domain::{clock, log, plan};
     let (state, access) = crate::request::open_own_family().await?;
     let items = plan::items(&state.db, &access).await?;
@@ -87,12 +96,27 @@ pub async fn who_looked() -> Result<Vec<LookedLine>, AppError> {
         });
     }
     lines.truncate(200);
-    Ok(lines)
+    let check = log::verify(&state.db, access.family_id()).await?;
+    Ok(LookedPage {
+        lines,
+        broken_at: check.broken_at,
+    })
 }
 
 #[component]
 pub fn WhoLooked() -> impl IntoView {
-    load(who_looked(), |lines| {
+    load(who_looked(), |page| {
+        let LookedPage { lines, broken_at } = page;
+        // Whether anyone changed or removed an entry outside Onsplan.
+        let seal = match broken_at {
+            None => view! { <p class="muted" id="log-seal">{t("log-sealed")}</p> }.into_any(),
+            Some(entry) => view! {
+                <p class="card notice" id="log-seal">
+                    {t_args("log-broken", &[("entry", entry.to_string())])}
+                </p>
+            }
+            .into_any(),
+        };
         let empty = lines
             .is_empty()
             .then(|| view! { <p class="card">{t("who-looked-empty")}</p> });
@@ -103,6 +127,7 @@ pub fn WhoLooked() -> impl IntoView {
         view! {
             <h1>{t("who-looked-title")}</h1>
             <p class="muted">{t("who-looked-intro")}</p>
+            {seal}
             {empty}
             <ol class="plain-list" id="log">{rows}</ol>
             <p><a href="/plan">{t("back-to-plan")}</a></p>

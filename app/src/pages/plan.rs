@@ -4,12 +4,13 @@
 
 use leptos::prelude::*;
 
-use crate::components::invite::{invite_lines, InviteLine, Invites};
+use crate::components::invite::{invite_lines, new_phone_lines, InviteLine, Invites};
 use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::components::plan_view::{AddGoalForm, PlanHeaderView, PlanView};
 use crate::error::AppError;
 use crate::lang::{current_lang, t, t_args, Lang};
-use crate::model::PlanPage;
+use crate::model::{FamilyMember, NewPhoneNotice, PlanPage};
+use crate::pages::members::{FamilyMembers, NewPhoneCodes, NewPhoneNotices};
 
 /// "Our plan" for the signed-in member: the plan, who waits for the
 /// family's yes to join, and the invites the family's members made.
@@ -18,6 +19,11 @@ pub struct OurPlanData {
     pub page: PlanPage,
     pub waiting: Vec<crate::model::WaitingMember>,
     pub invites: Vec<InviteLine>,
+    /// Who is in the family, the open "new phone" codes, and the times the
+    /// coach let a phone in that this member has not put away yet.
+    pub members: Vec<FamilyMember>,
+    pub new_phone: Vec<InviteLine>,
+    pub notices: Vec<NewPhoneNotice>,
 }
 
 /// The signed-in member's plan.
@@ -30,6 +36,9 @@ pub async fn our_plan() -> Result<OurPlanData, AppError> {
         page: overview::plan_page(&state.db, &access).await?,
         waiting: members::waiting(&state.db, &access).await?,
         invites: invite_lines(&state, &caller, access.family_id()).await?,
+        members: members::in_family(&state.db, &access).await?,
+        new_phone: new_phone_lines(&state, &caller, access.family_id()).await?,
+        notices: members::new_phone_notices(&state.db, &access).await?,
     })
 }
 
@@ -143,6 +152,9 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         page,
         waiting: newcomers,
         invites,
+        members,
+        new_phone,
+        notices,
     } = data;
     let newcomers: Vec<_> = newcomers
         .into_iter()
@@ -220,9 +232,11 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         // Everyone who joined is listed, so nobody is in our plan unseen.
         <p class="muted" id="members">{t_args("our-members", &[("names", page.frame.members.join(", "))])}</p>
         <FormError/>
+        <NewPhoneNotices notices/>
         {newcomers}
         {waiting}
         {coach_panel}
+        <crate::pages::passkey::PasskeyCard settings=false/>
         <PlanHeaderView page=page.clone()/>
         <PlanView page=page.clone()/>
         <AddGoalForm family_id=page.family_id.clone()/>
@@ -233,6 +247,9 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
             <summary>{t("invite-member-title")}</summary>
             <Invites family_id=page.family_id.clone() invites explain="invite-member-explain"/>
         </details>
+        <NewPhoneCodes members=members.clone() codes=new_phone/>
+        <FamilyMembers members/>
+        <crate::pages::passkey::PasskeyCard settings=true/>
         <LanguageForm/>
     }
 }

@@ -71,6 +71,8 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     view! {
+        // Families first: they sign in with a passkey, staff with a password.
+        <crate::pages::passkey::PasskeySignIn/>
         <section class="card">
             <h1>{t("sign-in-title")}</h1>
             <p class="muted">{t("sign-in-intro")}</p>
