@@ -731,3 +731,55 @@ async fn a_changed_or_removed_log_entry_is_found() {
         assert_eq!(log::verify(db, family).await.unwrap().broken_at, Some(2));
     }
 }
+
+/// Reads are logged by one writer that commits the entries of concurrent
+/// requests together (group commit): of a hundred reads at once, every one
+/// is logged exactly once, in one chain that verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reads_are_each_logged_in_one_sealed_chain() {
+    for store in stores() {
+        let f = family(store).await;
+        let db = f.server.state.db.clone();
+        let now = f.server.state.clock.now();
+        let coach = Caller::staff(&db, &f.world.coach.id).await.unwrap();
+        let before: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM access_log WHERE family_id = $1 AND event = 'read'",
+        )
+        .bind(&f.world.family)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let reads: Vec<_> = (0..100)
+            .map(|_| {
+                let (db, coach, family) = (db.clone(), coach.clone(), f.world.family.clone());
+                tokio::spawn(async move {
+                    let access = FamilyAccess::open(&db, &coach, &family, now).await.unwrap();
+                    let items = plan::items(&db, &access).await.unwrap();
+                    let logged: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM access_log WHERE family_id = $1 AND event = 'read'",
+                    )
+                    .bind(&family)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+                    (items.len(), logged)
+                })
+            })
+            .collect();
+        for read in reads {
+            let (items, logged) = read.await.unwrap();
+            assert!(items > 0, "the coach sees the plan");
+            assert!(logged > before, "at least this read's batch is stored");
+        }
+        let after: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM access_log WHERE family_id = $1 AND event = 'read'",
+        )
+        .bind(&f.world.family)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(after - before, 100, "every read logged once");
+        let check = log::verify(&db, &f.world.family).await.unwrap();
+        assert_eq!(check.broken_at, None);
+    }
+}

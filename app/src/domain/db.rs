@@ -20,6 +20,9 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// The group writer of read-log entries, started on first use (see
+    /// `log::record_read`).
+    reads: std::sync::Arc<std::sync::OnceLock<super::log::ReadSender>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +78,11 @@ impl Db {
         };
         MIGRATOR.run(&pool).await?;
         install_append_only_guards(&pool, backend).await?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            reads: Default::default(),
+        })
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -84,6 +91,13 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Where reads are sent to be logged: one writer task per store, which
+    /// commits the entries of concurrent requests together.
+    pub(crate) fn read_log(&self) -> &super::log::ReadSender {
+        self.reads
+            .get_or_init(|| super::log::start_group_writer(self.pool.clone()))
     }
 
     /// True when the store answers a trivial query.

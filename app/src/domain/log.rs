@@ -261,6 +261,12 @@ pub async fn verify_all(db: &Db) -> Result<(i64, i64, Vec<(String, i64)>), AppEr
 /// Records a read of `items` when the reader is outside the family. An
 /// opening that showed no item is recorded too (with no items): the family
 /// learns that someone opened its plan, even when nothing was shown.
+///
+/// Group commit: the entry goes to the store's log writer, which writes the
+/// entries of all requests waiting at that moment in one transaction (one
+/// disk flush) and answers each when that transaction is committed. The
+/// read is answered only after its entry is durable, as before; concurrent
+/// readers share the flush instead of queueing for one each.
 pub async fn record_read(
     db: &Db,
     access: &FamilyAccess,
@@ -269,21 +275,85 @@ pub async fn record_read(
     if access.member_id().is_some() {
         return Ok(());
     }
-    let pairs: Vec<(String, String)> = items
-        .iter()
-        .map(|i| (i.id.clone(), i.basis.log_text()))
-        .collect();
-    let mut conn = db.pool().acquire().await.map_err(internal)?;
-    append(
-        &mut conn,
-        access.family_id(),
-        access.now(),
-        actor(access),
-        "read",
-        None,
-        &pairs,
-    )
-    .await
+    let reader = actor(access);
+    let (actor_kind, actor_id) = reader.kind_and_id();
+    let (done, committed) = tokio::sync::oneshot::channel();
+    db.read_log()
+        .send(PendingRead {
+            family_id: access.family_id().to_string(),
+            at: access.now(),
+            actor_kind,
+            actor_id: actor_id.to_string(),
+            items: items
+                .iter()
+                .map(|i| (i.id.clone(), i.basis.log_text()))
+                .collect(),
+            done,
+        })
+        .map_err(|_| AppError::Internal)?;
+    committed.await.map_err(|_| AppError::Internal)?
+}
+
+/// A read waiting for the group writer.
+pub(crate) struct PendingRead {
+    family_id: String,
+    at: i64,
+    actor_kind: &'static str,
+    actor_id: String,
+    items: Vec<(String, String)>,
+    done: tokio::sync::oneshot::Sender<Result<(), AppError>>,
+}
+
+pub(crate) type ReadSender = tokio::sync::mpsc::UnboundedSender<PendingRead>;
+
+/// At most this many entries in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// Starts the store's read-log writer; it ends when the store is dropped.
+pub(crate) fn start_group_writer(pool: sqlx::AnyPool) -> ReadSender {
+    let (send, mut receive) = tokio::sync::mpsc::unbounded_channel::<PendingRead>();
+    tokio::spawn(async move {
+        let mut batch = Vec::new();
+        while let Some(first) = receive.recv().await {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match receive.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            // Families' heads are taken in one order by every writer, so
+            // two transactions never wait on each other in a circle.
+            batch.sort_by(|a: &PendingRead, b: &PendingRead| a.family_id.cmp(&b.family_id));
+            let results = write_batch(&pool, &batch).await;
+            for (pending, result) in batch.drain(..).zip(results) {
+                let _ = pending.done.send(result);
+            }
+        }
+    });
+    send
+}
+
+/// Writes a batch in one transaction; each entry in a savepoint of its own,
+/// so one that fails does not take the others with it.
+async fn write_batch(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Vec<Result<(), AppError>> {
+    let failed = |n: usize| (0..n).map(|_| Err(AppError::Internal)).collect();
+    let Ok(mut tx) = pool.begin().await else {
+        return failed(batch.len());
+    };
+    let mut results = Vec::with_capacity(batch.len());
+    for p in batch {
+        let actor = match p.actor_kind {
+            "member" => Actor::Member(&p.actor_id),
+            "staff" => Actor::Staff(&p.actor_id),
+            _ => Actor::Service,
+        };
+        results.push(append(&mut tx, &p.family_id, p.at, actor, "read", None, &p.items).await);
+    }
+    match tx.commit().await {
+        Ok(()) => results,
+        Err(_) => failed(batch.len()),
+    }
 }
 
 /// Records a consent or mandate change, inside the transaction that makes
