@@ -288,20 +288,47 @@ pub async fn record_read(
                 .iter()
                 .map(|i| (i.id.clone(), i.basis.log_text()))
                 .collect(),
+            visit: false,
             done,
         })
         .map_err(|_| AppError::Internal)?;
     committed.await.map_err(|_| AppError::Internal)?
 }
 
-/// A read waiting for the group writer.
+/// A write waiting for the group writer: a read's log entry, or a coach's
+/// visit (when they last opened the family, for "new answers").
 pub(crate) struct PendingRead {
     family_id: String,
     at: i64,
     actor_kind: &'static str,
     actor_id: String,
     items: Vec<(String, String)>,
+    /// A visit instead of a log entry.
+    visit: bool,
     done: tokio::sync::oneshot::Sender<Result<(), AppError>>,
+}
+
+/// Records that a coach opened the family now (for "new answers since your
+/// last visit"), through the same group writer as reads.
+pub(crate) async fn record_visit(
+    db: &Db,
+    staff_id: &str,
+    family_id: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    let (done, committed) = tokio::sync::oneshot::channel();
+    db.read_log()
+        .send(PendingRead {
+            family_id: family_id.to_string(),
+            at,
+            actor_kind: "staff",
+            actor_id: staff_id.to_string(),
+            items: Vec::new(),
+            visit: true,
+            done,
+        })
+        .map_err(|_| AppError::Internal)?;
+    committed.await.map_err(|_| AppError::Internal)?
 }
 
 pub(crate) type ReadSender = tokio::sync::mpsc::UnboundedSender<PendingRead>;
@@ -343,6 +370,10 @@ async fn write_batch(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Vec<Result<
     };
     let mut results = Vec::with_capacity(batch.len());
     for p in batch {
+        if p.visit {
+            results.push(visit(&mut tx, p).await);
+            continue;
+        }
         let actor = match p.actor_kind {
             "member" => Actor::Member(&p.actor_id),
             "staff" => Actor::Staff(&p.actor_id),
@@ -354,6 +385,22 @@ async fn write_batch(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Vec<Result<
         Ok(()) => results,
         Err(_) => failed(batch.len()),
     }
+}
+
+async fn visit(conn: &mut AnyConnection, p: &PendingRead) -> Result<(), AppError> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await.map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO coach_visits (coach_id, family_id, visited_at) VALUES ($1, $2, $3)
+         ON CONFLICT (coach_id, family_id) DO UPDATE SET visited_at = excluded.visited_at",
+    )
+    .bind(&p.actor_id)
+    .bind(&p.family_id)
+    .bind(p.at)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)
 }
 
 /// Records a consent or mandate change, inside the transaction that makes

@@ -189,17 +189,8 @@ pub async fn record_visit(db: &Db, access: &FamilyAccess) -> Result<(), AppError
     let Some(staff_id) = access.staff_id() else {
         return Ok(());
     };
-    sqlx::query(
-        "INSERT INTO coach_visits (coach_id, family_id, visited_at) VALUES ($1, $2, $3)
-         ON CONFLICT (coach_id, family_id) DO UPDATE SET visited_at = excluded.visited_at",
-    )
-    .bind(staff_id)
-    .bind(access.family_id())
-    .bind(access.now())
-    .execute(db.pool())
-    .await
-    .map_err(internal)?;
-    Ok(())
+    // Committed with the reads of the same moment (group commit).
+    super::log::record_visit(db, staff_id, access.family_id(), access.now()).await
 }
 
 /// The people (staff accounts) a family can share with by name.
