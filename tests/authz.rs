@@ -982,7 +982,6 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             ],
             everyone_bad,
         ),
-        "my-passkeys" => (vec![], any_member),
         // This server is reached on an IP address: passkeys are refused
         // with their reason, to members; others cannot start at all.
         "passkey-add-start" => (vec![], members_bad),

@@ -110,6 +110,15 @@ async fn a_member_comes_back_with_a_passkey() {
         .await
         .unwrap();
     assert_eq!(stored, 1, "the server keeps its public key");
+    // A new way in is a thing the family sees.
+    goto(&phone, &server, "/plan/looked").await;
+    assert!(
+        text(&phone)
+            .await
+            .contains("Maakte een toegangssleutel op een telefoon"),
+        "{}",
+        text(&phone).await
+    );
     goto(&phone, &server, "/plan").await;
     assert!(
         !text(&phone).await.contains("Maak een toegangssleutel"),

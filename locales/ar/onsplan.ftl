@@ -263,6 +263,7 @@ looked-opened-nothing = فتح خطتك دون رؤية أي نقطة.
 looked-domain = الجزء كله: { $domain }
 looked-with = مع: { $name }
 event-member_joined = الدخول إلى خطتنا
+event-member_passkey_added = أنشأ مفتاح مرور على هاتف، لتسجيل الدخول به لاحقًا
 event-member_asked_to_join = طلب الدخول إلى خطتنا
 event-member_confirmed = الإجابة بنعم: هذا الشخص من عائلتنا
 event-member_refused = الإجابة بلا: لا يحق لهذا الشخص الدخول إلى خطتنا

@@ -256,6 +256,7 @@ looked-opened-nothing = Opened your plan, but saw no item.
 looked-domain = The whole part: { $domain }
 looked-with = With: { $name }
 event-member_joined = Joined our plan
+event-member_passkey_added = Made a passkey on a phone, to sign in with later
 event-member_asked_to_join = Asked to join our plan
 event-member_confirmed = Said yes: this person belongs to our family
 event-member_refused = Said no: this person may not join our plan

@@ -256,6 +256,7 @@ looked-opened-nothing = A ouvert votre plan, mais n'a vu aucun point.
 looked-domain = Toute la partie : { $domain }
 looked-with = Avec : { $name }
 event-member_joined = A rejoint notre plan
+event-member_passkey_added = A créé une clé d’accès sur un téléphone, pour se connecter plus tard
 event-member_asked_to_join = A demandé à rejoindre notre plan
 event-member_confirmed = A dit oui : cette personne fait partie de notre famille
 event-member_refused = A dit non : cette personne ne peut pas rejoindre notre plan

@@ -256,6 +256,7 @@ looked-opened-nothing = Opende uw plan, maar zag geen enkel punt.
 looked-domain = Het hele deel: { $domain }
 looked-with = Met: { $name }
 event-member_joined = Kwam bij ons plan
+event-member_passkey_added = Maakte een toegangssleutel op een telefoon, om later mee aan te melden
 event-member_asked_to_join = Vroeg om bij ons plan te komen
 event-member_confirmed = Zei ja: deze persoon hoort bij ons gezin
 event-member_refused = Zei nee: deze persoon mag niet bij ons plan

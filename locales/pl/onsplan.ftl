@@ -261,6 +261,7 @@ looked-opened-nothing = Otwarto Twój plan, ale nie obejrzano żadnego punktu.
 looked-domain = Cała część: { $domain }
 looked-with = Komu: { $name }
 event-member_joined = Dołączenie do naszego planu
+event-member_passkey_added = Utworzono klucz dostępu na telefonie, do późniejszego logowania
 event-member_asked_to_join = Prośba o dołączenie do naszego planu
 event-member_confirmed = Zgoda: ta osoba należy do naszej rodziny
 event-member_refused = Odmowa: ta osoba nie może dołączyć do naszego planu

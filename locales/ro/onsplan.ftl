@@ -260,6 +260,7 @@ looked-opened-nothing = A deschis planul dumneavoastră, dar nu a văzut niciun 
 looked-domain = Toată partea: { $domain }
 looked-with = Cu: { $name }
 event-member_joined = A intrat în planul nostru
+event-member_passkey_added = A creat o cheie de acces pe un telefon, pentru autentificare ulterioară
 event-member_asked_to_join = A cerut să intre în planul nostru
 event-member_confirmed = A spus da: această persoană face parte din familia noastră
 event-member_refused = A spus nu: această persoană nu are voie în planul nostru

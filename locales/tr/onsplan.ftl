@@ -256,6 +256,7 @@ looked-opened-nothing = Planınızı açtı ama hiçbir madde görmedi.
 looked-domain = Alanın tamamı: { $domain }
 looked-with = Kiminle: { $name }
 event-member_joined = Planımıza katıldı
+event-member_passkey_added = Bir telefonda daha sonra giriş yapmak için geçiş anahtarı oluşturdu
 event-member_asked_to_join = Planımıza katılmak istedi
 event-member_confirmed = Evet dedi: bu kişi ailemizden
 event-member_refused = Hayır dedi: bu kişi planımıza katılamaz

@@ -261,6 +261,7 @@ looked-opened-nothing = Відкрито ваш план, але не перег
 looked-domain = Уся частина: { $domain }
 looked-with = З ким: { $name }
 event-member_joined = Приєднання до нашого плану
+event-member_passkey_added = Створено ключ доступу на телефоні, щоб входити пізніше
 event-member_asked_to_join = Прохання приєднатися до нашого плану
 event-member_confirmed = Згода: ця людина належить до нашої родини
 event-member_refused = Відмова: ця людина не може приєднатися до нашого плану

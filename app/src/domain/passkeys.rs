@@ -178,6 +178,7 @@ pub async fn finish_registration(
     let passkey = rp
         .finish_passkey_registration(&credential, &state)
         .map_err(|_| bad())?;
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO passkeys (id, member_id, user_handle, credential, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -186,10 +187,12 @@ pub async fn finish_registration(
     .bind(user_handle(secret, member_id).to_string())
     .bind(serde_json::to_string(&passkey).map_err(internal)?)
     .bind(access.now())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(|_| bad())?;
-    Ok(())
+    // A new way in: the family sees it in "Who looked".
+    super::log::record_change(&mut tx, access, "member_passkey_added", None).await?;
+    tx.commit().await.map_err(internal)
 }
 
 /// Someone starts signing in with a passkey: the options for

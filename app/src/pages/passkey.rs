@@ -24,13 +24,6 @@ fn relying_party(
         .ok_or_else(|| AppError::bad("error-passkey-host"))
 }
 
-/// How many passkeys the signed-in member has.
-#[server(endpoint = "my-passkeys")]
-pub async fn my_passkeys() -> Result<i64, AppError> {
-    let (state, access) = crate::request::open_own_family().await?;
-    crate::domain::passkeys::count(&state.db, access.member_id().unwrap_or_default()).await
-}
-
 #[server(endpoint = "passkey-add-start")]
 pub async fn passkey_add_start() -> Result<String, AppError> {
     let (state, access) = crate::request::open_own_family().await?;
@@ -95,25 +88,19 @@ pub async fn passkey_sign_in_finish(ceremony: String, credential: String) -> Res
 /// while the member has none (right after joining), else among the
 /// settings at the bottom (`settings`).
 #[component]
-pub fn PasskeyCard(settings: bool) -> impl IntoView {
-    let count = Resource::new_blocking(|| (), |_| my_passkeys());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let n = count.await.unwrap_or(0);
-                ((n == 0) != settings).then(|| view! {
-                    <section class="card" id="passkey">
-                        <h2>{t("passkey-title")}</h2>
-                        <p>{if n == 0 { t("passkey-none") } else { t("passkey-some") }}</p>
-                        <p class="passkey-done" hidden>{t("passkey-added")}</p>
-                        <p class="passkey-error" hidden>{t("error-passkey")}</p>
-                        <button type="button" data-passkey="add" hidden>{t("passkey-add")}</button>
-                        <noscript><p class="muted">{t("passkey-no-script")}</p></noscript>
-                    </section>
-                })
-            })}
-        </Suspense>
-    }
+pub fn PasskeyCard(count: i64, settings: bool) -> impl IntoView {
+    ((count == 0) != settings).then(|| {
+        view! {
+            <section class="card" id="passkey">
+                <h2>{t("passkey-title")}</h2>
+                <p>{if count == 0 { t("passkey-none") } else { t("passkey-some") }}</p>
+                <p class="passkey-done" hidden>{t("passkey-added")}</p>
+                <p class="passkey-error" hidden>{t("error-passkey")}</p>
+                <button type="button" data-passkey="add" hidden>{t("passkey-add")}</button>
+                <noscript><p class="muted">{t("passkey-no-script")}</p></noscript>
+            </section>
+        }
+    })
 }
 
 /// The button on the sign-in page, for members of a family.

@@ -24,6 +24,8 @@ pub struct OurPlanData {
     pub members: Vec<FamilyMember>,
     pub new_phone: Vec<InviteLine>,
     pub notices: Vec<NewPhoneNotice>,
+    /// How many passkeys this member has (none: offer one at the top).
+    pub passkeys: i64,
 }
 
 /// The signed-in member's plan.
@@ -39,6 +41,8 @@ pub async fn our_plan() -> Result<OurPlanData, AppError> {
         members: members::in_family(&state.db, &access).await?,
         new_phone: new_phone_lines(&state, &caller, access.family_id()).await?,
         notices: members::new_phone_notices(&state.db, &access).await?,
+        passkeys: crate::domain::passkeys::count(&state.db, access.member_id().unwrap_or_default())
+            .await?,
     })
 }
 
@@ -155,6 +159,7 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         members,
         new_phone,
         notices,
+        passkeys,
     } = data;
     let newcomers: Vec<_> = newcomers
         .into_iter()
@@ -236,7 +241,7 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         {newcomers}
         {waiting}
         {coach_panel}
-        <crate::pages::passkey::PasskeyCard settings=false/>
+        <crate::pages::passkey::PasskeyCard count=passkeys settings=false/>
         <PlanHeaderView page=page.clone()/>
         <PlanView page=page.clone()/>
         <AddGoalForm family_id=page.family_id.clone()/>
@@ -249,7 +254,7 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         </details>
         <NewPhoneCodes members=members.clone() codes=new_phone/>
         <FamilyMembers members/>
-        <crate::pages::passkey::PasskeyCard settings=true/>
+        <crate::pages::passkey::PasskeyCard count=passkeys settings=true/>
         <LanguageForm/>
     }
 }
