@@ -42,6 +42,28 @@ fn path_of(link: &str) -> String {
     format!("/set-password/{}", link.rsplit('/').next().unwrap())
 }
 
+/// An organisation and its coach Sara, made by the operator; the one-time
+/// link Sara was given.
+fn org_and_coach(setup: &Setup) -> String {
+    let org = ok(&setup.admin(&["create-org", "Huis"]))
+        .split("Id: ")
+        .nth(1)
+        .expect("the id is printed")
+        .trim()
+        .to_string();
+    link_in(ok(&setup.admin(&[
+        "create-staff",
+        "--org",
+        &org,
+        "--role",
+        "coach",
+        "--email",
+        "sara@example.org",
+        "--name",
+        "Sara",
+    ])))
+}
+
 async fn choose_password(person: &Person, link: &str, password: &str, repeat: &str) -> u16 {
     let path = path_of(link);
     person
@@ -342,19 +364,7 @@ async fn a_backup_taken_while_running_restores_into_an_empty_directory() {
     let root = tempfile::tempdir().unwrap();
     let (setup, _db, port) = setup(Store::Sqlite, root.path(), "data").await;
     let server = Instance::start(&setup, port).await.unwrap();
-    let made = setup.admin(&["create-org", "Huis"]);
-    let org = ok(&made).split("Id: ").nth(1).unwrap().trim().to_string();
-    let link = link_in(ok(&setup.admin(&[
-        "create-staff",
-        "--org",
-        &org,
-        "--role",
-        "coach",
-        "--email",
-        "sara@example.org",
-        "--name",
-        "Sara",
-    ])));
+    let link = org_and_coach(&setup);
     let sara = Person::at(&server.url(""));
     assert_eq!(choose_password(&sara, &link, PASSWORD, PASSWORD).await, 302);
     sara.post("/api/new-family", "/families", &[("name", "Gezin Haddad")])
@@ -427,23 +437,7 @@ async fn two_instances_on_one_store_share_their_keys() {
         assert_eq!(key_a, key_b, "B took the store's key");
 
         // The coach makes an invite on A; the family uses it on B.
-        let org = ok(&a.admin(&["create-org", "Huis"]))
-            .split("Id: ")
-            .nth(1)
-            .unwrap()
-            .trim()
-            .to_string();
-        let link = link_in(ok(&a.admin(&[
-            "create-staff",
-            "--org",
-            &org,
-            "--role",
-            "coach",
-            "--email",
-            "sara@example.org",
-            "--name",
-            "Sara",
-        ])));
+        let link = org_and_coach(&a);
         let sara = Person::at(&first.url(""));
         assert_eq!(choose_password(&sara, &link, PASSWORD, PASSWORD).await, 302);
         let made = sara
@@ -502,23 +496,7 @@ async fn sigterm_finishes_the_requests_in_flight() {
     let root = tempfile::tempdir().unwrap();
     let (setup, _db, port) = setup(Store::Sqlite, root.path(), "data").await;
     let mut server = Instance::start(&setup, port).await.unwrap();
-    let org = ok(&setup.admin(&["create-org", "Huis"]))
-        .split("Id: ")
-        .nth(1)
-        .unwrap()
-        .trim()
-        .to_string();
-    let link = link_in(ok(&setup.admin(&[
-        "create-staff",
-        "--org",
-        &org,
-        "--role",
-        "coach",
-        "--email",
-        "sara@example.org",
-        "--name",
-        "Sara",
-    ])));
+    let link = org_and_coach(&setup);
     let token = link.rsplit('/').next().unwrap().to_string();
 
     // A request whose headers have arrived and whose body is still coming.

@@ -111,7 +111,13 @@ async fn seed(setup: &Setup) -> Family {
 }
 
 /// Makes changes until the server stops answering; what it acknowledged.
-async fn client(port: u16, family: Arc<Family>, start: usize, acked: Arc<Mutex<Vec<Acked>>>) {
+async fn client(
+    port: u16,
+    store_url: String,
+    family: Arc<Family>,
+    start: usize,
+    acked: Arc<Mutex<Vec<Acked>>>,
+) {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
@@ -172,7 +178,7 @@ async fn client(port: u16, family: Arc<Family>, start: usize, acked: Arc<Mutex<V
                 let Some(purpose) = shared.pop() else {
                     continue;
                 };
-                let share = match share_id(&origin, &purpose).await {
+                let share = match share_id(&store_url, &purpose).await {
                     Some(id) => id,
                     None => continue,
                 };
@@ -207,11 +213,10 @@ async fn client(port: u16, family: Arc<Family>, start: usize, acked: Arc<Mutex<V
     }
 }
 
-/// The id of the share with this purpose: looked up in the store by the
-/// client's own bookkeeping (the share's id is not in the answer).
-async fn share_id(_origin: &str, purpose: &str) -> Option<String> {
-    let url = STORE_URL.lock().unwrap().clone()?;
-    let db = sqlx::AnyPool::connect(&url).await.ok()?;
+/// The id of the share with this purpose, looked up in the store (the
+/// share's id is not in the server's answer).
+async fn share_id(store_url: &str, purpose: &str) -> Option<String> {
+    let db = sqlx::AnyPool::connect(store_url).await.ok()?;
     let id = sqlx::query_scalar("SELECT id FROM shares WHERE purpose = $1")
         .bind(purpose)
         .fetch_optional(&db)
@@ -220,8 +225,6 @@ async fn share_id(_origin: &str, purpose: &str) -> Option<String> {
     db.close().await;
     id
 }
-
-static STORE_URL: Mutex<Option<String>> = Mutex::new(None);
 
 async fn run(store: Store, kills: usize) {
     sqlx::any::install_default_drivers();
@@ -240,7 +243,6 @@ async fn run(store: Store, kills: usize) {
         data_dir: dir,
         public_url: format!("http://127.0.0.1:{port}"),
     };
-    *STORE_URL.lock().unwrap() = Some(setup.database_url.clone());
     let family = Arc::new(seed(&setup).await);
     let acked: Arc<Mutex<Vec<Acked>>> = Arc::new(Mutex::new(Vec::new()));
     let mut next = 0;
@@ -248,7 +250,13 @@ async fn run(store: Store, kills: usize) {
         let mut server = Instance::start(&setup, port)
             .await
             .unwrap_or_else(|e| panic!("restart {kill}: {e}"));
-        let task = tokio::spawn(client(port, family.clone(), next, acked.clone()));
+        let task = tokio::spawn(client(
+            port,
+            setup.database_url.clone(),
+            family.clone(),
+            next,
+            acked.clone(),
+        ));
         // A random moment: somewhere in the middle of the client's work.
         let wait = 150 + (rand_u64() % 600);
         tokio::time::sleep(Duration::from_millis(wait)).await;

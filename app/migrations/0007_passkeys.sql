@@ -1,7 +1,7 @@
 -- Passkeys: a family member signs in with the phone's fingerprint, face or
 -- screen lock. The store keeps the public key only.
 CREATE TABLE passkeys (
-    -- the credential id, base64url
+    -- the credential id, hex
     id            TEXT PRIMARY KEY,
     member_id     TEXT NOT NULL REFERENCES members(id),
     -- the user handle the authenticator returns (a UUID made for the member)

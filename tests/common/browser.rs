@@ -2,12 +2,13 @@
 //! like a cheap phone (360 CSS px wide). The driver and browser are killed
 //! when the guard drops, also when a test panics.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::process::free_port;
 use serde_json::json;
 
 pub struct Browser {
@@ -21,13 +22,6 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
 }
 
 fn find(binary: &str, fallback: &str) -> PathBuf {

@@ -105,14 +105,7 @@ async fn insert_staff(
     }
     let id = new_id();
     let mut tx = db.pool().begin().await.map_err(internal)?;
-    let org: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
-        .bind(staff.org_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal)?;
-    if org.is_none() {
-        return Err(AppError::bad("error-unknown-organisation"));
-    }
+    organisation_exists(&mut tx, staff.org_id).await?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
         .bind(&email)
         .fetch_optional(&mut *tx)
@@ -138,6 +131,17 @@ async fn insert_staff(
     .map_err(internal)?;
     tx.commit().await.map_err(internal)?;
     Ok(id)
+}
+
+/// Refuses an organisation id that names no organisation.
+async fn organisation_exists(tx: &mut sqlx::AnyConnection, org_id: &str) -> Result<(), AppError> {
+    let org: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+        .bind(org_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+    org.map(|_| ())
+        .ok_or_else(|| AppError::bad("error-unknown-organisation"))
 }
 
 /// One `@` with something on both sides and no spaces: enough to catch a
@@ -304,14 +308,7 @@ pub async fn disable_staff(db: &Db, staff_id: &str, now: i64) -> Result<(), AppE
 /// the organisation they are in at the time of reading.
 pub async fn move_staff(db: &Db, staff_id: &str, org_id: &str, now: i64) -> Result<(), AppError> {
     let mut tx = db.pool().begin().await.map_err(internal)?;
-    let org: Option<String> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
-        .bind(org_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal)?;
-    if org.is_none() {
-        return Err(AppError::bad("error-unknown-organisation"));
-    }
+    organisation_exists(&mut tx, org_id).await?;
     let done = sqlx::query(
         "UPDATE staff SET org_id = $1 WHERE id = $2 AND disabled_at IS NULL AND org_id <> $1",
     )

@@ -19,7 +19,7 @@ use webauthn_rs::prelude::{
 use super::access::{internal, FamilyAccess};
 use super::db::Db;
 use super::ids::new_id;
-use super::secret::SecretKey;
+use super::secret::{hex, SecretKey};
 use crate::error::AppError;
 
 /// How long a ceremony may take between its two requests.
@@ -48,21 +48,6 @@ fn user_handle(secret: &SecretKey, member_id: &str) -> Uuid {
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&mac[..16]);
     Uuid::from_bytes(bytes)
-}
-
-fn b64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 fn bad() -> AppError {
@@ -182,7 +167,7 @@ pub async fn finish_registration(
     sqlx::query(
         "INSERT INTO passkeys (id, member_id, user_handle, credential, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(b64(passkey.cred_id()))
+    .bind(hex(passkey.cred_id()))
     .bind(member_id)
     .bind(user_handle(secret, member_id).to_string())
     .bind(serde_json::to_string(&passkey).map_err(internal)?)
@@ -226,7 +211,7 @@ pub async fn finish_sign_in(
         .identify_discoverable_authentication(&credential)
         .map_err(|_| bad())?;
     let row = sqlx::query("SELECT member_id, user_handle, credential FROM passkeys WHERE id = $1")
-        .bind(b64(cred_id))
+        .bind(hex(cred_id))
         .fetch_optional(db.pool())
         .await
         .map_err(internal)?
@@ -248,15 +233,19 @@ pub async fn finish_sign_in(
     sqlx::query("UPDATE passkeys SET credential = $1, last_used_at = $2 WHERE id = $3")
         .bind(serde_json::to_string(&passkey).map_err(internal)?)
         .bind(now)
-        .bind(b64(cred_id))
+        .bind(hex(cred_id))
         .execute(db.pool())
         .await
         .map_err(internal)?;
     Ok(member_id)
 }
 
-/// How many passkeys a member has (to offer one when there is none).
-pub async fn count(db: &Db, member_id: &str) -> Result<i64, AppError> {
+/// How many passkeys the member has (to offer one when there is none);
+/// 0 for anyone who is not a member.
+pub async fn count(db: &Db, access: &FamilyAccess) -> Result<i64, AppError> {
+    let Some(member_id) = access.member_id() else {
+        return Ok(0);
+    };
     sqlx::query_scalar("SELECT COUNT(*) FROM passkeys WHERE member_id = $1")
         .bind(member_id)
         .fetch_one(db.pool())
@@ -267,15 +256,6 @@ pub async fn count(db: &Db, member_id: &str) -> Result<i64, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64url_without_padding() {
-        assert_eq!(b64(b""), "");
-        assert_eq!(b64(b"f"), "Zg");
-        assert_eq!(b64(b"fo"), "Zm8");
-        assert_eq!(b64(b"foo"), "Zm9v");
-        assert_eq!(b64(&[0xfb, 0xff]), "-_8");
-    }
 
     #[test]
     fn passkeys_need_a_host_name() {

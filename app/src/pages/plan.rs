@@ -41,8 +41,7 @@ pub async fn our_plan() -> Result<OurPlanData, AppError> {
         members: members::in_family(&state.db, &access).await?,
         new_phone: new_phone_lines(&state, &caller, access.family_id()).await?,
         notices: members::new_phone_notices(&state.db, &access).await?,
-        passkeys: crate::domain::passkeys::count(&state.db, access.member_id().unwrap_or_default())
-            .await?,
+        passkeys: crate::domain::passkeys::count(&state.db, &access).await?,
     })
 }
 
