@@ -171,11 +171,50 @@ async fn invite_join_plan_question_hide_share_withdraw() {
             )
             .await;
         assert_eq!(r.location.as_deref(), Some("/plan"));
+        // On the coach's list the answer is new until they open the family.
+        let new_answers = |n: u32| format!("Nieuwe antwoorden: \u{2068}{n}\u{2069}");
+        server.state.clock.advance(60);
+        let list = coach.get("/families").await.body;
+        assert!(list.contains(&new_answers(1)), "{list}");
         let coach_view = coach.get(&family_page).await.body;
         assert!(
             coach_view.contains("mandate-together"),
             "the coach sees the answer"
         );
+        server.state.clock.advance(60);
+        let list = coach.get("/families").await.body;
+        assert!(!list.contains("Nieuwe antwoorden"), "seen: {list}");
+        // A changed answer is new again, also in the same second as the
+        // coach's last visit (a withdrawal must never go unnoticed).
+        coach.get(&family_page).await;
+        let r = phone
+            .post(
+                "/api/answer",
+                &format!("/plan/question/{question}"),
+                &[
+                    ("family", fam),
+                    ("question", &question),
+                    ("answer", "for_me"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/plan"));
+        let list = coach.get("/families").await.body;
+        assert!(list.contains(&new_answers(1)), "{list}");
+        let r = phone
+            .post(
+                "/api/answer",
+                &format!("/plan/question/{question}"),
+                &[
+                    ("family", fam),
+                    ("question", &question),
+                    ("answer", "together"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/plan"));
+        server.state.clock.advance(60);
+        coach.get(&family_page).await;
 
         // The family hides the letter, and shares the registration with the volunteer.
         let r = phone

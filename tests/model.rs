@@ -183,6 +183,8 @@ enum Op {
     CoachTriesToJoin(bool),
     /// A member confirms (true) or refuses a waiting newcomer.
     Decide(usize, bool),
+    /// A staff member opens the family's page (for its coach, a visit).
+    OpenPage(Who),
 }
 
 fn share_to() -> impl Strategy<Value = ShareTo> {
@@ -230,6 +232,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::InviteByCoach),
         1 => any::<bool>().prop_map(Op::CoachTriesToJoin),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(k, yes)| Op::Decide(k, yes)),
+        2 => prop::sample::select(STAFF.to_vec()).prop_map(Op::OpenPage),
     ]
 }
 
@@ -310,9 +313,9 @@ struct MQuestion {
     action: String,
     asked_by: Who,
     until: String,
-    /// The newest answer, if any, and how many answers were given.
+    /// The newest answer, if any, and when each answer was given.
     answer: Option<&'static str>,
-    answers: i64,
+    answered_at: Vec<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -346,6 +349,9 @@ struct Model {
     /// Index into `members` of the member who acts.
     acting: usize,
     log: Vec<MLog>,
+    /// When each coach last opened the family's page (answers given after
+    /// it are new on their overview).
+    visits: BTreeMap<Who, i64>,
 }
 
 /// A reader outside the family: a staff member, or anyone in an
@@ -378,6 +384,7 @@ impl Model {
             members: vec![],
             acting: 0,
             log: vec![],
+            visits: BTreeMap::new(),
         }
     }
 
@@ -833,7 +840,7 @@ impl Scenario<'_> {
                             asked_by: coach,
                             until,
                             answer: None,
-                            answers: 0,
+                            answered_at: vec![],
                         });
                     }
                     (Err(AppError::NotFound), false) => {}
@@ -855,7 +862,7 @@ impl Scenario<'_> {
                 match (got, may) {
                     (Ok(()), true) => {
                         m.questions[k].answer = Some(answer);
-                        m.questions[k].answers += 1;
+                        m.questions[k].answered_at.push(self.now);
                         m.by_member(&format!("mandate_{answer}"), Some(&question.id));
                     }
                     (Err(AppError::Conflict(_)), false) => {}
@@ -973,6 +980,7 @@ impl Scenario<'_> {
                     Some(&id),
                 );
             }
+            Op::OpenPage(who) => return self.open_page(*who).await,
         }
         Ok(())
     }
@@ -1167,6 +1175,89 @@ impl Scenario<'_> {
                 "{who:?} read logged as {logged:?}, shown {shown:?}"
             ));
         }
+
+        self.open_page(who).await
+    }
+
+    /// `who` opens the family's page, as the coach's and the volunteer's
+    /// family page reads it (asking who the reader is once, when the
+    /// family is opened): items, questions, header, hidden count and who
+    /// the reader is, against the model; the read is logged, and for the
+    /// coach with a base mandate it is a visit (answers before it are no
+    /// longer new on their overview).
+    async fn open_page(&mut self, who: Who) -> Result<(), String> {
+        let db = self.db;
+        let today = self.today();
+        let caller = match self.staff(who).await {
+            Err(AppError::SignedOut) if self.model.removed.contains(&who) => return Ok(()),
+            Err(e) => return Err(format!("{who:?} resolves to {e:?}")),
+            Ok(c) => c,
+        };
+        let model = &self.model;
+        let want = model.seen_by(model.reader(who), &today);
+        let access = match FamilyAccess::open(db, &caller, &self.family, self.now).await {
+            Err(AppError::NotFound) if want == Seen::NotFound => return Ok(()),
+            Err(e) => return Err(format!("{who:?} opens the page: {e:?}, model {want:?}")),
+            Ok(a) => a,
+        };
+        let page = overview::plan_page(db, &access)
+            .await
+            .map_err(|e| format!("{who:?} page: {e:?}"))?;
+        let mandate = model.coach_ok(Some(who));
+        let got = (
+            Seen::Items(
+                page.items
+                    .iter()
+                    .map(|i| {
+                        let basis = match &i.basis {
+                            Basis::BaseMandate(_) => "mandate".to_string(),
+                            Basis::Share(id) => id.clone(),
+                            Basis::Family => "family".to_string(),
+                        };
+                        (i.id.clone(), basis)
+                    })
+                    .collect(),
+            ),
+            page.mandates
+                .iter()
+                .map(|q| q.id.clone())
+                .collect::<BTreeSet<String>>(),
+            page.header.is_some(),
+            page.hidden_count,
+            page.reader.clone(),
+            page.coach_accepted,
+        );
+        let expected = (
+            want,
+            model
+                .questions
+                .iter()
+                .filter(|q| {
+                    q.asked_by == who
+                        && mandate
+                        && model.item(&q.action).is_some_and(|i| !model.hidden(i))
+                })
+                .map(|q| q.id.clone())
+                .collect(),
+            mandate,
+            if mandate {
+                model.items.iter().filter(|i| model.hidden(i)).count() as i64
+            } else {
+                0
+            },
+            if mandate { "coach" } else { "viewer" }.to_string(),
+            mandate,
+        );
+        if got != expected {
+            return Err(format!(
+                "{who:?} page at {today}: store {got:?}, model {expected:?}"
+            ));
+        }
+        let staff_id = self.ids[&who].clone();
+        self.model.expect(("staff", &staff_id), "read", None);
+        if mandate {
+            self.model.visits.insert(who, self.now);
+        }
         Ok(())
     }
 
@@ -1192,14 +1283,17 @@ impl Scenario<'_> {
                 .questions
                 .iter()
                 .filter(visible_question)
-                .filter(|q| q.answers == 0 && q.until.as_str() >= today.as_str())
+                .filter(|q| q.answered_at.is_empty() && q.until.as_str() >= today.as_str())
                 .count() as i64;
-            // Nobody in the scenario marks a visit: every answer is new.
+            // Answers given since the coach last opened the family's page
+            // (one in the same second as the visit is still new: a
+            // withdrawal must not go unnoticed).
+            let visited = model.visits.get(&who).copied().unwrap_or(i64::MIN);
             let new: i64 = model
                 .questions
                 .iter()
                 .filter(visible_question)
-                .map(|q| q.answers)
+                .map(|q| q.answered_at.iter().filter(|at| **at >= visited).count() as i64)
                 .sum();
             vec![("active".into(), open, new)]
         } else if model

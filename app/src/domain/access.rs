@@ -184,6 +184,10 @@ pub struct FamilyAccess {
     reader: Reader,
     today: String,
     now: i64,
+    /// The reader was the family's coach with a live base mandate when the
+    /// family was opened (found by the same query as the proof). A page
+    /// read in this request relies on it; a write checks again.
+    coach_at_open: bool,
 }
 
 impl FamilyAccess {
@@ -201,6 +205,13 @@ impl FamilyAccess {
 
     pub fn now(&self) -> i64 {
         self.now
+    }
+
+    /// Whether the reader was the family's coach with a live base mandate
+    /// when this family was opened. For reading one page; writes use
+    /// `plan::is_coach_with_mandate`, which asks the store again.
+    pub(crate) fn coach_at_open(&self) -> bool {
+        self.coach_at_open
     }
 
     /// The member id when a family member reads.
@@ -246,19 +257,20 @@ impl FamilyAccess {
                 },
                 today,
                 now,
+                coach_at_open: false,
             }),
             Caller::Member(_) => Err(AppError::NotFound),
             Caller::Staff(s) => {
-                let may_open: bool = sqlx::query_scalar::<_, i64>(STAFF_MAY_OPEN_SQL)
+                let opens = sqlx::query_scalar::<_, i64>(STAFF_MAY_OPEN_SQL)
                     .bind(family_id)
                     .bind(&s.staff_id)
                     .bind(&s.org_id)
                     .bind(&today)
-                    .fetch_one(db.pool())
+                    .fetch_optional(db.pool())
                     .await
                     .map_err(internal)?
-                    > 0;
-                if !may_open {
+                    .unwrap_or(0);
+                if opens == 0 {
                     return Err(AppError::NotFound);
                 }
                 Ok(FamilyAccess {
@@ -269,6 +281,7 @@ impl FamilyAccess {
                     },
                     today,
                     now,
+                    coach_at_open: opens == 1,
                 })
             }
         }
@@ -283,19 +296,22 @@ pub(crate) const LIVE_BASE_MANDATE_SQL: &str = "
       AND b.withdrawn_at IS NULL
     ORDER BY b.granted_at, b.id LIMIT 1";
 
-/// Whether a staff member may open a family at all.
+/// Whether a staff member may open a family at all: for a family that
+/// exists, 1 when they are its coach with a live base mandate, 2 when a
+/// live share reaches them, 0 when neither (they may not open it).
 /// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
 const STAFF_MAY_OPEN_SQL: &str = "
-    SELECT COUNT(*) FROM families f
-    WHERE f.id = $1 AND (
-      EXISTS (SELECT 1 FROM base_mandates b
+    SELECT CASE
+      WHEN EXISTS (SELECT 1 FROM base_mandates b
               WHERE b.family_id = f.id AND f.coach_id = $2 AND b.coach_id = $2
-                AND b.withdrawn_at IS NULL)
-      OR EXISTS (SELECT 1 FROM shares s
+                AND b.withdrawn_at IS NULL) THEN 1
+      WHEN EXISTS (SELECT 1 FROM shares s
               WHERE s.family_id = f.id AND s.withdrawn_at IS NULL AND s.until >= $4
                 AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
                   OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $2)
-                  OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))))";
+                  OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))) THEN 2
+      ELSE 0 END
+    FROM families f WHERE f.id = $1";
 
 /// The plan items a reader outside the family may see, each with the consent
 /// it is seen under. "Only us" on the item or on its goal overrides every

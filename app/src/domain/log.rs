@@ -94,25 +94,37 @@ async fn append(
     // A savepoint inside the caller's transaction, or a transaction of its
     // own: the entry and the head move together or not at all.
     let mut tx = conn.begin().await.map_err(internal)?;
-    // The family's head: made at its first chained entry (numbering on
-    // from any entries made before the chain), then moved one on under its
-    // row lock, so that concurrent writers of one family take turns.
-    sqlx::query(
-        "INSERT INTO log_heads (family_id, seq, hash)
-         SELECT $1, COALESCE(MAX(seq), 0), $2 FROM access_log WHERE family_id = $1
-         ON CONFLICT (family_id) DO NOTHING",
-    )
-    .bind(family_id)
-    .bind(GENESIS)
-    .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
-    let head =
-        sqlx::query("UPDATE log_heads SET seq = seq + 1 WHERE family_id = $1 RETURNING seq, hash")
+    // The family's head, moved one on under its row lock, so that
+    // concurrent writers of one family take turns. It is made at the
+    // family's first chained entry (numbering on from any entries made
+    // before the chain); only then does the move need a second try.
+    const MOVE_HEAD: &str =
+        "UPDATE log_heads SET seq = seq + 1 WHERE family_id = $1 RETURNING seq, hash";
+    let moved = sqlx::query(MOVE_HEAD)
+        .bind(family_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let head = match moved {
+        Some(head) => head,
+        None => {
+            sqlx::query(
+                "INSERT INTO log_heads (family_id, seq, hash)
+                 SELECT $1, COALESCE(MAX(seq), 0), $2 FROM access_log WHERE family_id = $1
+                 ON CONFLICT (family_id) DO NOTHING",
+            )
             .bind(family_id)
-            .fetch_one(&mut *tx)
+            .bind(GENESIS)
+            .execute(&mut *tx)
             .await
             .map_err(internal)?;
+            sqlx::query(MOVE_HEAD)
+                .bind(family_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(internal)?
+        }
+    };
     let seq: i64 = head.try_get("seq").map_err(internal)?;
     let prev: String = head.try_get("hash").map_err(internal)?;
     let hash = Canonical {
@@ -272,6 +284,17 @@ pub async fn record_read(
     access: &FamilyAccess,
     items: &[PlanItem],
 ) -> Result<(), AppError> {
+    record_page_read(db, access, items, false).await
+}
+
+/// `record_read`, and with `coach_visit` also the coach's visit (when they
+/// last opened the family, for "new answers"), in the same commit.
+pub(crate) async fn record_page_read(
+    db: &Db,
+    access: &FamilyAccess,
+    items: &[PlanItem],
+    coach_visit: bool,
+) -> Result<(), AppError> {
     if access.member_id().is_some() {
         return Ok(());
     }
@@ -288,47 +311,25 @@ pub async fn record_read(
                 .iter()
                 .map(|i| (i.id.clone(), i.basis.log_text()))
                 .collect(),
-            visit: false,
+            visit: coach_visit,
             done,
         })
         .map_err(|_| AppError::Internal)?;
     committed.await.map_err(|_| AppError::Internal)?
 }
 
-/// A write waiting for the group writer: a read's log entry, or a coach's
-/// visit (when they last opened the family, for "new answers").
+/// A read's log entry waiting for the group writer, with the reader's
+/// visit (when a coach last opened the family, for "new answers") when
+/// `visit` is set.
 pub(crate) struct PendingRead {
     family_id: String,
     at: i64,
     actor_kind: &'static str,
     actor_id: String,
     items: Vec<(String, String)>,
-    /// A visit instead of a log entry.
+    /// Also record the coach's visit, in the same savepoint.
     visit: bool,
     done: tokio::sync::oneshot::Sender<Result<(), AppError>>,
-}
-
-/// Records that a coach opened the family now (for "new answers since your
-/// last visit"), through the same group writer as reads.
-pub(crate) async fn record_visit(
-    db: &Db,
-    staff_id: &str,
-    family_id: &str,
-    at: i64,
-) -> Result<(), AppError> {
-    let (done, committed) = tokio::sync::oneshot::channel();
-    db.read_log()
-        .send(PendingRead {
-            family_id: family_id.to_string(),
-            at,
-            actor_kind: "staff",
-            actor_id: staff_id.to_string(),
-            items: Vec::new(),
-            visit: true,
-            done,
-        })
-        .map_err(|_| AppError::Internal)?;
-    committed.await.map_err(|_| AppError::Internal)?
 }
 
 pub(crate) type ReadSender = tokio::sync::mpsc::UnboundedSender<PendingRead>;
@@ -370,16 +371,7 @@ async fn write_batch(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Vec<Result<
     };
     let mut results = Vec::with_capacity(batch.len());
     for p in batch {
-        if p.visit {
-            results.push(visit(&mut tx, p).await);
-            continue;
-        }
-        let actor = match p.actor_kind {
-            "member" => Actor::Member(&p.actor_id),
-            "staff" => Actor::Staff(&p.actor_id),
-            _ => Actor::Service,
-        };
-        results.push(append(&mut tx, &p.family_id, p.at, actor, "read", None, &p.items).await);
+        results.push(write_one(&mut tx, p).await);
     }
     match tx.commit().await {
         Ok(()) => results,
@@ -387,9 +379,20 @@ async fn write_batch(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Vec<Result<
     }
 }
 
-async fn visit(conn: &mut AnyConnection, p: &PendingRead) -> Result<(), AppError> {
+/// One read's entry, and its visit, in a savepoint: both or neither.
+async fn write_one(conn: &mut AnyConnection, p: &PendingRead) -> Result<(), AppError> {
     use sqlx::Connection;
+    let actor = match p.actor_kind {
+        "member" => Actor::Member(&p.actor_id),
+        "staff" => Actor::Staff(&p.actor_id),
+        _ => Actor::Service,
+    };
+    if !p.visit {
+        // `append` keeps its own savepoint.
+        return append(conn, &p.family_id, p.at, actor, "read", None, &p.items).await;
+    }
     let mut tx = conn.begin().await.map_err(internal)?;
+    append(&mut tx, &p.family_id, p.at, actor, "read", None, &p.items).await?;
     sqlx::query(
         "INSERT INTO coach_visits (coach_id, family_id, visited_at) VALUES ($1, $2, $3)
          ON CONFLICT (coach_id, family_id) DO UPDATE SET visited_at = excluded.visited_at",

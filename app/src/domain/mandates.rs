@@ -109,6 +109,16 @@ pub async fn list(db: &Db, access: &FamilyAccess) -> Result<Vec<Mandate>, AppErr
     } else {
         return Ok(Vec::new());
     };
+    list_of(db, access, visible.as_deref()).await
+}
+
+/// The questions on a plan page. `visible` is `None` for a member (all of
+/// them); for the coach, the actions they see under their base mandate.
+pub(crate) async fn list_of(
+    db: &Db,
+    access: &FamilyAccess,
+    visible: Option<&[String]>,
+) -> Result<Vec<Mandate>, AppError> {
     let rows = sqlx::query(
         "SELECT m.id, m.action_id, m.coach_id, i.body AS action_body, s.display_name AS coach_name, m.what,
                 m.counterparty, m.facts, m.until, m.asked_at
@@ -134,7 +144,7 @@ pub async fn list(db: &Db, access: &FamilyAccess) -> Result<Vec<Mandate>, AppErr
     for r in &rows {
         let id: String = r.try_get("id").map_err(internal)?;
         let action_id: String = r.try_get("action_id").map_err(internal)?;
-        if let Some(v) = &visible {
+        if let Some(v) = visible {
             // A coach sees the questions they asked, on actions they see;
             // a new coach does not see a former coach's questions.
             let asked_by: String = r.try_get("coach_id").map_err(internal)?;

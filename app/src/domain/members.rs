@@ -85,9 +85,10 @@ pub async fn decide(
 
 /// The members who are in the family (confirmed, not removed), for its
 /// members and its coach with a live base mandate (who already sees their
-/// names); anyone else gets `NotFound`.
+/// names); anyone else gets `NotFound`. A read: the coach is the one
+/// proven when the family was opened in this request.
 pub async fn in_family(db: &Db, access: &FamilyAccess) -> Result<Vec<FamilyMember>, AppError> {
-    if access.member_id().is_none() && !super::plan::is_coach_with_mandate(db, access).await? {
+    if access.member_id().is_none() && !access.coach_at_open() {
         return Err(AppError::NotFound);
     }
     let me = access.member_id().unwrap_or("");

@@ -6,9 +6,10 @@ use sqlx::Row;
 
 use super::access::{internal, FamilyAccess, StaffCaller, StaffRole};
 use super::db::Db;
-use super::plan::{self, is_coach_with_mandate};
+use super::plan;
 use super::{consent, mandates};
 use crate::error::AppError;
+use crate::model::{Basis, ItemKind};
 pub use crate::model::{FamilyCard, FamilyFrame, Organisation, Person, PlanPage};
 
 /// The families a staff member works with: a coach's own families (with
@@ -37,7 +38,7 @@ pub async fn my_families(
                   WHERE q.family_id = f.id AND q.coach_id = $1
                   AND q.action_id NOT IN (SELECT i.id FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
                                           WHERE i.family_id = f.id AND (i.only_us = 1 OR COALESCE(g.only_us, 0) = 1))
-                  AND a.answered_at > COALESCE((SELECT v.visited_at FROM coach_visits v
+                  AND a.answered_at >= COALESCE((SELECT v.visited_at FROM coach_visits v
                                                 WHERE v.family_id = f.id AND v.coach_id = $1), 0)) AS new_a
              FROM families f JOIN plans p ON p.family_id = f.id
              WHERE f.coach_id = $1 ORDER BY f.display_name, f.id",
@@ -184,15 +185,6 @@ async fn viewer_frame(db: &Db, access: &FamilyAccess) -> Result<FamilyFrame, App
     })
 }
 
-/// The coach opened the family: answers before now are no longer new.
-pub async fn record_visit(db: &Db, access: &FamilyAccess) -> Result<(), AppError> {
-    let Some(staff_id) = access.staff_id() else {
-        return Ok(());
-    };
-    // Committed with the reads of the same moment (group commit).
-    super::log::record_visit(db, staff_id, access.family_id(), access.now()).await
-}
-
 /// The people (staff accounts) a family can share with by name.
 pub async fn people(db: &Db) -> Result<Vec<Person>, AppError> {
     let rows = sqlx::query(
@@ -233,12 +225,14 @@ pub async fn organisations(db: &Db) -> Result<Vec<Organisation>, AppError> {
 }
 
 /// Everything a plan page shows, read through the access layer (the item
-/// read is logged when the reader is outside the family).
+/// read is logged when the reader is outside the family; the coach's read
+/// also counts as their visit, committed with it). Whether the reader is
+/// the coach comes from the proof made when the family was opened, in this
+/// request: the page asks it once, not once per part.
 pub async fn plan_page(db: &Db, access: &FamilyAccess) -> Result<PlanPage, AppError> {
-    let is_coach = is_coach_with_mandate(db, access).await?;
     let reader = if access.member_id().is_some() {
         "member"
-    } else if is_coach {
+    } else if access.coach_at_open() {
         "coach"
     } else {
         "viewer"
@@ -250,15 +244,41 @@ pub async fn plan_page(db: &Db, access: &FamilyAccess) -> Result<PlanPage, AppEr
     } else {
         frame(db, access).await?
     };
+    let items = plan::items_for_page(db, access, reader == "coach").await?;
+    let (header, mandates, coach_accepted, hidden_count) = match reader {
+        "member" => (
+            plan::read_header(db, access).await?,
+            mandates::list_of(db, access, None).await?,
+            consent::coach_accepted(db, access).await?,
+            0,
+        ),
+        "coach" => {
+            // The coach's questions follow their actions: those seen under
+            // the base mandate (an action made "only us" hides its question).
+            let actions: Vec<String> = items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Action && matches!(i.basis, Basis::BaseMandate(_)))
+                .map(|i| i.id.clone())
+                .collect();
+            (
+                plan::read_header(db, access).await?,
+                mandates::list_of(db, access, Some(&actions)).await?,
+                // Their live base mandate is the family's acceptance.
+                true,
+                plan::count_hidden(db, access).await?,
+            )
+        }
+        _ => (None, Vec::new(), false, 0),
+    };
     Ok(PlanPage {
         family_id: access.family_id().to_string(),
         frame,
-        header: plan::header(db, access).await?,
-        items: plan::items(db, access).await?,
-        mandates: mandates::list(db, access).await?,
+        header,
+        items,
+        mandates,
         reader: reader.to_string(),
-        coach_accepted: reader != "viewer" && consent::coach_accepted(db, access).await?,
-        hidden_count: plan::hidden_count(db, access).await?,
+        coach_accepted,
+        hidden_count,
     })
 }
 

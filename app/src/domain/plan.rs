@@ -53,6 +53,19 @@ pub async fn items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, AppE
     Ok(items)
 }
 
+/// `items` for a whole plan page: when the reader is the family's coach,
+/// the visit ("answers before now are no longer new") is committed with
+/// the read's log entry, so the page waits for one commit, not two.
+pub(crate) async fn items_for_page(
+    db: &Db,
+    access: &FamilyAccess,
+    coach_visit: bool,
+) -> Result<Vec<PlanItem>, AppError> {
+    let items = fetch_items(db, access).await?;
+    log::record_page_read(db, access, &items, coach_visit).await?;
+    Ok(items)
+}
+
 /// The benchmark's baseline: the same read and log as `items`, with the
 /// unfiltered query, to measure what the consent filter costs. Only built
 /// with the `bench` feature, which the server never enables.
@@ -164,6 +177,11 @@ pub async fn hidden_count(db: &Db, access: &FamilyAccess) -> Result<i64, AppErro
     if access.member_id().is_some() || !is_coach_with_mandate(db, access).await? {
         return Ok(0);
     }
+    count_hidden(db, access).await
+}
+
+/// The hidden count, for a reader already known to be the coach.
+pub(crate) async fn count_hidden(db: &Db, access: &FamilyAccess) -> Result<i64, AppError> {
     sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
          WHERE i.family_id = $1 AND (i.only_us = 1 OR COALESCE(g.only_us, 0) = 1)",
@@ -396,6 +414,14 @@ pub async fn header(db: &Db, access: &FamilyAccess) -> Result<Option<PlanHeader>
     if access.member_id().is_none() && !is_coach_with_mandate(db, access).await? {
         return Ok(None);
     }
+    read_header(db, access).await
+}
+
+/// The header, for a reader already known to be a member or the coach.
+pub(crate) async fn read_header(
+    db: &Db,
+    access: &FamilyAccess,
+) -> Result<Option<PlanHeader>, AppError> {
     let row = sqlx::query(
         "SELECT intensity, next_evaluation, end_criteria, status, hold_reason FROM plans WHERE family_id = $1",
     )

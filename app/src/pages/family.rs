@@ -47,7 +47,6 @@ pub async fn family_view(id: String) -> Result<StaffFamily, AppError> {
         Ok((state, access)) => {
             let page = overview::plan_page(&state.db, &access).await?;
             let (invites, reentry) = if page.reader == "coach" {
-                overview::record_visit(&state.db, &access).await?;
                 let reentry = Reentry {
                     members: members::in_family(&state.db, &access).await?,
                     codes: new_phone_lines(&state, &caller, &id).await?,
