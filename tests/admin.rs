@@ -166,6 +166,23 @@ async fn the_operator_sets_up_and_removes_accounts() {
             "fr",
         ]);
         ok(&volunteer);
+        // A coordinator: the store's role check allows it (widened once on
+        // a store made before coordinators existed).
+        let coordinator = setup.admin(&[
+            "create-staff",
+            "--org",
+            &org,
+            "--role",
+            "coordinator",
+            "--email",
+            "hilde@example.org",
+            "--name",
+            "Hilde",
+        ]);
+        assert!(
+            ok(&coordinator).contains("Account made for Hilde (coordinator, Huis van het Kind)"),
+            "{coordinator:?}"
+        );
 
         // Bad input: a clear message, a non-zero exit, nothing made.
         let bad = |args: &[&str]| {
@@ -175,7 +192,7 @@ async fn the_operator_sets_up_and_removes_accounts() {
         };
         refused(
             &bad(&["--role", "boss", "--email", "x@example.org", "--name", "X"]),
-            "The role must be coach, volunteer or partner.",
+            "The role must be coach, volunteer, partner or coordinator.",
         );
         refused(
             &bad(&[
@@ -241,9 +258,12 @@ async fn the_operator_sets_up_and_removes_accounts() {
             "sara@example.org  Sara Peeters  coach  Huis van het Kind  waiting for a password"
         ));
         assert!(listed.stdout.contains("marleen@example.org"));
+        assert!(listed
+            .stdout
+            .contains("hilde@example.org  Hilde  coordinator  Huis van het Kind"));
         assert_eq!(
             listed.stdout.matches("@example.org").count(),
-            2,
+            3,
             "{}",
             listed.stdout
         );

@@ -186,14 +186,18 @@ enum Who {
     Partner,
     /// Someone of an organisation the family shared a domain and an item with.
     OrgWorker,
+    /// The coordinator of that organisation: sees no family content, so
+    /// no share to the organisation reaches them.
+    Coordinator,
     Coach,
     /// The member who joined second, on the first member's invite.
     SecondMember,
     Member,
 }
 
-const EVERYONE: [Who; 16] = [
+const EVERYONE: [Who; 17] = [
     Who::Anonymous,
+    Who::Coordinator,
     Who::OtherMember,
     Who::CoachWithout,
     Who::Colleague,
@@ -362,6 +366,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     let partner_without = staff(state, &ocmw, StaffRole::Partner, "Jan").await;
     let expired_partner = staff(state, &ocmw, StaffRole::Partner, "Ilse").await;
     let org_worker = staff(state, &buurtwerk, StaffRole::Partner, "Fien").await;
+    let coordinator = staff(state, &buurtwerk, StaffRole::Coordinator, "Hilde").await;
 
     let new_family = |coach_id: String, name: &'static str| async move {
         let c = Caller::staff(db, &coach_id).await.unwrap();
@@ -719,6 +724,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         (Who::PartnerWithout, &partner_without),
         (Who::ExpiredPartner, &expired_partner),
         (Who::OrgWorker, &org_worker),
+        (Who::Coordinator, &coordinator),
     ] {
         let p = Person::new(server);
         p.sign_in(&account.email).await;

@@ -480,3 +480,121 @@ async fn demo_data_signs_in_and_obeys_the_rules() {
         );
     }
 }
+
+/// A coordinator (made like any staff account) sees how many families each
+/// coach and volunteer of their organisation carries, and nothing of any
+/// family: not its name, not its page, not what the family shared with
+/// their organisation. Nobody can share with them by name or make them a
+/// family's volunteer.
+#[tokio::test]
+async fn a_coordinator_sees_the_caseload_and_no_family() {
+    use onsplan_app::domain::access::StaffRole;
+    use onsplan_app::domain::accounts;
+    use onsplan_tests::world::staff;
+    for store in stores() {
+        let server = TestServer::start(store).await;
+        let world = World::build(&server.state).await;
+        let hilde = staff(&server.state, &world.org, StaffRole::Coordinator, "Hilde").await;
+        let coach = Person::new(&server);
+        coach.sign_in(&world.coach.email).await;
+        let phone = invite_and_join(&server, &world, &coach).await;
+        let fam = world.family.as_str();
+        let r = coach
+            .post(
+                "/api/add-goal",
+                &format!("/families/{fam}"),
+                &[
+                    ("family", fam),
+                    ("domain", "money"),
+                    ("body", "Schulden afbetalen"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302);
+        // The family shares its money domain with the coaches' organisation.
+        let r = phone
+            .post(
+                "/api/share",
+                "/plan/share?domain=money",
+                &[
+                    ("family", fam),
+                    ("domain", "money"),
+                    ("to", &format!("org:{}", world.org)),
+                    ("purpose", "Budgetbegeleiding"),
+                    ("until", "2027-06-30"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        // Nobody can pick the coordinator as a person to share with.
+        let targets = phone.get("/plan/share?domain=money").await.body;
+        assert!(targets.contains("Marleen"), "staff are listed");
+        assert!(!targets.contains("Hilde"), "the coordinator is not");
+        let r = phone
+            .post(
+                "/api/share",
+                "/plan/share?domain=money",
+                &[
+                    ("family", fam),
+                    ("domain", "money"),
+                    ("to", &format!("person:{}", hilde.id)),
+                    ("purpose", "x"),
+                    ("until", "2027-06-30"),
+                ],
+            )
+            .await;
+        let back = r.location.expect("back to the form");
+        let again = phone.get(back.trim_start_matches(&server.url(""))).await;
+        let reason = onsplan_app::i18n::tr(onsplan_app::lang::Lang::Ar, "error-unknown-recipient");
+        assert!(again.body.contains(&reason), "the reason, in Arabic");
+        let shares: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM shares WHERE family_id = $1")
+            .bind(fam)
+            .fetch_one(server.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(shares, 1, "only the organisation share");
+
+        let coordinator = Person::new(&server);
+        coordinator.sign_in(&hilde.email).await;
+        let page = coordinator.get("/families").await;
+        assert_eq!(page.status, 200);
+        let team = between(&page.body, "id=\"team\"", "</table>").expect("the team");
+        let row = |name: &str| {
+            let start = team
+                .find(name)
+                .unwrap_or_else(|| panic!("{name} in {team}"));
+            let row = &team[start..team[start..].find("</tr>").unwrap() + start];
+            row.split("<td>")
+                .skip(1)
+                .map(|c| c.split('<').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        // Sara: one family works with her; Koen: one waits to join;
+        // Marleen: volunteer for one.
+        assert_eq!(row("Sara"), ["1", "0", "0"]);
+        assert_eq!(row("Koen"), ["0", "1", "0"]);
+        assert_eq!(row("Marleen"), ["0", "0", "1"]);
+        for secret in ["Gezin Haddad", "Gezin Peeters", "Schulden", fam] {
+            assert!(
+                !page.body.contains(secret),
+                "{secret} on the coordinator's page"
+            );
+        }
+        let r = coordinator.get(&format!("/families/{fam}")).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert!(!r.body.contains("Schulden"));
+        let r = coordinator.call("/api/family", &[("id", fam)]).await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert!(!r.body.contains("Schulden"));
+        // Neither coach nor volunteer of a family.
+        let refused = accounts::assign(
+            &server.state.db,
+            fam,
+            Some(&world.coach.id),
+            Some(&hilde.id),
+            server.state.clock.now(),
+        )
+        .await;
+        assert!(refused.is_err(), "{refused:?}");
+    }
+}

@@ -218,6 +218,21 @@ pub struct FamilyCard {
     pub on_hold: bool,
 }
 
+/// One person of a coordinator's team, with how many families they carry
+/// (counts only: no family's name or content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamLine {
+    pub name: String,
+    /// `coach` or `volunteer`.
+    pub role: String,
+    /// Families whose live base mandate names this coach.
+    pub active: i64,
+    /// Families of this coach that nobody has joined yet.
+    pub waiting: i64,
+    /// Families with this person as their volunteer.
+    pub volunteer: i64,
+}
+
 /// The frame of a family: names only, no plan content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FamilyFrame {

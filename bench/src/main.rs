@@ -597,11 +597,16 @@ async fn main() {
     let clock = Clock::fixed(1_795_000_000);
     let t0 = Instant::now();
     let data = generate(&db, a.families, clock.now()).await;
-    // Planner statistics for the bulk-loaded tables, as the store's own
-    // maintenance (PostgreSQL's autovacuum) would have them by the time
-    // people use it. Without them, PostgreSQL's cached plans for the
-    // prepared queries scan whole tables at 100,000 families.
-    sqlx::query("ANALYZE").execute(db.pool()).await.unwrap();
+    // Planner statistics for the bulk-loaded tables on PostgreSQL, as its
+    // autovacuum would have them by the time people use it. Without them,
+    // its cached plans for the prepared queries scan whole tables at
+    // 100,000 families. Not on SQLite, which nothing analyses in use: its
+    // build (libsqlite3-sys, STAT4 on) would then re-plan every statement
+    // each time a family id is bound, which costs the consent query about
+    // 0.3 ms a read (docs/PERFORMANCE.md).
+    if db.backend() == onsplan_app::domain::db::Backend::Postgres {
+        sqlx::query("ANALYZE").execute(db.pool()).await.unwrap();
+    }
     let items: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plan_items")
         .fetch_one(db.pool())
         .await

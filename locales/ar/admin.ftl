@@ -4,7 +4,7 @@ admin-usage =
     الاستخدام: onsplan admin <أمر>
       create-org NAME
           إنشاء منظمة
-      create-staff --org ORG-ID --role coach|volunteer|partner --email EMAIL --name NAME [--lang nl-BE]
+      create-staff --org ORG-ID --role coach|volunteer|partner|coordinator --email EMAIL --name NAME [--lang nl-BE]
           إنشاء حساب؛ يختار صاحبه كلمة المرور بنفسه عبر رابط يُستخدم مرة واحدة
       new-link EMAIL
           رابط جديد لاختيار كلمة المرور
@@ -41,7 +41,7 @@ admin-backup-postgres = على PostgreSQL، أنشئ النسخة الاحتيا
 admin-restore-postgres = على PostgreSQL، أعد النسخة الاحتياطية باستخدام pg_restore إلى قاعدة بيانات فارغة:
 admin-restored = أُعيد { $file } إلى { $target }: { $orgs } منظمات، { $staff } حسابات، { $families } عائلات. شغّل الخادم بمجلد البيانات هذا.
 admin-error-usage = لا نعرف هذا الأمر، أو هناك شيء ناقص.
-admin-error-role = يجب أن يكون الدور coach أو volunteer أو partner.
+admin-error-role = يجب أن يكون الدور coach أو volunteer أو partner أو coordinator.
 admin-error-lang = لا نعرف هذه اللغة. اختر من: { $langs }.
 admin-error-no-account = لا يوجد حساب نشط بعنوان البريد الإلكتروني { $email }.
 admin-error-no-org = لا توجد منظمة بالمعرّف { $id }.
@@ -54,3 +54,5 @@ admin-error-store = تعذّر فتح قاعدة البيانات: { $error }
 admin-error-failed = لم ينجح ذلك: { $error }
 admin-log-verified = سجلات جميع العائلات ({ $families }) سليمة ({ $entries } سطرًا): لم يُغيَّر أو يُحذف شيء.
 admin-log-broken = العائلة { $family }: تم تغيير أو حذف السطر { $entry } خارج Onsplan؛ السجل غير سليم ابتداءً من هناك.
+admin-error-internal = لم ينجح ذلك: رفضت قاعدة البيانات الطلب، ولم يتغير شيء. يذكر سجل الخادم السبب (ابحث عن "store error").
+admin-error-not-found = لم نجد ذلك. تحقّق من المعرّف أو البريد الإلكتروني.

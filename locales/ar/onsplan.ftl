@@ -302,3 +302,13 @@ event-member_removed = أزال شخصًا من خطتنا
 error-remove-yourself = لا يمكنك إزالة نفسك. هل تريد التوقف على هذا الهاتف؟ إذن سجّل الخروج.
 error-new-phone-used = هذا الرمز استُخدم من قبل. اطلب رمزًا جديدًا من شخص من عائلتك، أو من مرشدك العائلي.
 error-new-phone-expired = هذا الرمز قديم جدًا (أكثر من 24 ساعة)، أو لم يعد يعمل. اطلب رمزًا جديدًا من شخص من عائلتك، أو من مرشدك العائلي.
+
+# A coordinator's page: caseload counts, no family content.
+role-coordinator = منسّق
+team-title = فريقنا
+team-intro = عدد الأسر لدى كل مرشد أسري ومتطوع في مؤسستك. لا ترى أسماء الأسر ولا خططها.
+team-person = من
+team-active = أسر تعمل معهم
+team-waiting = بانتظار انضمام الأسرة
+team-volunteer = متطوع لدى
+team-empty = لا يوجد أحد في فريقك بعد.

@@ -4,7 +4,7 @@ admin-usage =
     Usage: onsplan admin <command>
       create-org NAME
           make an organisation
-      create-staff --org ORG-ID --role coach|volunteer|partner --email EMAIL --name NAME [--lang nl-BE]
+      create-staff --org ORG-ID --role coach|volunteer|partner|coordinator --email EMAIL --name NAME [--lang nl-BE]
           make an account; its owner chooses a password through a one-time link
       new-link EMAIL
           a new link to choose the password
@@ -41,7 +41,7 @@ admin-backup-postgres = On PostgreSQL, make the backup with pg_dump. The keys ar
 admin-restore-postgres = On PostgreSQL, put a backup back with pg_restore, into an empty database:
 admin-restored = { $file } is back in { $target }: { $orgs } organisations, { $staff } accounts, { $families } families. Start the server with this data directory.
 admin-error-usage = We do not know that command, or something is missing.
-admin-error-role = The role must be coach, volunteer or partner.
+admin-error-role = The role must be coach, volunteer, partner or coordinator.
 admin-error-lang = We do not know that language. Choose from: { $langs }.
 admin-error-no-account = There is no active account with the email address { $email }.
 admin-error-no-org = There is no organisation with id { $id }.
@@ -54,3 +54,5 @@ admin-error-store = The database cannot be opened: { $error }
 admin-error-failed = That did not work: { $error }
 admin-log-verified = The logs of all { $families } families verify ({ $entries } entries): nothing was changed or removed.
 admin-log-broken = Family { $family }: entry { $entry } was changed or removed outside Onsplan; the log does not verify from there on.
+admin-error-internal = That did not work: the database refused it, and nothing was changed. The reason is in the log above (look for “store error”).
+admin-error-not-found = We could not find that. Check the id or the email address.

@@ -295,3 +295,13 @@ event-member_removed = Removed someone from our plan
 error-remove-yourself = You cannot remove yourself. Do you want to stop on this phone? Then sign out.
 error-new-phone-used = This code has already been used. Ask someone in your family for a new code, or your family coach.
 error-new-phone-expired = This code is too old (more than 24 hours), or no longer works. Ask someone in your family for a new code, or your family coach.
+
+# A coordinator's page: caseload counts, no family content.
+role-coordinator = coordinator
+team-title = Our team
+team-intro = How many families each family coach and volunteer of your organisation has. You do not see the names or plans of families.
+team-person = Who
+team-active = Families working with them
+team-waiting = Waiting for the family to join
+team-volunteer = Volunteer for
+team-empty = There is nobody in your team yet.

@@ -4,7 +4,7 @@ admin-usage =
     Utilisation : onsplan admin <commande>
       create-org NOM
           créer une organisation
-      create-staff --org ORG-ID --role coach|volunteer|partner --email E-MAIL --name NOM [--lang nl-BE]
+      create-staff --org ORG-ID --role coach|volunteer|partner|coordinator --email E-MAIL --name NOM [--lang nl-BE]
           créer un compte ; la personne choisit elle-même son mot de passe grâce à un lien à usage unique
       new-link E-MAIL
           un nouveau lien pour choisir le mot de passe
@@ -41,7 +41,7 @@ admin-backup-postgres = Sur PostgreSQL, faites la sauvegarde avec pg_dump. Les c
 admin-restore-postgres = Sur PostgreSQL, remettez une sauvegarde avec pg_restore, dans une base de données vide :
 admin-restored = { $file } est remis dans { $target } : { $orgs } organisations, { $staff } comptes, { $families } familles. Démarrez le serveur avec ce dossier de données.
 admin-error-usage = Nous ne connaissons pas cette commande, ou il manque quelque chose.
-admin-error-role = Le rôle doit être coach, volunteer ou partner.
+admin-error-role = Le rôle doit être coach, volunteer, partner ou coordinator.
 admin-error-lang = Nous ne connaissons pas cette langue. Choisissez parmi : { $langs }.
 admin-error-no-account = Il n’y a pas de compte actif avec l’adresse e-mail { $email }.
 admin-error-no-org = Il n’y a pas d’organisation avec l’id { $id }.
@@ -54,3 +54,5 @@ admin-error-store = La base de données ne peut pas être ouverte : { $error }
 admin-error-failed = Cela n’a pas marché : { $error }
 admin-log-verified = Les journaux des { $families } familles sont vérifiés ({ $entries } lignes) : rien n’a été changé ni retiré.
 admin-log-broken = Famille { $family } : la ligne { $entry } a été changée ou retirée en dehors d’Onsplan ; le journal n’est plus vérifiable à partir de là.
+admin-error-internal = Cela n’a pas marché : la base de données a refusé, et rien n’a changé. La raison est dans le journal ci-dessus (cherchez « store error »).
+admin-error-not-found = Nous ne l’avons pas trouvé. Vérifiez l’identifiant ou l’adresse e-mail.

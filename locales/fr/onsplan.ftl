@@ -295,3 +295,13 @@ event-member_removed = A retiré quelqu'un de notre plan
 error-remove-yourself = Vous ne pouvez pas vous retirer vous-même. Vous voulez arrêter sur ce téléphone ? Alors déconnectez-vous.
 error-new-phone-used = Ce code a déjà été utilisé. Demandez un nouveau code à quelqu'un de votre famille, ou à votre coach familial.
 error-new-phone-expired = Ce code est trop ancien (plus de 24 heures), ou ne fonctionne plus. Demandez un nouveau code à quelqu'un de votre famille, ou à votre coach familial.
+
+# A coordinator's page: caseload counts, no family content.
+role-coordinator = coordinateur ou coordinatrice
+team-title = Notre équipe
+team-intro = Combien de familles chaque coach familial et chaque bénévole de votre organisation accompagne. Vous ne voyez ni le nom ni le plan des familles.
+team-person = Qui
+team-active = Familles qui travaillent avec cette personne
+team-waiting = En attente que la famille rejoigne
+team-volunteer = Bénévole pour
+team-empty = Il n’y a encore personne dans votre équipe.

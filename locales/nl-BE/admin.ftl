@@ -4,7 +4,7 @@ admin-usage =
     Gebruik: onsplan admin <opdracht>
       create-org NAAM
           een organisatie maken
-      create-staff --org ORG-ID --role coach|volunteer|partner --email E-MAIL --name NAAM [--lang nl-BE]
+      create-staff --org ORG-ID --role coach|volunteer|partner|coordinator --email E-MAIL --name NAAM [--lang nl-BE]
           een account maken; de persoon kiest zelf een wachtwoord via een eenmalige link
       new-link E-MAIL
           een nieuwe link om het wachtwoord te kiezen
@@ -41,7 +41,7 @@ admin-backup-postgres = Op PostgreSQL maakt u de back-up met pg_dump. De sleutel
 admin-restore-postgres = Op PostgreSQL zet u een back-up terug met pg_restore, in een lege databank:
 admin-restored = { $file } is teruggezet in { $target }: { $orgs } organisaties, { $staff } accounts, { $families } gezinnen. Start de server met deze datamap.
 admin-error-usage = Die opdracht kennen we niet, of er ontbreekt iets.
-admin-error-role = De rol moet coach, volunteer of partner zijn.
+admin-error-role = De rol moet coach, volunteer, partner of coordinator zijn.
 admin-error-lang = Die taal kennen we niet. Kies uit: { $langs }.
 admin-error-no-account = Er is geen actief account met het e-mailadres { $email }.
 admin-error-no-org = Er is geen organisatie met id { $id }.
@@ -54,3 +54,5 @@ admin-error-store = De databank kan niet geopend worden: { $error }
 admin-error-failed = Dat lukte niet: { $error }
 admin-log-verified = De logboeken van alle { $families } gezinnen kloppen ({ $entries } regels): niets is veranderd of weggehaald.
 admin-log-broken = Gezin { $family }: regel { $entry } is buiten Onsplan veranderd of weggehaald; vanaf daar klopt het logboek niet meer.
+admin-error-internal = Dat is niet gelukt: de databank weigerde het, en er is niets veranderd. De reden staat in het logboek hierboven (zoek “store error”).
+admin-error-not-found = Dat vonden we niet. Kijk het id of het e-mailadres na.

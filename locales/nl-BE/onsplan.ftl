@@ -295,3 +295,13 @@ event-member_removed = Verwijderde iemand uit ons plan
 error-remove-yourself = U kunt uzelf niet verwijderen. Wilt u stoppen op deze telefoon? Meld u dan af.
 error-new-phone-used = Deze code is al gebruikt. Vraag iemand van uw gezin om een nieuwe code, of uw gezinscoach.
 error-new-phone-expired = Deze code is te oud (langer dan 24 uur), of werkt niet meer. Vraag iemand van uw gezin om een nieuwe code, of uw gezinscoach.
+
+# A coordinator's page: caseload counts, no family content.
+role-coordinator = coördinator
+team-title = Ons team
+team-intro = Hoeveel gezinnen elke gezinscoach en vrijwilliger van uw organisatie heeft. Namen en plannen van gezinnen ziet u niet.
+team-person = Wie
+team-active = Gezinnen die met hen werken
+team-waiting = Wachten tot het gezin meedoet
+team-volunteer = Vrijwilliger bij
+team-empty = Er is nog niemand in uw team.

@@ -4,7 +4,7 @@ admin-usage =
     Użycie: onsplan admin <polecenie>
       create-org NAZWA
           utwórz organizację
-      create-staff --org ORG-ID --role coach|volunteer|partner --email E-MAIL --name IMIĘ [--lang nl-BE]
+      create-staff --org ORG-ID --role coach|volunteer|partner|coordinator --email E-MAIL --name IMIĘ [--lang nl-BE]
           utwórz konto; właściciel sam wybiera hasło przez jednorazowy link
       new-link E-MAIL
           nowy link do wyboru hasła
@@ -41,7 +41,7 @@ admin-backup-postgres = W PostgreSQL zrób kopię zapasową za pomocą pg_dump. 
 admin-restore-postgres = W PostgreSQL przywróć kopię zapasową za pomocą pg_restore do pustej bazy danych:
 admin-restored = { $file } przywrócono do { $target }: organizacje: { $orgs }, konta: { $staff }, rodziny: { $families }. Uruchom serwer z tym katalogiem danych.
 admin-error-usage = Nie znamy tego polecenia albo czegoś brakuje.
-admin-error-role = Rola musi być coach, volunteer albo partner.
+admin-error-role = Rola musi być coach, volunteer, partner albo coordinator.
 admin-error-lang = Nie znamy tego języka. Wybierz spośród: { $langs }.
 admin-error-no-account = Nie ma aktywnego konta z adresem e-mail { $email }.
 admin-error-no-org = Nie ma organizacji o id { $id }.
@@ -54,3 +54,5 @@ admin-error-store = Nie można otworzyć bazy danych: { $error }
 admin-error-failed = To się nie udało: { $error }
 admin-log-verified = Dzienniki wszystkich rodzin ({ $families }) są poprawne (wpisy: { $entries }): nic nie zmieniono ani nie usunięto.
 admin-log-broken = Rodzina { $family }: wpis { $entry } zmieniono lub usunięto poza Onsplan; od tego miejsca dziennik się nie zgadza.
+admin-error-internal = To się nie udało: baza danych odmówiła i nic się nie zmieniło. Powód jest w dzienniku powyżej (szukaj „store error”).
+admin-error-not-found = Nie znaleźliśmy tego. Sprawdź id albo adres e-mail.

@@ -300,3 +300,13 @@ event-member_removed = Usunięcie kogoś z naszego planu
 error-remove-yourself = Nie możesz usunąć siebie. Chcesz przestać na tym telefonie? Wyloguj się.
 error-new-phone-used = Ten kod został już użyty. Poproś kogoś z rodziny albo coacha rodzinnego o nowy kod.
 error-new-phone-expired = Ten kod jest za stary (ponad 24 godziny) albo już nie działa. Poproś kogoś z rodziny albo coacha rodzinnego o nowy kod.
+
+# A coordinator's page: caseload counts, no family content.
+role-coordinator = koordynator
+team-title = Nasz zespół
+team-intro = Ile rodzin ma każdy coach rodzinny i wolontariusz Twojej organizacji. Nie widzisz nazw ani planów rodzin.
+team-person = Kto
+team-active = Rodziny, które z nimi pracują
+team-waiting = Czekają, aż rodzina dołączy
+team-volunteer = Wolontariusz u
+team-empty = W Twoim zespole nie ma jeszcze nikogo.

@@ -4,7 +4,7 @@ admin-usage =
     Utilizare: onsplan admin <comandă>
       create-org NUME
           creează o organizație
-      create-staff --org ORG-ID --role coach|volunteer|partner --email E-MAIL --name NUME [--lang nl-BE]
+      create-staff --org ORG-ID --role coach|volunteer|partner|coordinator --email E-MAIL --name NUME [--lang nl-BE]
           creează un cont; titularul își alege singur parola printr-un link de unică folosință
       new-link E-MAIL
           un link nou pentru alegerea parolei
@@ -41,7 +41,7 @@ admin-backup-postgres = Pe PostgreSQL, faceți copia de rezervă cu pg_dump. Che
 admin-restore-postgres = Pe PostgreSQL, readuceți o copie de rezervă cu pg_restore, într-o bază de date goală:
 admin-restored = { $file } a fost readus în { $target }: { $orgs } organizații, { $staff } conturi, { $families } familii. Porniți serverul cu acest dosar de date.
 admin-error-usage = Nu cunoaștem această comandă sau lipsește ceva.
-admin-error-role = Rolul trebuie să fie coach, volunteer sau partner.
+admin-error-role = Rolul trebuie să fie coach, volunteer, partner sau coordinator.
 admin-error-lang = Nu cunoaștem această limbă. Alegeți dintre: { $langs }.
 admin-error-no-account = Nu există niciun cont activ cu adresa de e-mail { $email }.
 admin-error-no-org = Nu există nicio organizație cu id-ul { $id }.
@@ -54,3 +54,5 @@ admin-error-store = Baza de date nu poate fi deschisă: { $error }
 admin-error-failed = Nu a reușit: { $error }
 admin-log-verified = Jurnalele tuturor celor { $families } familii sunt corecte ({ $entries } rânduri): nimic nu a fost schimbat sau șters.
 admin-log-broken = Familia { $family }: rândul { $entry } a fost schimbat sau șters în afara Onsplan; de acolo jurnalul nu mai este corect.
+admin-error-internal = Nu a mers: baza de date a refuzat și nu s-a schimbat nimic. Motivul este în jurnalul de mai sus (căutați „store error”).
+admin-error-not-found = Nu am găsit asta. Verificați id-ul sau adresa de e-mail.

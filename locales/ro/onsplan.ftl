@@ -299,3 +299,13 @@ event-member_removed = A scos pe cineva din planul nostru
 error-remove-yourself = Nu vă puteți scoate singur. Vreți să vă opriți pe acest telefon? Atunci ieșiți din cont.
 error-new-phone-used = Acest cod a fost deja folosit. Cereți un cod nou cuiva din familie sau coachului de familie.
 error-new-phone-expired = Acest cod este prea vechi (peste 24 de ore) sau nu mai merge. Cereți un cod nou cuiva din familie sau coachului de familie.
+
+# A coordinator's page: caseload counts, no family content.
+role-coordinator = coordonator
+team-title = Echipa noastră
+team-intro = Câte familii are fiecare coach de familie și fiecare voluntar al organizației dumneavoastră. Nu vedeți numele sau planurile familiilor.
+team-person = Cine
+team-active = Familii care lucrează cu ei
+team-waiting = Se așteaptă ca familia să se alăture
+team-volunteer = Voluntar la
+team-empty = Nu este încă nimeni în echipa dumneavoastră.

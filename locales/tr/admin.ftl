@@ -4,7 +4,7 @@ admin-usage =
     Kullanım: onsplan admin <komut>
       create-org AD
           bir kurum oluştur
-      create-staff --org KURUM-ID --role coach|volunteer|partner --email E-POSTA --name AD [--lang nl-BE]
+      create-staff --org KURUM-ID --role coach|volunteer|partner|coordinator --email E-POSTA --name AD [--lang nl-BE]
           bir hesap oluştur; sahibi şifresini tek kullanımlık bir bağlantıyla kendisi seçer
       new-link E-POSTA
           şifre seçmek için yeni bir bağlantı
@@ -41,7 +41,7 @@ admin-backup-postgres = PostgreSQL'de yedeği pg_dump ile alın. Anahtarlar veri
 admin-restore-postgres = PostgreSQL'de bir yedeği pg_restore ile boş bir veritabanına geri yükleyin:
 admin-restored = { $file } { $target } içine geri yüklendi: { $orgs } kurum, { $staff } hesap, { $families } aile. Sunucuyu bu veri klasörüyle başlatın.
 admin-error-usage = Bu komutu tanımıyoruz ya da bir şey eksik.
-admin-error-role = Rol coach, volunteer ya da partner olmalı.
+admin-error-role = Rol coach, volunteer, partner ya da coordinator olmalı.
 admin-error-lang = Bu dili tanımıyoruz. Şunlardan seçin: { $langs }.
 admin-error-no-account = { $email } e-posta adresiyle etkin bir hesap yok.
 admin-error-no-org = { $id } id'li bir kurum yok.
@@ -54,3 +54,5 @@ admin-error-store = Veritabanı açılamıyor: { $error }
 admin-error-failed = Bu olmadı: { $error }
 admin-log-verified = Tüm { $families } ailenin kayıtları doğrulandı ({ $entries } satır): hiçbir şey değiştirilmedi ya da silinmedi.
 admin-log-broken = { $family } ailesi: { $entry }. satır Onsplan dışında değiştirildi ya da silindi; kayıt oradan itibaren doğrulanmıyor.
+admin-error-internal = Bu olmadı: veritabanı reddetti ve hiçbir şey değişmedi. Nedeni yukarıdaki günlükte (“store error” arayın).
+admin-error-not-found = Bunu bulamadık. Kimliği ya da e-posta adresini kontrol edin.

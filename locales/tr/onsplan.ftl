@@ -295,3 +295,13 @@ event-member_removed = Birini planımızdan çıkardı
 error-remove-yourself = Kendinizi çıkaramazsınız. Bu telefonda durmak mı istiyorsunuz? O zaman çıkış yapın.
 error-new-phone-used = Bu kod zaten kullanıldı. Ailenizden birinden ya da aile koçunuzdan yeni bir kod isteyin.
 error-new-phone-expired = Bu kod çok eski (24 saatten fazla) ya da artık çalışmıyor. Ailenizden birinden ya da aile koçunuzdan yeni bir kod isteyin.
+
+# A coordinator's page: caseload counts, no family content.
+role-coordinator = koordinatör
+team-title = Ekibimiz
+team-intro = Kurumunuzdaki her aile koçunun ve gönüllünün kaç ailesi olduğu. Ailelerin adlarını ve planlarını görmezsiniz.
+team-person = Kim
+team-active = Onlarla çalışan aileler
+team-waiting = Ailenin katılması bekleniyor
+team-volunteer = Gönüllü olduğu aileler
+team-empty = Ekibinizde henüz kimse yok.

@@ -4,7 +4,7 @@ admin-usage =
     Використання: onsplan admin <команда>
       create-org НАЗВА
           створити організацію
-      create-staff --org ORG-ID --role coach|volunteer|partner --email E-MAIL --name ІМ'Я [--lang nl-BE]
+      create-staff --org ORG-ID --role coach|volunteer|partner|coordinator --email E-MAIL --name ІМ'Я [--lang nl-BE]
           створити обліковий запис; власник сам обирає пароль за одноразовим посиланням
       new-link E-MAIL
           нове посилання, щоб обрати пароль
@@ -41,7 +41,7 @@ admin-backup-postgres = У PostgreSQL робіть резервну копію �
 admin-restore-postgres = У PostgreSQL відновлюйте резервну копію за допомогою pg_restore у порожню базу даних:
 admin-restored = { $file } відновлено в { $target }: організацій: { $orgs }, облікових записів: { $staff }, сімей: { $families }. Запустіть сервер із цією текою даних.
 admin-error-usage = Ми не знаємо такої команди, або чогось бракує.
-admin-error-role = Роль має бути coach, volunteer або partner.
+admin-error-role = Роль має бути coach, volunteer, partner або coordinator.
 admin-error-lang = Ми не знаємо цієї мови. Оберіть із: { $langs }.
 admin-error-no-account = Немає активного облікового запису з адресою { $email }.
 admin-error-no-org = Немає організації з id { $id }.
@@ -54,3 +54,5 @@ admin-error-store = Не вдається відкрити базу даних: 
 admin-error-failed = Не вдалося: { $error }
 admin-log-verified = Журнали всіх сімей ({ $families }) перевірено (рядків: { $entries }): нічого не змінено й не видалено.
 admin-log-broken = Сім'я { $family }: рядок { $entry } змінили або видалили поза Onsplan; звідти журнал не сходиться.
+admin-error-internal = Не вдалося: база даних відмовила, і нічого не змінилося. Причина — у журналі вище (шукайте «store error»).
+admin-error-not-found = Ми цього не знайшли. Перевірте id або адресу e-mail.

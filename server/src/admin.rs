@@ -77,6 +77,10 @@ impl Say {
                 message: tr(self.lang, &id),
                 usage: false,
             },
+            // The store's own words went to the log (never family
+            // content); the operator is told plainly that nothing changed.
+            AppError::Internal => self.fail("admin-error-internal", &[]),
+            AppError::NotFound => self.fail("admin-error-not-found", &[]),
             other => self.fail("admin-error-failed", &[("error", format!("{other:?}"))]),
         }
     }
@@ -472,6 +476,19 @@ mod tests {
             operator_lang(env(&[("ONSPLAN_LANG", "en"), ("LANG", "fr_BE.UTF-8")])),
             Lang::En
         );
+    }
+
+    #[test]
+    fn a_store_failure_is_told_plainly_in_every_language() {
+        for lang in Lang::ALL {
+            let say = Say { lang };
+            let internal = say.app(AppError::Internal).message;
+            assert_eq!(internal, tr_admin(lang, "admin-error-internal", &[]));
+            assert!(!internal.contains("Internal"), "{lang:?}: {internal}");
+            let missing = say.app(AppError::NotFound).message;
+            assert_eq!(missing, tr_admin(lang, "admin-error-not-found", &[]));
+            assert_ne!(internal, missing);
+        }
     }
 
     #[test]

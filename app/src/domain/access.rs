@@ -18,6 +18,9 @@ pub enum StaffRole {
     Coach,
     Volunteer,
     Partner,
+    /// Leads a team of coaches: sees how many families each carries, never
+    /// a family's name or content, and no share ever reaches them.
+    Coordinator,
 }
 
 impl StaffRole {
@@ -26,6 +29,7 @@ impl StaffRole {
             StaffRole::Coach => "coach",
             StaffRole::Volunteer => "volunteer",
             StaffRole::Partner => "partner",
+            StaffRole::Coordinator => "coordinator",
         }
     }
 
@@ -34,6 +38,7 @@ impl StaffRole {
             "coach" => Some(StaffRole::Coach),
             "volunteer" => Some(StaffRole::Volunteer),
             "partner" => Some(StaffRole::Partner),
+            "coordinator" => Some(StaffRole::Coordinator),
             _ => None,
         }
     }
@@ -260,6 +265,9 @@ impl FamilyAccess {
                 coach_at_open: false,
             }),
             Caller::Member(_) => Err(AppError::NotFound),
+            // A coordinator sees no family content: no family opens for
+            // them, whatever was shared with their organisation.
+            Caller::Staff(s) if s.role == StaffRole::Coordinator => Err(AppError::NotFound),
             Caller::Staff(s) => {
                 let opens = sqlx::query_scalar::<_, i64>(STAFF_MAY_OPEN_SQL)
                     .bind(family_id)

@@ -505,12 +505,13 @@ pub async fn assign(
         }
     }
     if let Some(id) = volunteer_id {
-        let ok: Option<String> =
-            sqlx::query_scalar("SELECT id FROM staff WHERE id = $1 AND disabled_at IS NULL")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?;
+        let ok: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM staff WHERE id = $1 AND disabled_at IS NULL AND role <> 'coordinator'",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
         if ok.is_none() {
             return Err(AppError::bad("error-unknown-recipient"));
         }

@@ -166,7 +166,8 @@ pub async fn share(
             if !looks_like_id(id)
                 || !exists(
                     db,
-                    "SELECT COUNT(*) FROM staff WHERE id = $1 AND disabled_at IS NULL",
+                    "SELECT COUNT(*) FROM staff WHERE id = $1 AND disabled_at IS NULL
+                       AND role <> 'coordinator'",
                     id,
                 )
                 .await?

@@ -78,6 +78,7 @@ impl Db {
         };
         MIGRATOR.run(&pool).await?;
         install_append_only_guards(&pool, backend).await?;
+        allow_coordinators(&pool, backend).await?;
         Ok(Db {
             pool,
             backend,
@@ -182,6 +183,116 @@ async fn install_append_only_guards(pool: &AnyPool, backend: Backend) -> Result<
         }
     }
     Ok(())
+}
+
+/// The role check of the first schema, and the one that also allows
+/// coordinators (who lead a team of coaches and see no family content).
+const ROLES_BEFORE: &str = "CHECK (role IN ('coach', 'volunteer', 'partner'))";
+const ROLES: &str = "CHECK (role IN ('coach', 'volunteer', 'partner', 'coordinator'))";
+
+/// Widens the staff table's role check to coordinators, once. A CHECK
+/// cannot be changed by portable SQL: PostgreSQL replaces the constraint;
+/// SQLite rebuilds the table in one transaction, its documented way
+/// (foreign keys off on this connection, a new table from the same
+/// definition, copy, drop, rename, indexes again, then a foreign key
+/// check before the commit). Either way nothing else changes.
+async fn allow_coordinators(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    match backend {
+        Backend::Sqlite => {
+            let table_sql = "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'staff'";
+            let sql: String = sqlx::query_scalar(table_sql).fetch_one(&mut *conn).await?;
+            if sql.contains(ROLES) {
+                return Ok(());
+            }
+            conn.execute("PRAGMA foreign_keys=OFF").await?;
+            let result = async {
+                conn.execute("BEGIN IMMEDIATE").await?;
+                // Another instance may have done it meanwhile.
+                let sql: String = sqlx::query_scalar(table_sql).fetch_one(&mut *conn).await?;
+                if sql.contains(ROLES) {
+                    return Ok(());
+                }
+                if !sql.contains(ROLES_BEFORE) {
+                    return Err(sqlx::Error::Protocol(
+                        "the staff table's role check is not the one this build knows".into(),
+                    ));
+                }
+                let indexes: Vec<String> = sqlx::query_scalar(
+                    "SELECT sql FROM sqlite_schema WHERE tbl_name = 'staff'
+                       AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+                )
+                .fetch_all(&mut *conn)
+                .await?;
+                let new_table = sql
+                    .replacen("CREATE TABLE staff", "CREATE TABLE staff_new", 1)
+                    .replace(ROLES_BEFORE, ROLES);
+                conn.execute(new_table.as_str()).await?;
+                conn.execute("INSERT INTO staff_new SELECT * FROM staff")
+                    .await?;
+                conn.execute("DROP TABLE staff").await?;
+                conn.execute("ALTER TABLE staff_new RENAME TO staff")
+                    .await?;
+                for index in indexes {
+                    conn.execute(index.as_str()).await?;
+                }
+                let broken = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await?;
+                if !broken.is_empty() {
+                    return Err(sqlx::Error::Protocol(
+                        "rebuilding the staff table broke a reference".into(),
+                    ));
+                }
+                Ok(())
+            }
+            .await;
+            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            // Nothing to end when another instance had already done it.
+            let _ = conn.execute(end).await;
+            conn.execute("PRAGMA foreign_keys=ON").await?;
+            result
+        }
+        Backend::Postgres => {
+            let def: Option<String> = sqlx::query_scalar(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+                 WHERE conrelid = 'staff'::regclass AND conname = 'staff_role_check'",
+            )
+            .fetch_optional(&mut *conn)
+            .await?;
+            if def.is_some_and(|d| d.contains("coordinator")) {
+                return Ok(());
+            }
+            // One instance at a time; the check is asked again under the lock.
+            conn.execute("BEGIN").await?;
+            let result = async {
+                conn.execute("LOCK TABLE staff IN ACCESS EXCLUSIVE MODE")
+                    .await?;
+                let def: Option<String> = sqlx::query_scalar(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+                     WHERE conrelid = 'staff'::regclass AND conname = 'staff_role_check'",
+                )
+                .fetch_optional(&mut *conn)
+                .await?;
+                if def.is_some_and(|d| d.contains("coordinator")) {
+                    return Ok(());
+                }
+                conn.execute(
+                    format!(
+                        "ALTER TABLE staff DROP CONSTRAINT IF EXISTS staff_role_check, \
+                         ADD CONSTRAINT staff_role_check {ROLES}"
+                    )
+                    .as_str(),
+                )
+                .await?;
+                Ok(())
+            }
+            .await;
+            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            conn.execute(end).await?;
+            result
+        }
+    }
 }
 
 /// Runs an INSERT that numbers its row `MAX(seq) + 1` (the access log, the

@@ -10,7 +10,7 @@ use super::plan;
 use super::{consent, mandates};
 use crate::error::AppError;
 use crate::model::{Basis, ItemKind};
-pub use crate::model::{FamilyCard, FamilyFrame, Organisation, Person, PlanPage};
+pub use crate::model::{FamilyCard, FamilyFrame, Organisation, Person, PlanPage, TeamLine};
 
 /// The families a staff member works with: a coach's own families (with
 /// counts only where the family accepted them), and for everyone the
@@ -21,6 +21,10 @@ pub async fn my_families(
     today: &str,
 ) -> Result<Vec<FamilyCard>, AppError> {
     let mut cards = Vec::new();
+    // A coordinator sees no family, not even its name (see `team`).
+    if staff.role() == StaffRole::Coordinator {
+        return Ok(cards);
+    }
     if staff.role() == StaffRole::Coach {
         let rows = sqlx::query(
             "SELECT f.id, f.display_name,
@@ -112,6 +116,44 @@ pub async fn my_families(
     Ok(cards)
 }
 
+/// A coordinator's team: the coaches and volunteers of their organisation,
+/// each with how many families they carry. Counts only; for anyone else,
+/// nothing.
+pub async fn team(db: &Db, staff: &StaffCaller) -> Result<Vec<TeamLine>, AppError> {
+    if staff.role() != StaffRole::Coordinator {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "SELECT s.display_name, s.role,
+           (SELECT COUNT(*) FROM families f WHERE f.coach_id = s.id
+              AND EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
+                            AND b.coach_id = s.id AND b.withdrawn_at IS NULL)) AS active,
+           (SELECT COUNT(*) FROM families f WHERE f.coach_id = s.id
+              AND NOT EXISTS (SELECT 1 FROM members m WHERE m.family_id = f.id
+                                AND m.confirmed_at IS NOT NULL)) AS waiting,
+           (SELECT COUNT(*) FROM families f WHERE f.volunteer_id = s.id) AS volunteer
+         FROM staff s
+         WHERE s.org_id = $1 AND s.disabled_at IS NULL AND s.role IN ('coach', 'volunteer')
+         ORDER BY s.role, s.display_name, s.id",
+    )
+    .bind(staff.org_id())
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(|r| {
+            Ok(TeamLine {
+                name: r.try_get("display_name")?,
+                role: r.try_get("role")?,
+                active: r.try_get("active")?,
+                waiting: r.try_get("waiting")?,
+                volunteer: r.try_get("volunteer")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}
+
 /// The family's name, organisation, coach, volunteer and members.
 pub async fn frame(db: &Db, access: &FamilyAccess) -> Result<FamilyFrame, AppError> {
     frame_of(db, access.family_id()).await
@@ -190,7 +232,8 @@ pub async fn people(db: &Db) -> Result<Vec<Person>, AppError> {
     let rows = sqlx::query(
         "SELECT s.id, s.display_name, s.role, o.name AS org_name
          FROM staff s JOIN organisations o ON o.id = s.org_id
-         WHERE s.disabled_at IS NULL ORDER BY s.display_name, s.id",
+         WHERE s.disabled_at IS NULL AND s.role <> 'coordinator'
+         ORDER BY s.display_name, s.id",
     )
     .fetch_all(db.pool())
     .await

@@ -1,20 +1,23 @@
 //! "My families" for staff: a coach's families with what needs attention
 //! (open questions, answers since my last visit, next evaluation, plans on
 //! hold), and the families that shared something with a volunteer or a
-//! partner worker. A coach opens a new family here.
+//! partner worker. A coach opens a new family here. A coordinator sees
+//! their team instead: how many families each person carries, no family.
 
 use leptos::prelude::*;
 
 use crate::components::page::{load, FormError, PostForm};
 use crate::error::AppError;
 use crate::lang::{t, t_args};
-use crate::model::FamilyCard;
+use crate::model::{FamilyCard, TeamLine};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FamiliesData {
     pub name: String,
     pub role: String,
     pub families: Vec<FamilyCard>,
+    /// For a coordinator: their team, with counts only.
+    pub team: Vec<TeamLine>,
 }
 
 #[server(endpoint = "my-families")]
@@ -29,6 +32,7 @@ pub async fn my_families() -> Result<FamiliesData, AppError> {
         name,
         role: staff.role().as_str().to_string(),
         families,
+        team: overview::team(&state.db, staff).await?,
     })
 }
 
@@ -48,6 +52,9 @@ pub async fn new_family(name: String) -> Result<(), AppError> {
 #[component]
 pub fn FamiliesPage() -> impl IntoView {
     load(my_families(), |mine| {
+        if mine.role == "coordinator" {
+            return view! { <TeamView name=mine.name team=mine.team/> }.into_any();
+        }
         let is_coach = mine.role == "coach";
         let empty = mine
             .families
@@ -112,5 +119,46 @@ pub fn FamiliesPage() -> impl IntoView {
             <ul class="plain-list" id="families">{cards}</ul>
             {create}
         }
+        .into_any()
     })
+}
+
+/// A coordinator's page: the team's caseload, no family.
+#[component]
+fn TeamView(name: String, team: Vec<TeamLine>) -> impl IntoView {
+    let empty = team
+        .is_empty()
+        .then(|| view! { <p class="card">{t("team-empty")}</p> });
+    let rows: Vec<_> = team
+        .into_iter()
+        .map(|p| {
+            view! {
+                <tr>
+                    <th scope="row">{p.name}<br/><span class="muted">{t(&format!("role-{}", p.role))}</span></th>
+                    <td>{p.active}</td>
+                    <td>{p.waiting}</td>
+                    <td>{p.volunteer}</td>
+                </tr>
+            }
+        })
+        .collect();
+    view! {
+        <h1>{t("team-title")}</h1>
+        <p class="muted">{t_args("signed-in-as", &[("name", name), ("role", t("role-coordinator"))])}</p>
+        <p>{t("team-intro")}</p>
+        {empty}
+        <div class="card table-wrap">
+            <table id="team">
+                <thead>
+                    <tr>
+                        <th scope="col">{t("team-person")}</th>
+                        <th scope="col">{t("team-active")}</th>
+                        <th scope="col">{t("team-waiting")}</th>
+                        <th scope="col">{t("team-volunteer")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
 }
