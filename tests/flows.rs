@@ -334,6 +334,44 @@ async fn invite_join_plan_question_hide_share_withdraw() {
         assert_eq!(gone.status, 404);
         assert!(!gone.body.contains("Inschrijven"));
 
+        // Ended shares stay in the family's history on the item's page:
+        // the one taken back, and one whose end day has passed.
+        let r = phone
+            .post(
+                "/api/share",
+                &format!("/plan/share?item={register}&to=org:{}", world.org),
+                &[
+                    ("family", fam),
+                    ("item", register),
+                    ("to", &format!("org:{}", world.org)),
+                    ("purpose", "Wachtlijst opvolgen"),
+                    ("until", &server.state.clock.today()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        server.state.clock.advance(2 * 86_400);
+        let history = phone
+            .get(&format!("/plan/share?item={register}"))
+            .await
+            .body;
+        let earlier = between(&history, "id=\"earlier\"", "</section>").expect("shared before");
+        for (said, what) in [
+            ("Marleen", "the volunteer, by name"),
+            ("Helpen met het formulier", "the withdrawn share's purpose"),
+            ("Huis van het Kind Gent", "the organisation"),
+            ("Wachtlijst opvolgen", "the expired share's purpose"),
+        ] {
+            assert!(earlier.contains(said), "{what} in {earlier}");
+        }
+        assert!(
+            !history.contains("name=\"share\" value=\""),
+            "nothing ended can be withdrawn again"
+        );
+        // Two days on, the coach's office session has ended.
+        assert_eq!(coach.get(&family_page).await.status, 401);
+        coach.sign_in(&world.coach.email).await;
+
         // An invite the coach made while accepted...
         let r = coach
             .post("/api/invite", &family_page, &[("family", fam)])

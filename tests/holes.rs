@@ -330,7 +330,14 @@ async fn shares_of_hidden_items_stay_findable_and_withdrawable() {
             .await;
         assert_eq!(r.status, 302);
         let domain_page = f.amal.get("/plan/share?domain=housing").await;
-        assert!(!domain_page.body.contains("PURPOSE-MARKER"));
+        // No longer among who sees it now; kept in the history below.
+        assert!(!domain_page.body.contains(&share), "nothing to withdraw");
+        let (now, earlier) = domain_page
+            .body
+            .split_once("id=\"earlier\"")
+            .expect("the history");
+        assert!(!now.contains("PURPOSE-MARKER"));
+        assert!(earlier.contains("PURPOSE-MARKER"));
     }
 }
 

@@ -312,3 +312,8 @@ team-active = أسر تعمل معهم
 team-waiting = بانتظار انضمام الأسرة
 team-volunteer = متطوع لدى
 team-empty = لا يوجد أحد في فريقك بعد.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = شاركته من قبل (ليس الآن)
+seen-earlier-withdrawn = { $purpose } — أوقفت المشاركة في { $date }
+seen-earlier-expired = { $purpose } — انتهت في { $date }

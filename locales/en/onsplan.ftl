@@ -305,3 +305,8 @@ team-active = Families working with them
 team-waiting = Waiting for the family to join
 team-volunteer = Volunteer for
 team-empty = There is nobody in your team yet.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = Shared before (not any more)
+seen-earlier-withdrawn = { $purpose } — you stopped sharing on { $date }
+seen-earlier-expired = { $purpose } — ended on { $date }

@@ -305,3 +305,8 @@ team-active = Familles qui travaillent avec cette personne
 team-waiting = En attente que la famille rejoigne
 team-volunteer = Bénévole pour
 team-empty = Il n’y a encore personne dans votre équipe.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = Partagé avant (plus maintenant)
+seen-earlier-withdrawn = { $purpose } — vous avez arrêté de partager le { $date }
+seen-earlier-expired = { $purpose } — a pris fin le { $date }

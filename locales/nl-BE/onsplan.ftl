@@ -305,3 +305,8 @@ team-active = Gezinnen die met hen werken
 team-waiting = Wachten tot het gezin meedoet
 team-volunteer = Vrijwilliger bij
 team-empty = Er is nog niemand in uw team.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = Eerder gedeeld (nu niet meer)
+seen-earlier-withdrawn = { $purpose } — u stopte met delen op { $date }
+seen-earlier-expired = { $purpose } — liep af op { $date }

@@ -310,3 +310,8 @@ team-active = Rodziny, które z nimi pracują
 team-waiting = Czekają, aż rodzina dołączy
 team-volunteer = Wolontariusz u
 team-empty = W Twoim zespole nie ma jeszcze nikogo.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = Udostępnione wcześniej (już nie)
+seen-earlier-withdrawn = { $purpose } — zakończono udostępnianie { $date }
+seen-earlier-expired = { $purpose } — wygasło { $date }

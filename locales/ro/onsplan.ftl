@@ -309,3 +309,8 @@ team-active = Familii care lucrează cu ei
 team-waiting = Se așteaptă ca familia să se alăture
 team-volunteer = Voluntar la
 team-empty = Nu este încă nimeni în echipa dumneavoastră.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = Împărțit înainte (nu mai este)
+seen-earlier-withdrawn = { $purpose } — ați încetat să împărțiți pe { $date }
+seen-earlier-expired = { $purpose } — s-a încheiat pe { $date }

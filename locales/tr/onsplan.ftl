@@ -305,3 +305,8 @@ team-active = Onlarla çalışan aileler
 team-waiting = Ailenin katılması bekleniyor
 team-volunteer = Gönüllü olduğu aileler
 team-empty = Ekibinizde henüz kimse yok.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = Daha önce paylaşılan (artık değil)
+seen-earlier-withdrawn = { $purpose } — { $date } tarihinde paylaşmayı durdurdunuz
+seen-earlier-expired = { $purpose } — { $date } tarihinde sona erdi

@@ -310,3 +310,8 @@ team-active = Сім’ї, що працюють з ними
 team-waiting = Чекають, поки сім’я приєднається
 team-volunteer = Волонтер у
 team-empty = У вашій команді ще нікого немає.
+
+# "Who can see this?": shares that ended stay in the family's history.
+seen-earlier = Ділилися раніше (вже ні)
+seen-earlier-withdrawn = { $purpose } — ви перестали ділитися { $date }
+seen-earlier-expired = { $purpose } — закінчилося { $date }

@@ -417,6 +417,9 @@ pub struct Visibility {
     /// The live shares that cover it (for a domain: the domain's shares and
     /// those of single items in it), paused ones included.
     pub shares: Vec<CoveringShare>,
+    /// The shares that covered it and ended (taken back, or past their end
+    /// day), newest first: they stay in the family's history.
+    pub ended: Vec<CoveringShare>,
 }
 
 pub async fn visibility(
@@ -455,10 +458,9 @@ pub async fn visibility(
         .and_then(|g| by_id.get(g))
         .is_some_and(|g| g.only_us);
     let item_hidden = item.as_ref().is_some_and(|i| hidden(&i.id));
-    let shares = shares(db, access)
+    let (shares, ended): (Vec<CoveringShare>, Vec<CoveringShare>) = shares(db, access)
         .await?
         .into_iter()
-        .filter(|s| s.live)
         .filter_map(|s| {
             let covering = match (&s.scope, &item) {
                 (ShareScope::Item(id), Some(i)) => {
@@ -476,17 +478,18 @@ pub async fn visibility(
                 _ => None,
             };
             covering.map(|paused| CoveringShare {
+                paused: paused && s.live,
                 share: s,
-                paused,
                 item_body,
             })
         })
-        .collect();
+        .partition(|c| c.share.live);
     Ok(Visibility {
         coach_sees: !item_hidden && coach_accepted(db, access).await?,
         item,
         hidden_by_goal,
         domain,
         shares,
+        ended,
     })
 }

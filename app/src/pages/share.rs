@@ -36,6 +36,9 @@ pub struct SharingData {
     pub hidden_by_goal: bool,
     pub domain: String,
     pub seers: Vec<Seer>,
+    /// Shares that ended (`why`: `withdrawn` or `expired`; `until`: the
+    /// day it ended), newest first.
+    pub ended: Vec<Seer>,
     pub people: Vec<Person>,
     pub organisations: Vec<Organisation>,
     pub volunteer_name: Option<String>,
@@ -75,6 +78,7 @@ pub async fn sharing(
     let seen = consent::visibility(&state.db, &access, &scope).await?;
     let frame = overview::frame(&state.db, &access).await?;
     let people = overview::people(&state.db).await?;
+    let named = overview::share_recipients(&state.db, &access).await?;
     let organisations = overview::organisations(&state.db).await?;
     let mut seers = Vec::new();
     if seen.coach_sees {
@@ -91,7 +95,7 @@ pub async fn sharing(
     for c in &seen.shares {
         let s = &c.share;
         seers.push(Seer {
-            name: recipient_name(s, &people, &organisations, frame.volunteer_name.as_deref()),
+            name: recipient_name(s, &named, &organisations, frame.volunteer_name.as_deref()),
             why: "share".into(),
             share_id: Some(s.id.clone()),
             purpose: Some(s.purpose.clone()),
@@ -100,6 +104,26 @@ pub async fn sharing(
             on_item: c.item_body.clone(),
         });
     }
+    let ended = seen
+        .ended
+        .iter()
+        .map(|c| {
+            let s = &c.share;
+            let (why, on) = match s.withdrawn_at {
+                Some(at) => ("withdrawn", crate::domain::clock::belgian_date(at)),
+                None => ("expired", s.until.clone()),
+            };
+            Seer {
+                name: recipient_name(s, &named, &organisations, frame.volunteer_name.as_deref()),
+                why: why.into(),
+                share_id: None,
+                purpose: Some(s.purpose.clone()),
+                until: Some(on),
+                paused: false,
+                on_item: c.item_body.clone(),
+            }
+        })
+        .collect();
     let (item, hidden_by_goal, domain) = (seen.item, seen.hidden_by_goal, seen.domain);
     Ok(SharingData {
         family_id: access.family_id().to_string(),
@@ -107,6 +131,7 @@ pub async fn sharing(
         hidden_by_goal,
         domain,
         seers,
+        ended,
         people,
         organisations,
         volunteer_name: frame.volunteer_name,
@@ -269,6 +294,39 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
         .collect();
     // Paused shares are listed (to be found and withdrawn), but nobody
     // outside the family sees the item through them now.
+    let earlier: Vec<_> = s
+        .ended
+        .iter()
+        .map(|x| {
+            let args = [
+                ("purpose", x.purpose.clone().unwrap_or_default()),
+                ("date", x.until.clone().unwrap_or_default()),
+            ];
+            let why = if x.why == "withdrawn" {
+                t_args("seen-earlier-withdrawn", &args)
+            } else {
+                t_args("seen-earlier-expired", &args)
+            };
+            let on_item = x.on_item.clone().map(|body| {
+                view! { <p class="muted seer-item">{t_args("seen-share-on-item", &[("item", body)])}</p> }
+            });
+            view! {
+                <li class="seer ended">
+                    <strong>{x.name.clone()}</strong>
+                    <span class="why">" — "{why}</span>
+                    {on_item}
+                </li>
+            }
+        })
+        .collect();
+    let earlier = (!earlier.is_empty()).then(|| {
+        view! {
+            <section class="card" id="earlier">
+                <h2>{t("seen-earlier")}</h2>
+                <ul class="plain-list">{earlier}</ul>
+            </section>
+        }
+    });
     let nobody = (!s.seers.iter().any(|x| !x.paused))
         .then(|| view! { <p id="only-family">{t("seen-by-family-only")}</p> });
     let only_us = s.item.clone().map(|i| {
@@ -383,6 +441,7 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
         </section>
         {only_us}
         {share_block}
+        {earlier}
         <p><a href="/plan">{t("back-to-plan")}</a></p>
     }
 }
