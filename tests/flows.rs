@@ -596,13 +596,13 @@ async fn a_coordinator_sees_the_caseload_and_no_family() {
         coordinator.sign_in(&hilde.email).await;
         let page = coordinator.get("/families").await;
         assert_eq!(page.status, 200);
-        let team = between(&page.body, "id=\"team\"", "</table>").expect("the team");
+        let team = between(&page.body, "id=\"team\"", "</ul>").expect("the team");
         let row = |name: &str| {
             let start = team
                 .find(name)
                 .unwrap_or_else(|| panic!("{name} in {team}"));
-            let row = &team[start..team[start..].find("</tr>").unwrap() + start];
-            row.split("<td>")
+            let card = &team[start..team[start..].find("</li>").unwrap() + start];
+            card.split("<dd>")
                 .skip(1)
                 .map(|c| c.split('<').next().unwrap().to_string())
                 .collect::<Vec<_>>()

@@ -123,22 +123,29 @@ pub fn FamiliesPage() -> impl IntoView {
     })
 }
 
-/// A coordinator's page: the team's caseload, no family.
+/// A coordinator's page: the team's caseload, no family. One card per
+/// person (a table with these long headers does not fit a phone).
 #[component]
 fn TeamView(name: String, team: Vec<TeamLine>) -> impl IntoView {
     let empty = team
         .is_empty()
         .then(|| view! { <p class="card">{t("team-empty")}</p> });
-    let rows: Vec<_> = team
+    let people: Vec<_> = team
         .into_iter()
         .map(|p| {
             view! {
-                <tr>
-                    <th scope="row">{p.name}<br/><span class="muted">{t(&format!("role-{}", p.role))}</span></th>
-                    <td>{p.active}</td>
-                    <td>{p.waiting}</td>
-                    <td>{p.volunteer}</td>
-                </tr>
+                <li class="card team-person">
+                    <h2>{p.name}</h2>
+                    <p class="muted">{t(&format!("role-{}", p.role))}</p>
+                    <dl class="counts">
+                        <dt>{t("team-active")}</dt>
+                        <dd>{p.active}</dd>
+                        <dt>{t("team-waiting")}</dt>
+                        <dd>{p.waiting}</dd>
+                        <dt>{t("team-volunteer")}</dt>
+                        <dd>{p.volunteer}</dd>
+                    </dl>
+                </li>
             }
         })
         .collect();
@@ -147,18 +154,6 @@ fn TeamView(name: String, team: Vec<TeamLine>) -> impl IntoView {
         <p class="muted">{t_args("signed-in-as", &[("name", name), ("role", t("role-coordinator"))])}</p>
         <p>{t("team-intro")}</p>
         {empty}
-        <div class="card table-wrap">
-            <table id="team">
-                <thead>
-                    <tr>
-                        <th scope="col">{t("team-person")}</th>
-                        <th scope="col">{t("team-active")}</th>
-                        <th scope="col">{t("team-waiting")}</th>
-                        <th scope="col">{t("team-volunteer")}</th>
-                    </tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
-        </div>
+        <ul class="plain-list" id="team">{people}</ul>
     }
 }
