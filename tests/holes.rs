@@ -788,5 +788,7 @@ async fn concurrent_reads_are_each_logged_in_one_sealed_chain() {
         assert_eq!(after - before, 100, "every read logged once");
         let check = log::verify(&db, &f.world.family).await.unwrap();
         assert_eq!(check.broken_at, None);
+        // Written together, not one by one after a failed batch.
+        assert_eq!(db.log_batches_retried(), 0, "a batch of reads failed");
     }
 }

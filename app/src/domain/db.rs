@@ -23,6 +23,9 @@ pub struct Db {
     /// The group writer of read-log entries, started on first use (see
     /// `log::record_read`).
     reads: std::sync::Arc<std::sync::OnceLock<super::log::ReadSender>>,
+    /// How many batches the group writer had to write again one entry at
+    /// a time (a failed batch; 0 in a healthy store).
+    log_retries: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +86,7 @@ impl Db {
             pool,
             backend,
             reads: Default::default(),
+            log_retries: Default::default(),
         })
     }
 
@@ -97,8 +101,15 @@ impl Db {
     /// Where reads are sent to be logged: one writer task per store, which
     /// commits the entries of concurrent requests together.
     pub(crate) fn read_log(&self) -> &super::log::ReadSender {
-        self.reads
-            .get_or_init(|| super::log::start_group_writer(self.pool.clone()))
+        self.reads.get_or_init(|| {
+            super::log::start_group_writer(self.pool.clone(), self.log_retries.clone())
+        })
+    }
+
+    /// How many batches of read-log entries were written again one by one
+    /// because writing them together failed.
+    pub fn log_batches_retried(&self) -> u64 {
+        self.log_retries.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// True when the store answers a trivial query.

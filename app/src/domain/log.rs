@@ -351,7 +351,10 @@ pub(crate) type ReadSender = tokio::sync::mpsc::UnboundedSender<PendingRead>;
 const MAX_BATCH: usize = 256;
 
 /// Starts the store's read-log writer; it ends when the store is dropped.
-pub(crate) fn start_group_writer(pool: sqlx::AnyPool) -> ReadSender {
+pub(crate) fn start_group_writer(
+    pool: sqlx::AnyPool,
+    retries: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> ReadSender {
     let (send, mut receive) = tokio::sync::mpsc::unbounded_channel::<PendingRead>();
     tokio::spawn(async move {
         let mut batch = Vec::new();
@@ -366,7 +369,7 @@ pub(crate) fn start_group_writer(pool: sqlx::AnyPool) -> ReadSender {
             // Families' heads are taken in one order by every writer, so
             // two transactions never wait on each other in a circle.
             batch.sort_by(|a: &PendingRead, b: &PendingRead| a.family_id.cmp(&b.family_id));
-            let results = write_batch(&pool, &batch).await;
+            let results = write_batch(&pool, &batch, &retries).await;
             for (pending, result) in batch.drain(..).zip(results) {
                 let _ = pending.done.send(result);
             }
@@ -377,16 +380,23 @@ pub(crate) fn start_group_writer(pool: sqlx::AnyPool) -> ReadSender {
 
 /// Writes a batch in one transaction; each entry in a savepoint of its own,
 /// so one that fails does not take the others with it.
-async fn write_batch(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Vec<Result<(), AppError>> {
+async fn write_batch(
+    pool: &sqlx::AnyPool,
+    batch: &[PendingRead],
+    retries: &std::sync::atomic::AtomicU64,
+) -> Vec<Result<(), AppError>> {
     // Usually all of it at once, in a few statements; if that fails, one
     // savepoint per entry, so that one entry's failure fails only its read.
     match write_together(pool, batch).await {
         Ok(()) => return batch.iter().map(|_| Ok(())).collect(),
         // No content: the store's error was logged by `internal`.
-        Err(_) => tracing::warn!(
-            entries = batch.len(),
-            "log batch failed; writing one by one"
-        ),
+        Err(_) => {
+            retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::warn!(
+                entries = batch.len(),
+                "log batch failed; writing one by one"
+            )
+        }
     }
     let failed = |n: usize| (0..n).map(|_| Err(AppError::Internal)).collect();
     let Ok(mut tx) = pool.begin().await else {
@@ -406,13 +416,12 @@ async fn write_batch(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Vec<Result<
 /// limits on bound values).
 const ROWS_PER_STATEMENT: usize = 100;
 
-/// The whole batch (sorted by family) in one transaction: each family's
-/// head moved on by its number of entries (in family order, so that two
-/// writers never wait on each other in a circle), the entries chained in
-/// Rust and written with one INSERT per hundred, the heads' new hashes in
-/// one UPDATE, the coaches' visits in one upsert. The same rows and hashes
-/// as one entry at a time, with a handful of round trips instead of about
-/// eight per entry.
+/// The whole batch in one transaction: every family's head moved on by its
+/// number of entries in one UPDATE, the entries chained in Rust and
+/// written with one INSERT per hundred, the heads' new hashes in one
+/// UPDATE, the coaches' visits in one upsert. The same rows and hashes as
+/// one entry at a time, with a handful of round trips per batch instead
+/// of about eight per entry.
 async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(), AppError> {
     use std::collections::BTreeMap;
     let mut tx = pool.begin().await.map_err(internal)?;
@@ -420,11 +429,44 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
     for p in batch {
         *counts.entry(p.family_id.as_str()).or_default() += 1;
     }
-    // family -> (the next entry's number, the hash it chains to)
+    // family -> (the next entry's number, the hash it chains to). Every
+    // head moves in one statement (one round trip however large the
+    // batch: under load each round trip of this one writer waits its
+    // turn for a core). The store locks them in its own order; two
+    // writers (two instances) that deadlock are told so by the store,
+    // and the loser writes its batch again one entry at a time.
     let mut heads: BTreeMap<&str, (i64, String)> = BTreeMap::new();
+    let counted: Vec<(&str, i64)> = counts.iter().map(|(f, n)| (*f, *n)).collect();
+    for chunk in counted.chunks(ROWS_PER_STATEMENT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|k| format!("(${}, ${})", 2 * k + 1, 2 * k + 2))
+            .collect();
+        let sql = format!(
+            "UPDATE log_heads SET seq = log_heads.seq + v.column2 FROM (VALUES {}) AS v
+             WHERE log_heads.family_id = v.column1
+             RETURNING log_heads.family_id, log_heads.seq, log_heads.hash",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql).persistent(false);
+        for (family, n) in chunk {
+            q = q.bind(*family).bind(*n);
+        }
+        for row in q.fetch_all(&mut *tx).await.map_err(internal)? {
+            let family: String = row.try_get("family_id").map_err(internal)?;
+            let last: i64 = row.try_get("seq").map_err(internal)?;
+            let prev: String = row.try_get("hash").map_err(internal)?;
+            let (family, n) = counts
+                .get_key_value(family.as_str())
+                .ok_or(AppError::Internal)?;
+            heads.insert(family, (last - n + 1, prev));
+        }
+    }
+    // A family's first chained entry: its head is made first (rare).
     for (family, n) in &counts {
-        let (last, prev) = move_head(&mut tx, family, *n).await?;
-        heads.insert(family, (last - n + 1, prev));
+        if !heads.contains_key(family) {
+            let (last, prev) = move_head(&mut tx, family, *n).await?;
+            heads.insert(family, (last - n + 1, prev));
+        }
     }
     struct Row {
         id: String,
@@ -472,7 +514,7 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
                                      items, prev_hash, hash) VALUES ",
         );
         for k in 0..chunk.len() {
-            let b = k * 10;
+            let b = k * 9;
             if k > 0 {
                 sql.push(',');
             }
