@@ -549,38 +549,32 @@ async fn a_coordinator_sees_the_caseload_and_no_family() {
             )
             .await;
         assert_eq!(r.status, 302);
+        let share_money = |to: String, purpose: &'static str| {
+            let phone = &phone;
+            async move {
+                phone
+                    .post(
+                        "/api/share",
+                        "/plan/share?domain=money",
+                        &[
+                            ("family", fam),
+                            ("domain", "money"),
+                            ("to", &to),
+                            ("purpose", purpose),
+                            ("until", "2027-06-30"),
+                        ],
+                    )
+                    .await
+            }
+        };
         // The family shares its money domain with the coaches' organisation.
-        let r = phone
-            .post(
-                "/api/share",
-                "/plan/share?domain=money",
-                &[
-                    ("family", fam),
-                    ("domain", "money"),
-                    ("to", &format!("org:{}", world.org)),
-                    ("purpose", "Budgetbegeleiding"),
-                    ("until", "2027-06-30"),
-                ],
-            )
-            .await;
+        let r = share_money(format!("org:{}", world.org), "Budgetbegeleiding").await;
         assert_eq!(r.status, 302, "{}", r.body);
         // Nobody can pick the coordinator as a person to share with.
         let targets = phone.get("/plan/share?domain=money").await.body;
         assert!(targets.contains("Marleen"), "staff are listed");
         assert!(!targets.contains("Hilde"), "the coordinator is not");
-        let r = phone
-            .post(
-                "/api/share",
-                "/plan/share?domain=money",
-                &[
-                    ("family", fam),
-                    ("domain", "money"),
-                    ("to", &format!("person:{}", hilde.id)),
-                    ("purpose", "x"),
-                    ("until", "2027-06-30"),
-                ],
-            )
-            .await;
+        let r = share_money(format!("person:{}", hilde.id), "x").await;
         let back = r.location.expect("back to the form");
         let again = phone.get(back.trim_start_matches(&server.url(""))).await;
         let reason = onsplan_app::i18n::tr(onsplan_app::lang::Lang::Ar, "error-unknown-recipient");

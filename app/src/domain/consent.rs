@@ -10,7 +10,7 @@ use super::ids::{looks_like_id, new_id};
 use super::log;
 use super::plan::DOMAINS;
 use crate::error::AppError;
-pub use crate::model::{Recipient, Share, ShareScope};
+pub use crate::model::{Person, Recipient, Share, ShareScope};
 
 fn member(access: &FamilyAccess) -> Result<&str, AppError> {
     access.member_id().ok_or(AppError::NotFound)
@@ -287,6 +287,26 @@ pub async fn shares(db: &Db, access: &FamilyAccess) -> Result<Vec<Share>, AppErr
                 withdrawn_at,
             })
         })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}
+
+/// Everyone this family ever shared with by name, closed accounts
+/// included: their names stay in the family's history (members only).
+pub async fn named_recipients(db: &Db, access: &FamilyAccess) -> Result<Vec<Person>, AppError> {
+    member(access)?;
+    let rows = sqlx::query(
+        "SELECT DISTINCT s.id, s.display_name, s.role, o.name AS org_name
+         FROM shares sh JOIN staff s ON s.id = sh.recipient_staff_id
+         JOIN organisations o ON o.id = s.org_id
+         WHERE sh.family_id = $1",
+    )
+    .bind(access.family_id())
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(super::overview::person_from_row)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(internal)
 }

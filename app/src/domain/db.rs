@@ -258,20 +258,20 @@ async fn allow_coordinators(pool: &AnyPool, backend: Backend) -> Result<(), sqlx
                 Ok(())
             }
             .await;
-            let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-            // Nothing to end when another instance had already done it.
-            let _ = conn.execute(end).await;
+            // A failed commit is a failure (the check stays narrow); after a
+            // failure the rollback may have nothing to end (BEGIN failed).
+            let ended = match &result {
+                Ok(()) => conn.execute("COMMIT").await.map(|_| ()),
+                Err(_) => {
+                    let _ = conn.execute("ROLLBACK").await;
+                    Ok(())
+                }
+            };
             conn.execute("PRAGMA foreign_keys=ON").await?;
-            result
+            result.and(ended)
         }
         Backend::Postgres => {
-            let def: Option<String> = sqlx::query_scalar(
-                "SELECT pg_get_constraintdef(oid) FROM pg_constraint
-                 WHERE conrelid = 'staff'::regclass AND conname = 'staff_role_check'",
-            )
-            .fetch_optional(&mut *conn)
-            .await?;
-            if def.is_some_and(|d| d.contains("coordinator")) {
+            if pg_allows_coordinators(&mut conn).await? {
                 return Ok(());
             }
             // One instance at a time; the check is asked again under the lock.
@@ -279,13 +279,7 @@ async fn allow_coordinators(pool: &AnyPool, backend: Backend) -> Result<(), sqlx
             let result = async {
                 conn.execute("LOCK TABLE staff IN ACCESS EXCLUSIVE MODE")
                     .await?;
-                let def: Option<String> = sqlx::query_scalar(
-                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint
-                     WHERE conrelid = 'staff'::regclass AND conname = 'staff_role_check'",
-                )
-                .fetch_optional(&mut *conn)
-                .await?;
-                if def.is_some_and(|d| d.contains("coordinator")) {
+                if pg_allows_coordinators(&mut conn).await? {
                     return Ok(());
                 }
                 conn.execute(
@@ -304,6 +298,17 @@ async fn allow_coordinators(pool: &AnyPool, backend: Backend) -> Result<(), sqlx
             result
         }
     }
+}
+
+/// Whether PostgreSQL's role check on staff already allows coordinators.
+async fn pg_allows_coordinators(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+    let def: Option<String> = sqlx::query_scalar(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+         WHERE conrelid = 'staff'::regclass AND conname = 'staff_role_check'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(def.is_some_and(|d| d.contains("coordinator")))
 }
 
 /// Runs an INSERT that numbers its row `MAX(seq) + 1` (the access log, the

@@ -438,14 +438,11 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
     let mut heads: BTreeMap<&str, (i64, String)> = BTreeMap::new();
     let counted: Vec<(&str, i64)> = counts.iter().map(|(f, n)| (*f, *n)).collect();
     for chunk in counted.chunks(ROWS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|k| format!("(${}, ${})", 2 * k + 1, 2 * k + 2))
-            .collect();
         let sql = format!(
             "UPDATE log_heads SET seq = log_heads.seq + v.column2 FROM (VALUES {}) AS v
              WHERE log_heads.family_id = v.column1
              RETURNING log_heads.family_id, log_heads.seq, log_heads.hash",
-            values.join(", ")
+            values(chunk.len(), 2)
         );
         let mut q = sqlx::query(&sql).persistent(false);
         for (family, n) in chunk {
@@ -509,28 +506,11 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
         .collect::<Vec<_>>()
         .chunks(ROWS_PER_STATEMENT)
     {
-        let mut sql = String::from(
-            "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event, subject_id,
-                                     items, prev_hash, hash) VALUES ",
+        let sql = format!(
+            "INSERT INTO access_log (id, family_id, at, seq, actor_kind, actor_id, event,
+                                     items, prev_hash, hash) VALUES {}",
+            values(chunk.len(), 10)
         );
-        for k in 0..chunk.len() {
-            let b = k * 9;
-            if k > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, 'read', NULL, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9
-            ));
-        }
         let mut q = sqlx::query(&sql).persistent(false);
         for (p, r) in chunk {
             q = q
@@ -540,6 +520,7 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
                 .bind(r.seq)
                 .bind(p.actor_kind)
                 .bind(&p.actor_id)
+                .bind("read")
                 .bind(&r.items)
                 .bind(&r.prev)
                 .bind(&r.hash);
@@ -548,13 +529,10 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
     }
     let new_heads: Vec<(&str, &String)> = heads.iter().map(|(f, (_, h))| (*f, h)).collect();
     for chunk in new_heads.chunks(ROWS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|k| format!("(${}, ${})", 2 * k + 1, 2 * k + 2))
-            .collect();
         let sql = format!(
             "UPDATE log_heads SET hash = v.column2 FROM (VALUES {}) AS v
              WHERE log_heads.family_id = v.column1",
-            values.join(", ")
+            values(chunk.len(), 2)
         );
         let mut q = sqlx::query(&sql).persistent(false);
         for (family, hash) in chunk {
@@ -571,14 +549,7 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
     }
     let visits: Vec<_> = visits.into_iter().collect();
     for chunk in visits.chunks(ROWS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|k| format!("(${}, ${}, ${})", 3 * k + 1, 3 * k + 2, 3 * k + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO coach_visits (coach_id, family_id, visited_at) VALUES {}
-             ON CONFLICT (coach_id, family_id) DO UPDATE SET visited_at = excluded.visited_at",
-            values.join(", ")
-        );
+        let sql = visits_upsert(chunk.len());
         let mut q = sqlx::query(&sql).persistent(false);
         for ((coach, family), at) in chunk {
             q = q.bind(*coach).bind(*family).bind(*at);
@@ -586,6 +557,28 @@ async fn write_together(pool: &sqlx::AnyPool, batch: &[PendingRead]) -> Result<(
         q.execute(&mut *tx).await.map_err(internal)?;
     }
     tx.commit().await.map_err(internal)
+}
+
+/// `rows` groups of `cols` numbered placeholders for a multi-row VALUES:
+/// `values(2, 2)` is `($1, $2), ($3, $4)`.
+fn values(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Records when coaches last opened families, `rows` at a time (binds:
+/// coach, family, instant per row).
+fn visits_upsert(rows: usize) -> String {
+    format!(
+        "INSERT INTO coach_visits (coach_id, family_id, visited_at) VALUES {}
+         ON CONFLICT (coach_id, family_id) DO UPDATE SET visited_at = excluded.visited_at",
+        values(rows, 3)
+    )
 }
 
 /// One read's entry, and its visit, in a savepoint: both or neither.
@@ -602,16 +595,13 @@ async fn write_one(conn: &mut AnyConnection, p: &PendingRead) -> Result<(), AppE
     }
     let mut tx = conn.begin().await.map_err(internal)?;
     append(&mut tx, &p.family_id, p.at, actor, "read", None, &p.items).await?;
-    sqlx::query(
-        "INSERT INTO coach_visits (coach_id, family_id, visited_at) VALUES ($1, $2, $3)
-         ON CONFLICT (coach_id, family_id) DO UPDATE SET visited_at = excluded.visited_at",
-    )
-    .bind(&p.actor_id)
-    .bind(&p.family_id)
-    .bind(p.at)
-    .execute(&mut *tx)
-    .await
-    .map_err(internal)?;
+    sqlx::query(&visits_upsert(1))
+        .bind(&p.actor_id)
+        .bind(&p.family_id)
+        .bind(p.at)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
     tx.commit().await.map_err(internal)
 }
 
@@ -818,5 +808,22 @@ impl SubjectNames {
             },
             _ => (None, None, None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values;
+
+    #[test]
+    fn placeholders_number_on_across_rows() {
+        assert_eq!(values(1, 3), "($1, $2, $3)");
+        assert_eq!(values(2, 2), "($1, $2), ($3, $4)");
+        let ten = values(3, 10);
+        assert!(
+            ten.starts_with("($1, $2,") && ten.ends_with("$29, $30)"),
+            "{ten}"
+        );
+        assert_eq!(ten.matches('$').count(), 30);
     }
 }

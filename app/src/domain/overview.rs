@@ -227,32 +227,6 @@ async fn viewer_frame(db: &Db, access: &FamilyAccess) -> Result<FamilyFrame, App
     })
 }
 
-/// Everyone this family ever shared with by name, closed accounts
-/// included: their names stay in the family's history.
-pub async fn share_recipients(db: &Db, access: &FamilyAccess) -> Result<Vec<Person>, AppError> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT s.id, s.display_name, s.role, o.name AS org_name
-         FROM shares sh JOIN staff s ON s.id = sh.recipient_staff_id
-         JOIN organisations o ON o.id = s.org_id
-         WHERE sh.family_id = $1",
-    )
-    .bind(access.family_id())
-    .fetch_all(db.pool())
-    .await
-    .map_err(internal)?;
-    rows.iter()
-        .map(|r| {
-            Ok(Person {
-                id: r.try_get("id")?,
-                name: r.try_get("display_name")?,
-                role: r.try_get("role")?,
-                org_name: r.try_get("org_name")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(internal)
-}
-
 /// The people (staff accounts) a family can share with by name.
 pub async fn people(db: &Db) -> Result<Vec<Person>, AppError> {
     let rows = sqlx::query(
@@ -265,16 +239,20 @@ pub async fn people(db: &Db) -> Result<Vec<Person>, AppError> {
     .await
     .map_err(internal)?;
     rows.iter()
-        .map(|r| {
-            Ok(Person {
-                id: r.try_get("id")?,
-                name: r.try_get("display_name")?,
-                role: r.try_get("role")?,
-                org_name: r.try_get("org_name")?,
-            })
-        })
+        .map(person_from_row)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(internal)
+}
+
+/// A staff account as a family sees it when sharing: the row has `id`,
+/// `display_name`, `role` and `org_name`.
+pub(crate) fn person_from_row(r: &sqlx::any::AnyRow) -> Result<Person, sqlx::Error> {
+    Ok(Person {
+        id: r.try_get("id")?,
+        name: r.try_get("display_name")?,
+        role: r.try_get("role")?,
+        org_name: r.try_get("org_name")?,
+    })
 }
 
 pub async fn organisations(db: &Db) -> Result<Vec<Organisation>, AppError> {

@@ -172,15 +172,8 @@ async fn visible_item(
         .ok_or(AppError::NotFound)
 }
 
-/// The number of items hidden from this coach by "only us" (never which).
-pub async fn hidden_count(db: &Db, access: &FamilyAccess) -> Result<i64, AppError> {
-    if access.member_id().is_some() || !is_coach_with_mandate(db, access).await? {
-        return Ok(0);
-    }
-    count_hidden(db, access).await
-}
-
-/// The hidden count, for a reader already known to be the coach.
+/// The number of items hidden from the coach by "only us" (never which),
+/// for a reader already known to be the coach.
 pub(crate) async fn count_hidden(db: &Db, access: &FamilyAccess) -> Result<i64, AppError> {
     sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM plan_items i LEFT JOIN plan_items g ON g.id = i.goal_id
@@ -410,14 +403,7 @@ async fn insert_item(
     Ok(id)
 }
 
-pub async fn header(db: &Db, access: &FamilyAccess) -> Result<Option<PlanHeader>, AppError> {
-    if access.member_id().is_none() && !is_coach_with_mandate(db, access).await? {
-        return Ok(None);
-    }
-    read_header(db, access).await
-}
-
-/// The header, for a reader already known to be a member or the coach.
+/// The plan header, for a reader already known to be a member or the coach.
 pub(crate) async fn read_header(
     db: &Db,
     access: &FamilyAccess,

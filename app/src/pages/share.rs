@@ -78,7 +78,7 @@ pub async fn sharing(
     let seen = consent::visibility(&state.db, &access, &scope).await?;
     let frame = overview::frame(&state.db, &access).await?;
     let people = overview::people(&state.db).await?;
-    let named = overview::share_recipients(&state.db, &access).await?;
+    let named = consent::named_recipients(&state.db, &access).await?;
     let organisations = overview::organisations(&state.db).await?;
     let mut seers = Vec::new();
     if seen.coach_sees {
