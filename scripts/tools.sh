@@ -5,6 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 WASM_BINDGEN_VERSION=0.2.130
 BINARYEN_VERSION=132
+WEB_PUSH_TESTING_VERSION=1.2.2
 export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -36,6 +37,30 @@ ensure_browser() {
     say "installing chromium and chromedriver"
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+# A real Web Push service on loopback for the push tests (web-push-testing:
+# subscribes, checks VAPID and decrypts aes128gcm; see BUILD-NOTES.md).
+ensure_push_receiver() {
+  if ! command -v node >/dev/null; then
+    say "installing Node.js"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$major" -lt 20 ]; then
+    echo "web-push-testing needs Node.js 20 or later; this machine has $(node --version)" >&2
+    return 1
+  fi
+  if [ ! -x "$TOOLS/node_modules/.bin/web-push-testing" ] ||
+    [ "$(node -p "require('$TOOLS/node_modules/web-push-testing/package.json').version")" \
+      != "$WEB_PUSH_TESTING_VERSION" ]; then
+    say "installing web-push-testing $WEB_PUSH_TESTING_VERSION"
+    mkdir -p "$TOOLS"
+    npm install --prefix "$TOOLS" --no-audit --no-fund --save-exact \
+      "web-push-testing@$WEB_PUSH_TESTING_VERSION" >/dev/null
   fi
 }
 

@@ -867,6 +867,10 @@ mod may {
     }
 }
 
+/// A P-256 public key as a browser sends it (65 bytes, uncompressed).
+const PUSH_P256DH: &str =
+    "BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
 /// The expected answer for each caller.
 type MayCall = fn(Who) -> Expect;
 
@@ -968,6 +972,26 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             coach_only,
         ),
         "my-families" => (vec![], any_staff),
+        // Notifications on this device: anyone signed in, for their own
+        // device. An endpoint nobody subscribed is nobody's to test, read
+        // or open; a delivery id nobody was sent opens nothing.
+        "push-key" => (vec![], signed_in),
+        "push-subscribe" => (
+            vec![
+                f("endpoint", "http://127.0.0.1:9/push/authz"),
+                f("p256dh", PUSH_P256DH),
+                f("auth", "AAAAAAAAAAAAAAAAAAAAAA"),
+                f("kinds_off", "plan"),
+            ],
+            signed_in,
+        ),
+        "push-unsubscribe" => (
+            vec![f("endpoint", "http://127.0.0.1:9/push/none")],
+            signed_in,
+        ),
+        "push-settings" => (vec![f("endpoint", "http://127.0.0.1:9/push/none")], nobody),
+        "push-test" => (vec![f("endpoint", "http://127.0.0.1:9/push/none")], nobody),
+        "push-open" => (vec![f("id", "abcdefghijklmnopqrstuvwxyz")], nobody),
         "new-family" => (vec![f("name", "Gezin Nieuw")], coaches),
         "set-language" => (vec![f("lang", "nl-BE")], signed_in),
         "sign-in" => (

@@ -638,6 +638,16 @@ async fn main() {
             invite_address: unlimited,
         })),
         trusted_proxy: None,
+        push: Arc::new(
+            onsplan_app::domain::push::Push::load_shared(
+                &db,
+                0,
+                "mailto:tests@onsplan.invalid",
+                "http://127.0.0.1",
+            )
+            .await
+            .expect("push keys"),
+        ),
     };
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()

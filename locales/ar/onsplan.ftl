@@ -317,3 +317,13 @@ team-empty = لا يوجد أحد في فريقك بعد.
 seen-earlier = شاركته من قبل (ليس الآن)
 seen-earlier-withdrawn = { $purpose } — أوقفت المشاركة في { $date }
 seen-earlier-expired = { $purpose } — انتهت في { $date }
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = أجابت عائلة على سؤالك
+push-consent = غيّرت عائلة ما يمكنك رؤيته
+push-question = مرشدك يسألك شيئًا
+push-plan = تغيّرت خطتك
+push-joined = انضم شخص إلى خطتك
+push-evaluation = التقييم قريبًا
+push-test = هكذا يبدو إشعار من Onsplan
+error-push-endpoint = لا يمكن إرسال الإشعارات إلا إلى خدمة الإشعارات في المتصفح.

@@ -310,3 +310,13 @@ team-empty = There is nobody in your team yet.
 seen-earlier = Shared before (not any more)
 seen-earlier-withdrawn = { $purpose } — you stopped sharing on { $date }
 seen-earlier-expired = { $purpose } — ended on { $date }
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = A family answered your question
+push-consent = A family changed what you may see
+push-question = Your coach asks you something
+push-plan = Your plan has changed
+push-joined = Someone joined your plan
+push-evaluation = Evaluation soon
+push-test = This is what a notification from Onsplan looks like
+error-push-endpoint = Notifications can only go to a browser’s push service.

@@ -310,3 +310,13 @@ team-empty = Il n’y a encore personne dans votre équipe.
 seen-earlier = Partagé avant (plus maintenant)
 seen-earlier-withdrawn = { $purpose } — vous avez arrêté de partager le { $date }
 seen-earlier-expired = { $purpose } — a pris fin le { $date }
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = Une famille a répondu à votre question
+push-consent = Une famille a changé ce que vous pouvez voir
+push-question = Votre coach vous demande quelque chose
+push-plan = Votre plan a changé
+push-joined = Quelqu’un a rejoint votre plan
+push-evaluation = Évaluation bientôt
+push-test = Voici à quoi ressemble une notification d’Onsplan
+error-push-endpoint = Les notifications ne peuvent aller qu’au service push d’un navigateur.

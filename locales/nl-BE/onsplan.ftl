@@ -310,3 +310,13 @@ team-empty = Er is nog niemand in uw team.
 seen-earlier = Eerder gedeeld (nu niet meer)
 seen-earlier-withdrawn = { $purpose } — u stopte met delen op { $date }
 seen-earlier-expired = { $purpose } — liep af op { $date }
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = Een gezin beantwoordde uw vraag
+push-consent = Een gezin veranderde wat u mag zien
+push-question = Uw coach vraagt u iets
+push-plan = Uw plan is veranderd
+push-joined = Iemand kwam bij uw plan
+push-evaluation = Binnenkort evaluatie
+push-test = Zo ziet een melding van Onsplan eruit
+error-push-endpoint = Meldingen kunnen alleen naar een pushdienst van een browser gaan.

@@ -315,3 +315,13 @@ team-empty = W Twoim zespole nie ma jeszcze nikogo.
 seen-earlier = Udostępnione wcześniej (już nie)
 seen-earlier-withdrawn = { $purpose } — zakończono udostępnianie { $date }
 seen-earlier-expired = { $purpose } — wygasło { $date }
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = Rodzina odpowiedziała na Twoje pytanie
+push-consent = Rodzina zmieniła to, co możesz zobaczyć
+push-question = Twój coach o coś Cię pyta
+push-plan = Twój plan się zmienił
+push-joined = Ktoś dołączył do Twojego planu
+push-evaluation = Wkrótce ocena
+push-test = Tak wygląda powiadomienie z Onsplan
+error-push-endpoint = Powiadomienia mogą trafiać tylko do usługi push przeglądarki.

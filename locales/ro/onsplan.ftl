@@ -314,3 +314,13 @@ team-empty = Nu este încă nimeni în echipa dumneavoastră.
 seen-earlier = Împărțit înainte (nu mai este)
 seen-earlier-withdrawn = { $purpose } — ați încetat să împărțiți pe { $date }
 seen-earlier-expired = { $purpose } — s-a încheiat pe { $date }
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = O familie v-a răspuns la întrebare
+push-consent = O familie a schimbat ce puteți vedea
+push-question = Coachul vă întreabă ceva
+push-plan = Planul dumneavoastră s-a schimbat
+push-joined = Cineva s-a alăturat planului dumneavoastră
+push-evaluation = Evaluare în curând
+push-test = Așa arată o notificare de la Onsplan
+error-push-endpoint = Notificările pot merge doar la serviciul push al unui browser.

@@ -310,3 +310,13 @@ team-empty = Ekibinizde henüz kimse yok.
 seen-earlier = Daha önce paylaşılan (artık değil)
 seen-earlier-withdrawn = { $purpose } — { $date } tarihinde paylaşmayı durdurdunuz
 seen-earlier-expired = { $purpose } — { $date } tarihinde sona erdi
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = Bir aile sorunuzu yanıtladı
+push-consent = Bir aile görebileceklerinizi değiştirdi
+push-question = Koçunuz size bir şey soruyor
+push-plan = Planınız değişti
+push-joined = Planınıza biri katıldı
+push-evaluation = Değerlendirme yakında
+push-test = Onsplan bildirimi böyle görünür
+error-push-endpoint = Bildirimler yalnızca bir tarayıcının bildirim hizmetine gidebilir.

@@ -315,3 +315,13 @@ team-empty = У вашій команді ще нікого немає.
 seen-earlier = Ділилися раніше (вже ні)
 seen-earlier-withdrawn = { $purpose } — ви перестали ділитися { $date }
 seen-earlier-expired = { $purpose } — закінчилося { $date }
+
+## Notifications (the lock-screen text: no names, no content)
+push-answer = Родина відповіла на ваше запитання
+push-consent = Родина змінила те, що ви можете бачити
+push-question = Ваш коуч вас щось запитує
+push-plan = Ваш план змінився
+push-joined = Хтось приєднався до вашого плану
+push-evaluation = Скоро оцінювання
+push-test = Так виглядає сповіщення від Onsplan
+error-push-endpoint = Сповіщення можуть надходити лише до push-служби браузера.

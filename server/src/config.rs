@@ -30,6 +30,13 @@ pub struct Config {
     /// `ONSPLAN_TRUSTED_PROXY`: the address of a reverse proxy in front of
     /// Onsplan, whose `X-Forwarded-For` names the client.
     pub trusted_proxy: Option<IpAddr>,
+    /// `ONSPLAN_PUSH_CONTACT`, default the public URL: how a push service
+    /// reaches the operator (`mailto:…` or `https://…`; the VAPID `sub`).
+    pub push_contact: String,
+    /// `ONSPLAN_PUSH_ENDPOINTS`: the push services the server posts to,
+    /// space-separated `scheme://host` with an optional `*.` (default: the
+    /// services of Chrome, Firefox, Safari and Edge).
+    pub push_endpoints: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +47,8 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("{0} must be TRIES/SECONDS, both above 0, like 10/900: {1}")]
     Limit(&'static str, String),
+    #[error("ONSPLAN_PUSH_CONTACT must start with mailto:, https:// or http://: {0}")]
+    PushContact(String),
     #[error("ONSPLAN_TRUSTED_PROXY is not an IP address: {0}")]
     TrustedProxy(String),
 }
@@ -97,7 +106,18 @@ impl Config {
                     .map_err(|_| ConfigError::TrustedProxy(text))?,
             ),
         };
+        let push_contact = get("ONSPLAN_PUSH_CONTACT").unwrap_or_else(|| public_url.clone());
+        if !(push_contact.starts_with("mailto:")
+            || push_contact.starts_with("https://")
+            || push_contact.starts_with("http://"))
+        {
+            return Err(ConfigError::PushContact(push_contact));
+        }
+        let push_endpoints = get("ONSPLAN_PUSH_ENDPOINTS")
+            .unwrap_or_else(|| onsplan_app::domain::push::DEFAULT_ENDPOINTS.into());
         Ok(Config {
+            push_contact,
+            push_endpoints,
             limits,
             trusted_proxy,
             listen,

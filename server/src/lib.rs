@@ -24,6 +24,7 @@ use onsplan_app::app::{shell, App};
 use onsplan_app::domain::clock::Clock;
 use onsplan_app::domain::db::{Db, DbError};
 use onsplan_app::domain::limits::RateLimits;
+use onsplan_app::domain::push::{self, Push};
 use onsplan_app::domain::secret::{SecretError, SecretKey};
 use onsplan_app::domain::AppState;
 
@@ -182,6 +183,13 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
         Clock::System.now(),
     )
     .await?;
+    let push = Push::load_shared(
+        &db,
+        Clock::System.now(),
+        &config.push_contact,
+        &config.push_endpoints,
+    )
+    .await?;
     let state = AppState {
         db,
         clock: Clock::System,
@@ -189,6 +197,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
         public_url: config.public_url.clone(),
         limits: Arc::new(RateLimits::new(config.limits)),
         trusted_proxy: config.trusted_proxy,
+        push: Arc::new(push),
     };
     if demo {
         let loaded = demo::load(&state)
@@ -224,6 +233,14 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
             limits.forget_idle();
         }
     });
+    // The notification outbox is emptied by this instance (and any other on
+    // the same store: each delivery is claimed before it is sent).
+    push::start_sender(
+        state.db.clone(),
+        state.push.clone(),
+        state.clock.clone(),
+        push::SenderConfig::default(),
+    );
     axum::serve(
         listener,
         app(state, &assets).into_make_service_with_connect_info::<std::net::SocketAddr>(),

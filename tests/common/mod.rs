@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod process;
+pub mod push;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -186,6 +187,16 @@ impl TestServer {
             },
             limits: Arc::new(RateLimits::new(limits)),
             trusted_proxy: None,
+            push: Arc::new(
+                onsplan_app::domain::push::Push::load_shared(
+                    &test_db.db,
+                    0,
+                    "mailto:tests@onsplan.invalid",
+                    "http://127.0.0.1",
+                )
+                .await
+                .expect("push keys"),
+            ),
         };
         let assets = Assets {
             public_dir: repo_root().join("public"),

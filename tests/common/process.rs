@@ -60,6 +60,8 @@ impl Setup {
                 crate::repo_root().join("target/site/pkg"),
             )
             .env("ONSPLAN_LANG", "en")
+            // The test push service runs on this machine.
+            .env("ONSPLAN_PUSH_ENDPOINTS", "http://127.0.0.1")
             .env("RUST_LOG", "warn")
             .current_dir(crate::repo_root());
         c

@@ -267,6 +267,7 @@ pub async fn set_password_with_link(
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
+    super::push::forget_person(&mut tx, &staff_id).await?;
     tx.commit().await.map_err(internal)?;
     Ok(staff_id)
 }
@@ -288,6 +289,7 @@ pub async fn disable_staff(db: &Db, staff_id: &str, now: i64) -> Result<(), AppE
     }
     for sql in [
         "DELETE FROM sessions WHERE subject_kind = 'staff' AND subject_id = $1",
+        "DELETE FROM push_subscriptions WHERE subject_kind = 'staff' AND subject_id = $1",
         "DELETE FROM password_links WHERE staff_id = $1 AND used_at IS NULL",
     ] {
         sqlx::query(sql)
@@ -584,7 +586,7 @@ fn is_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -657,14 +659,17 @@ pub async fn set_language(db: &Db, caller: &Caller, lang: Lang) -> Result<(), Ap
     Ok(())
 }
 
-/// Ends a session (sign-out).
+/// Ends a session (sign-out), and the notices to that device.
 pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
+    let hash = token_hash(token);
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-        .bind(token_hash(token))
-        .execute(db.pool())
+        .bind(&hash)
+        .execute(&mut *tx)
         .await
         .map_err(internal)?;
-    Ok(())
+    super::push::forget_session(&mut tx, &hash).await?;
+    tx.commit().await.map_err(internal)
 }
 
 /// A staff account as the operator sees it: no family content.

@@ -634,7 +634,10 @@ pub async fn record_by(
     event: &str,
     subject_id: Option<&str>,
 ) -> Result<(), AppError> {
-    append(tx, family_id, at, actor, event, subject_id, &[]).await
+    append(tx, family_id, at, actor, event, subject_id, &[]).await?;
+    // Its notice, if it makes one, in the same transaction.
+    let (_, actor_id) = actor.kind_and_id();
+    super::push::enqueue_for_change(tx, family_id, at, actor_id, event, subject_id).await
 }
 
 /// The family's log, newest first ("who looked"); for members only. Each

@@ -73,6 +73,7 @@ pub async fn decide(
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
+        super::push::forget_person(&mut tx, newcomer).await?;
     }
     let event = if yes {
         "member_confirmed"
@@ -157,6 +158,7 @@ pub async fn remove(db: &Db, access: &FamilyAccess, member: &str) -> Result<(), 
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
+    super::push::forget_person(&mut tx, member).await?;
     log::record_change(&mut tx, access, "member_removed", Some(member)).await?;
     tx.commit().await.map_err(internal)
 }

@@ -16,6 +16,7 @@ pub mod new_phone;
 pub mod overview;
 pub mod passkeys;
 pub mod plan;
+pub mod push;
 pub mod secret;
 
 use std::sync::Arc;
@@ -40,4 +41,7 @@ pub struct AppState {
     /// requests from it, the client's address is the last one it added to
     /// `X-Forwarded-For`. Without it, the peer address is the client's.
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// The server's web push identity (VAPID keys, shared through the
+    /// store) and the push services it may post to.
+    pub push: Arc<push::Push>,
 }

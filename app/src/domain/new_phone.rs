@@ -196,6 +196,7 @@ pub async fn redeem(
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
+        super::push::forget_person(&mut tx, &member_id).await?;
     }
     log::record_by(&mut tx, &family_id, now, actor, EVENT, Some(&member_id)).await?;
     tx.commit().await.map_err(internal)?;

@@ -352,6 +352,7 @@ pub async fn set_action_status(
     }
     author(db, access).await?;
     visible_item(db, access, action_id, ItemKind::Action).await?;
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "UPDATE plan_items SET status = $1, updated_at = $2 WHERE id = $3 AND family_id = $4",
     )
@@ -359,10 +360,11 @@ pub async fn set_action_status(
     .bind(access.now())
     .bind(action_id)
     .bind(access.family_id())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    Ok(())
+    super::push::enqueue_plan_change(&mut tx, access, "action_status", Some(action_id)).await?;
+    tx.commit().await.map_err(internal)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -380,6 +382,7 @@ async fn insert_item(
     author_id: &str,
 ) -> Result<String, AppError> {
     let id = new_id();
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO plan_items (id, family_id, kind, goal_id, domain, body, who, due, status,
                                  only_us, author_kind, author_id, created_at, updated_at)
@@ -397,9 +400,12 @@ async fn insert_item(
     .bind(author_kind)
     .bind(author_id)
     .bind(access.now())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?;
+    let event = format!("{}_added", kind.as_str());
+    super::push::enqueue_plan_change(&mut tx, access, &event, Some(&id)).await?;
+    tx.commit().await.map_err(internal)?;
     Ok(id)
 }
 
@@ -447,6 +453,7 @@ pub async fn set_header(
         return Err(AppError::bad("error-hold-needs-reason"));
     }
     let next = check_due(header.next_evaluation.as_deref())?;
+    let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "UPDATE plans SET intensity = $1, next_evaluation = $2, end_criteria = $3, status = $4,
                           hold_reason = $5, updated_at = $6 WHERE family_id = $7",
@@ -458,8 +465,9 @@ pub async fn set_header(
     .bind(header.hold_reason.trim())
     .bind(access.now())
     .bind(access.family_id())
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await
     .map_err(internal)?;
-    Ok(())
+    super::push::enqueue_plan_change(&mut tx, access, "plan_header", None).await?;
+    tx.commit().await.map_err(internal)
 }

@@ -7,6 +7,7 @@ pub mod join;
 pub mod looked;
 pub mod members;
 pub mod not_found;
+pub mod notifications;
 pub mod passkey;
 pub mod plan;
 pub mod question;

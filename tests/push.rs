@@ -1,0 +1,550 @@
+//! Web push end to end (issue 11, stage 1): the real router over HTTP, the
+//! real sender, and a real push service (`web-push-testing`, which checks
+//! the VAPID signature and decrypts every push) on this machine. Who is
+//! told is decided when the push leaves, by the access layer; a push
+//! carries no family content; a subscription that is gone is deleted; a
+//! push service that fails is tried again, after its Retry-After; a server
+//! killed between an event and its push loses nothing and sends nothing
+//! twice.
+
+use std::time::Duration;
+
+use onsplan_app::domain::access::{Caller, FamilyAccess};
+use onsplan_app::domain::plan;
+use onsplan_app::domain::push::{self, SenderConfig};
+use onsplan_app::lang::Lang;
+use onsplan_app::model::ActionInput;
+use onsplan_tests::push::{PushReceiver, ReceiverSubscription, StubEndpoint};
+use onsplan_tests::world::{between, Person, World};
+use onsplan_tests::{stores, Store, TestServer};
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(15);
+const PURPOSE: &str = "Marleen helpt met de sollicitatiebrief";
+
+/// A family that uses Onsplan: Amal joined with the coach's invite (and so
+/// accepted the coach). The coach and the volunteer are signed in.
+struct Family {
+    /// The sender, running from the start (so that the family's joining is
+    /// told before anyone subscribes).
+    sender: Option<tokio::task::JoinHandle<()>>,
+    server: TestServer,
+    world: World,
+    coach: Person,
+    amal: Person,
+    volunteer: Person,
+}
+
+async fn family(store: Store) -> Family {
+    let server = TestServer::start(store).await;
+    let world = World::build(&server.state).await;
+    let coach = Person::new(&server);
+    coach.sign_in(&world.coach.email).await;
+    let fam = world.family.clone();
+    let r = coach
+        .post(
+            "/api/invite",
+            &format!("/families/{fam}"),
+            &[("family", &fam)],
+        )
+        .await;
+    assert_eq!(r.status, 302, "{}", r.body);
+    let shown = coach.get(&format!("/families/{fam}")).await;
+    let section = between(&shown.body, "id=\"invite\"", "</section>").expect("invites");
+    let code = between(section, "class=\"invite-code\">", "<").expect("a code");
+    let amal = Person::new(&server);
+    let joined = amal
+        .post(
+            "/api/join",
+            &format!("/join?code={code}&lang=nl-BE"),
+            &[("code", code), ("lang", "nl-BE"), ("name", "Amal")],
+        )
+        .await;
+    assert_eq!(joined.location.as_deref(), Some("/plan"), "{}", joined.body);
+    let volunteer = Person::new(&server);
+    volunteer.sign_in(&world.volunteer.email).await;
+    let sender = Some(sender(&server));
+    drained(&server).await;
+    Family {
+        sender,
+        server,
+        world,
+        coach,
+        amal,
+        volunteer,
+    }
+}
+
+/// This person's browser subscribes to the push service with the server's
+/// key, and tells the server, as the page's script does.
+async fn subscribe(who: &Person, receiver: &PushReceiver, kinds_off: &str) -> ReceiverSubscription {
+    let key = who.call("/api/push-key", &[]).await;
+    assert_eq!(key.status, 200, "{}", key.body);
+    let key: String = serde_json::from_str(&key.body).expect("the key as JSON text");
+    let sub = receiver.subscribe(&key).await;
+    let r = who
+        .call(
+            "/api/push-subscribe",
+            &[
+                ("endpoint", &sub.endpoint),
+                ("p256dh", &sub.p256dh),
+                ("auth", &sub.auth),
+                ("kinds_off", kinds_off),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    sub
+}
+
+fn sender(server: &TestServer) -> tokio::task::JoinHandle<()> {
+    push::start_sender(
+        server.state.db.clone(),
+        server.state.push.clone(),
+        server.state.clock.clone(),
+        SenderConfig {
+            poll: Duration::from_millis(50),
+            first_retry: 2,
+        },
+    )
+}
+
+/// Waits until every event so far has been handled.
+async fn drained(server: &TestServer) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while scalar(
+        server,
+        "SELECT COUNT(*) FROM notification_events WHERE expanded_at IS NULL AND $1 = $1",
+        "",
+    )
+    .await
+        > 0
+    {
+        assert!(tokio::time::Instant::now() < deadline, "outbox not emptied");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn scalar(server: &TestServer, sql: &str, bind: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql)
+        .bind(bind)
+        .fetch_one(server.state.db.pool())
+        .await
+        .unwrap()
+}
+
+async fn share_work_with_volunteer(f: &Family) -> String {
+    let r = f
+        .amal
+        .call(
+            "/api/share",
+            &[
+                ("family", &f.world.family),
+                ("domain", "work"),
+                ("to", "volunteer"),
+                ("purpose", PURPOSE),
+                ("until", "2027-06-30"),
+            ],
+        )
+        .await;
+    assert!(r.status < 400, "{} {}", r.status, r.body);
+    sqlx::query_scalar("SELECT id FROM shares WHERE purpose = $1")
+        .bind(PURPOSE)
+        .fetch_one(f.server.state.db.pool())
+        .await
+        .unwrap()
+}
+
+/// A decrypted push: exactly an id, a kind and one fixed sentence (with its
+/// language and direction); nothing about the family.
+fn check_payload(text: &str, f: &Family, kind: &str, lang: Lang) -> Value {
+    let v: Value = serde_json::from_str(text).expect("JSON payload");
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["dir", "id", "kind", "lang", "text"], "{text}");
+    assert_eq!(v["kind"], kind, "{text}");
+    assert_eq!(v["lang"], lang.tag(), "{text}");
+    assert_eq!(v["dir"], lang.dir(), "{text}");
+    let id_for_kind = match kind {
+        "consent" => "push-consent",
+        "answer" => "push-answer",
+        "question" => "push-question",
+        "plan" => "push-plan",
+        other => panic!("unexpected kind {other}"),
+    };
+    assert_eq!(v["text"], onsplan_app::i18n::tr(lang, id_for_kind));
+    for secret in [
+        "Haddad",
+        "Amal",
+        "Marleen",
+        "sollicitatie",
+        f.world.family.as_str(),
+    ] {
+        assert!(!text.contains(secret), "{secret} in a push: {text}");
+    }
+    v
+}
+
+#[tokio::test]
+async fn a_withdrawn_share_reaches_the_volunteer_once_in_her_language_without_content() {
+    for store in stores() {
+        let f = family(store).await;
+        let receiver = PushReceiver::start().await;
+        // The volunteer reads Onsplan in Arabic; the coach is subscribed too.
+        let r = f
+            .volunteer
+            .call("/api/set-language", &[("lang", "ar")])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let vol = subscribe(&f.volunteer, &receiver, "").await;
+        let coach = subscribe(&f.coach, &receiver, "").await;
+
+        let share = share_work_with_volunteer(&f).await;
+        let got = receiver.wait_for(&vol.client_hash, 1, WAIT).await;
+        check_payload(&got[0], &f, "consent", Lang::Ar);
+
+        let r = f
+            .amal
+            .call(
+                "/api/withdraw-share",
+                &[("family", &f.world.family), ("share", &share)],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let got = receiver.wait_for(&vol.client_hash, 2, WAIT).await;
+        let second = check_payload(&got[1], &f, "consent", Lang::Ar);
+        assert!(!got[1].contains(&share), "the share's id is not sent");
+        // Exactly one push for the withdrawal, and none to the coach, whose
+        // view did not change.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(receiver.notifications(&vol.client_hash).await.len(), 2);
+        assert!(receiver.notifications(&coach.client_hash).await.is_empty());
+        // The push's id is a delivery the store kept as sent.
+        let sent = scalar(
+            &f.server,
+            "SELECT COUNT(*) FROM push_deliveries WHERE id = $1 AND outcome = 'sent'",
+            second["id"].as_str().unwrap(),
+        )
+        .await;
+        assert_eq!(sent, 1, "{store:?}");
+    }
+}
+
+/// Who is told is decided when the push leaves: an answer given while the
+/// coach had the family's mandate reaches no one once the family stopped
+/// working with them before it was sent; the withdrawal itself does.
+#[tokio::test]
+async fn a_coach_the_family_stopped_is_told_nothing_about_it_but_the_stop() {
+    for store in stores() {
+        let mut f = family(store).await;
+        let receiver = PushReceiver::start().await;
+        let coach = subscribe(&f.coach, &receiver, "").await;
+        let amal = subscribe(&f.amal, &receiver, "").await;
+        // Nothing is sent for a while (as when the server is busy).
+        f.sender.take().unwrap().abort();
+
+        // The coach asks a question on an action (sender not running yet).
+        let db = &f.server.state.db;
+        let now = f.server.state.clock.now();
+        let caller = Caller::staff(db, &f.world.coach.id).await.unwrap();
+        let access = FamilyAccess::open(db, &caller, &f.world.family, now)
+            .await
+            .unwrap();
+        let goal = plan::add_goal(db, &access, "housing", "Een droge woning")
+            .await
+            .unwrap();
+        let action = plan::add_action(
+            db,
+            &access,
+            &goal,
+            &ActionInput {
+                body: "De huisbaas bellen".into(),
+                who: "coach".into(),
+                due: None,
+                status: "todo".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let r = f
+            .coach
+            .call(
+                "/api/ask",
+                &[
+                    ("family", &f.world.family),
+                    ("action", &action),
+                    ("what", "De huisbaas bellen"),
+                    ("counterparty", "WoninGent"),
+                    ("facts", "Uw naam en adres"),
+                    ("until", "2027-06-30"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let question: String = sqlx::query_scalar("SELECT id FROM mandates WHERE action_id = $1")
+            .bind(&action)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        // Amal answers, then stops working with the coach.
+        let r = f
+            .amal
+            .call(
+                "/api/answer",
+                &[
+                    ("family", &f.world.family),
+                    ("question", &question),
+                    ("answer", "together"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let r = f.amal.call("/api/withdraw-coach", &[]).await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+
+        f.sender = Some(sender(&f.server));
+        let got = receiver.wait_for(&coach.client_hash, 1, WAIT).await;
+        check_payload(&got[0], &f, "consent", Lang::NlBe);
+        // Amal hears of the plan's two changes and the question, in Dutch.
+        let hers = receiver.wait_for(&amal.client_hash, 3, WAIT).await;
+        let mut kinds: Vec<String> = hers
+            .iter()
+            .map(|t| {
+                serde_json::from_str::<Value>(t).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        kinds.sort();
+        assert_eq!(kinds, ["plan", "plan", "question"], "{store:?}");
+        for t in &hers {
+            let kind = serde_json::from_str::<Value>(t).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            check_payload(t, &f, &kind, Lang::NlBe);
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            receiver.notifications(&coach.client_hash).await.len(),
+            1,
+            "{store:?}: the answer is not pushed to a coach who lost the family"
+        );
+        let for_coach = scalar(
+            &f.server,
+            "SELECT COUNT(*) FROM push_deliveries WHERE recipient_id = $1",
+            &f.world.coach.id,
+        )
+        .await;
+        assert_eq!(for_coach, 1, "{store:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_subscription_that_is_gone_is_deleted() {
+    for store in stores() {
+        let f = family(store).await;
+        let receiver = PushReceiver::start().await;
+        let vol = subscribe(&f.volunteer, &receiver, "").await;
+        receiver.expire(&vol.client_hash).await;
+        share_work_with_volunteer(&f).await;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = scalar(
+                &f.server,
+                "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = $1",
+                &vol.endpoint,
+            )
+            .await;
+            if left == 0 {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "not deleted");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let gone = scalar(
+            &f.server,
+            "SELECT COUNT(*) FROM push_deliveries WHERE recipient_id = $1 AND outcome = 'gone'",
+            &f.world.volunteer.id,
+        )
+        .await;
+        assert_eq!(gone, 1, "{store:?}");
+    }
+}
+
+/// A push service answering 503 with Retry-After is tried again no sooner
+/// than it asked, and then once; the request carries what RFC 8030 and
+/// RFC 8292 ask for.
+#[tokio::test]
+async fn a_failing_push_service_is_tried_again_after_its_retry_after() {
+    let f = family(Store::Sqlite).await;
+    let receiver = PushReceiver::start().await;
+    let stub = StubEndpoint::start(vec![(503, Some("5")), (201, None)]).await;
+    // Real keys (from the test push service), the stub's address.
+    let key = f.volunteer.call("/api/push-key", &[]).await;
+    let key: String = serde_json::from_str(&key.body).unwrap();
+    let keys = receiver.subscribe(&key).await;
+    let r = f
+        .volunteer
+        .call(
+            "/api/push-subscribe",
+            &[
+                ("endpoint", &stub.endpoint_url()),
+                ("p256dh", &keys.p256dh),
+                ("auth", &keys.auth),
+                ("kinds_off", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let share = share_work_with_volunteer(&f).await;
+    let first = stub.wait_for(1, WAIT).await;
+    let r = f
+        .amal
+        .call(
+            "/api/withdraw-share",
+            &[("family", &f.world.family), ("share", &share)],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    // The grant went out at once (201); the withdrawal meets the 503.
+    let seen = stub.wait_for(2, WAIT).await;
+    let failed = &seen[1];
+    let ttl: i64 = failed.header("ttl").unwrap().parse().unwrap();
+    assert!((60..=48 * 3600).contains(&ttl), "TTL {ttl}");
+    assert_eq!(first[0].header("urgency"), Some("normal"), "a share given");
+    assert_eq!(failed.header("urgency"), Some("high"), "a share withdrawn");
+    let topic = failed.header("topic").unwrap().to_string();
+    assert_eq!(topic.len(), 32);
+    assert_eq!(
+        first[0].header("topic"),
+        Some(topic.as_str()),
+        "one family, one kind"
+    );
+    assert!(failed
+        .header("authorization")
+        .unwrap()
+        .starts_with("vapid t="));
+    assert_eq!(failed.header("content-encoding"), Some("aes128gcm"));
+    assert!(failed.body_len <= 4096);
+    // The sender's own wait would be 2 s; the service asked for 5.
+    f.server.state.clock.advance(3);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(stub.requests().len(), 2, "not before Retry-After");
+    f.server.state.clock.advance(3);
+    let seen = stub.wait_for(3, WAIT).await;
+    assert_eq!(seen[2].header("topic"), Some(topic.as_str()));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(stub.requests().len(), 3, "sent once after the retry");
+    let sent = scalar(
+        &f.server,
+        "SELECT COUNT(*) FROM push_deliveries WHERE recipient_id = $1 AND outcome = 'sent' AND attempts = 2",
+        &f.world.volunteer.id,
+    )
+    .await;
+    assert_eq!(sent, 1);
+}
+
+/// A person who turned a kind off on a device gets none of it there.
+#[tokio::test]
+async fn a_kind_turned_off_is_not_sent_to_that_device() {
+    let f = family(Store::Sqlite).await;
+    let receiver = PushReceiver::start().await;
+    let quiet = subscribe(&f.volunteer, &receiver, "consent").await;
+    share_work_with_volunteer(&f).await;
+    // A test notice to the same device shows the sender is running.
+    let r = f
+        .volunteer
+        .call("/api/push-test", &[("endpoint", &quiet.endpoint)])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let got = receiver.wait_for(&quiet.client_hash, 1, WAIT).await;
+    let v: Value = serde_json::from_str(&got[0]).unwrap();
+    assert_eq!(v["kind"], "test");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.notifications(&quiet.client_hash).await.len(), 1);
+    let settings = f
+        .volunteer
+        .call("/api/push-settings", &[("endpoint", &quiet.endpoint)])
+        .await;
+    assert_eq!(settings.body, "\"consent\"");
+    // Someone else cannot read or use this device's settings.
+    let coach = f
+        .coach
+        .call("/api/push-test", &[("endpoint", &quiet.endpoint)])
+        .await;
+    assert_eq!(coach.status, 404);
+}
+
+/// Signing out of a device ends its notices.
+#[tokio::test]
+async fn signing_out_ends_the_devices_subscription() {
+    let f = family(Store::Sqlite).await;
+    let receiver = PushReceiver::start().await;
+    let vol = subscribe(&f.volunteer, &receiver, "").await;
+    let r = f.volunteer.post("/api/sign-out", "/sign-out", &[]).await;
+    assert_eq!(r.status, 302);
+    let left = scalar(
+        &f.server,
+        "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = $1",
+        &vol.endpoint,
+    )
+    .await;
+    assert_eq!(left, 0);
+}
+
+/// Refused: an endpoint that is not a push service this server posts to,
+/// and keys that are not keys; with a clear error, nothing stored.
+#[tokio::test]
+async fn a_subscription_to_anything_but_a_push_service_is_refused() {
+    let f = family(Store::Sqlite).await;
+    let receiver = PushReceiver::start().await;
+    let key = f.volunteer.call("/api/push-key", &[]).await;
+    let key: String = serde_json::from_str(&key.body).unwrap();
+    let real = receiver.subscribe(&key).await;
+    for (endpoint, p256dh, auth) in [
+        (
+            "http://10.0.0.1/push/x",
+            real.p256dh.as_str(),
+            real.auth.as_str(),
+        ),
+        ("https://example.org/x", &real.p256dh, &real.auth),
+        ("file:///etc/passwd", &real.p256dh, &real.auth),
+        (&real.endpoint, "AAAA", &real.auth),
+        (&real.endpoint, &real.p256dh, "!!!!"),
+    ] {
+        let r = f
+            .volunteer
+            .call(
+                "/api/push-subscribe",
+                &[
+                    ("endpoint", endpoint),
+                    ("p256dh", p256dh),
+                    ("auth", auth),
+                    ("kinds_off", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{endpoint}: {}", r.body);
+    }
+    let r = f
+        .volunteer
+        .call(
+            "/api/push-subscribe",
+            &[
+                ("endpoint", &real.endpoint),
+                ("p256dh", &real.p256dh),
+                ("auth", &real.auth),
+                ("kinds_off", "everything"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let n = scalar(
+        &f.server,
+        "SELECT COUNT(*) FROM push_subscriptions WHERE $1 = $1",
+        "x",
+    )
+    .await;
+    assert_eq!(n, 0);
+}
