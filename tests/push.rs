@@ -548,3 +548,171 @@ async fn a_subscription_to_anything_but_a_push_service_is_refused() {
     .await;
     assert_eq!(n, 0);
 }
+
+/// A server call with a session cookie, as the page's script makes it.
+async fn call_with(port: u16, cookie: &str, path: &str, fields: &[(&str, &str)]) -> u16 {
+    let origin = format!("http://127.0.0.1:{port}");
+    reqwest::Client::new()
+        .post(format!("{origin}{path}"))
+        .header("origin", &origin)
+        .header("cookie", cookie)
+        .form(fields)
+        .send()
+        .await
+        .expect("the server answers")
+        .status()
+        .as_u16()
+}
+
+/// The real `onsplan serve`: the push service is down when a share is
+/// withdrawn, the server tries, is killed (SIGKILL), the push service comes
+/// back, the server starts again: the volunteer gets exactly one push.
+#[tokio::test]
+async fn a_server_killed_between_the_event_and_the_push_loses_none_and_sends_none_twice() {
+    use onsplan_app::domain::clock::Clock;
+    use onsplan_app::domain::consent;
+    use onsplan_app::domain::db::Db;
+    use onsplan_app::domain::limits::RateLimits;
+    use onsplan_app::domain::secret::SecretKey;
+    use onsplan_app::domain::{accounts, AppState};
+    use onsplan_app::model::{Recipient, ShareScope};
+    use onsplan_tests::process::{data_dir, free_port, Instance, Setup};
+    use std::sync::Arc;
+
+    sqlx::any::install_default_drivers();
+    for store in stores() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = data_dir(root.path(), "data");
+        let port = free_port();
+        let test_db = match store {
+            Store::Sqlite => None,
+            Store::Postgres => Some(onsplan_tests::fresh_db(Store::Postgres).await),
+        };
+        let setup = Setup {
+            database_url: match &test_db {
+                None => format!("sqlite://{}?mode=rwc", dir.join("onsplan.db").display()),
+                Some(db) => db.url.clone(),
+            },
+            data_dir: dir,
+            public_url: format!("http://127.0.0.1:{port}"),
+        };
+        // The family, a share to its volunteer, and two sessions, made in
+        // the store before the server starts.
+        let db = Db::connect(&setup.database_url).await.unwrap();
+        std::fs::create_dir_all(&setup.data_dir).unwrap();
+        let state = AppState {
+            db: db.clone(),
+            clock: Clock::System,
+            secret: Arc::new(
+                SecretKey::load_shared(&db, &setup.data_dir.join("secret.key"), 0)
+                    .await
+                    .unwrap(),
+            ),
+            public_url: setup.public_url.clone(),
+            limits: Arc::new(RateLimits::new(onsplan_tests::no_limits())),
+            trusted_proxy: None,
+            push: Arc::new(
+                push::Push::load_shared(&db, 0, "mailto:tests@onsplan.invalid", "http://127.0.0.1")
+                    .await
+                    .unwrap(),
+            ),
+        };
+        let world = World::build(&state).await;
+        let now = state.clock.now();
+        let amal = accounts::add_member(&db, &world.family, "Amal", Lang::NlBe, now)
+            .await
+            .unwrap();
+        let amal = Caller::member(&db, &amal).await.unwrap();
+        let access = FamilyAccess::open(&db, &amal, &world.family, now)
+            .await
+            .unwrap();
+        let share = consent::share(
+            &db,
+            &access,
+            &ShareScope::Domain("work".into()),
+            &Recipient::OurVolunteer,
+            PURPOSE,
+            "2099-12-31",
+        )
+        .await
+        .unwrap();
+        let amal_cookie = format!(
+            "onsplan_session={}",
+            accounts::start_session(&db, &amal, now).await.unwrap()
+        );
+        let volunteer = Caller::staff(&db, &world.volunteer.id).await.unwrap();
+        let vol_cookie = format!(
+            "onsplan_session={}",
+            accounts::start_session(&db, &volunteer, now).await.unwrap()
+        );
+
+        let mut receiver = PushReceiver::start().await;
+        let mut server = Instance::start(&setup, port).await.unwrap();
+        let sub = receiver.subscribe(state.push.public_key()).await;
+        let status = call_with(
+            port,
+            &vol_cookie,
+            "/api/push-subscribe",
+            &[
+                ("endpoint", &sub.endpoint),
+                ("p256dh", &sub.p256dh),
+                ("auth", &sub.auth),
+                ("kinds_off", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200);
+        // The push service goes away; the family withdraws the share.
+        receiver.stop().await;
+        let status = call_with(
+            port,
+            &amal_cookie,
+            "/api/withdraw-share",
+            &[("family", &world.family), ("share", &share)],
+        )
+        .await;
+        assert_eq!(status, 200);
+        // The server tried once and will try again later.
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let tried: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM push_deliveries
+                 WHERE recipient_id = $1 AND attempts >= 1 AND lease_until = 0 AND done_at IS NULL",
+            )
+            .bind(&world.volunteer.id)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+            if tried == 1 {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{store:?}: never tried"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        server.signal("KILL");
+        receiver.restart().await;
+        let _server = Instance::start(&setup, port).await.unwrap();
+        let got = receiver.wait_for(&sub.client_hash, 1, WAIT).await;
+        let v: Value = serde_json::from_str(&got[0]).unwrap();
+        assert_eq!(v["kind"], "consent");
+        assert!(!got[0].contains(PURPOSE) && !got[0].contains("Haddad"));
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            receiver.notifications(&sub.client_hash).await.len(),
+            1,
+            "{store:?}: exactly once"
+        );
+        let sent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_deliveries WHERE recipient_id = $1 AND outcome = 'sent'",
+        )
+        .bind(&world.volunteer.id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        assert_eq!(sent, 1, "{store:?}");
+        db.pool().close().await;
+    }
+}
