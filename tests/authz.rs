@@ -973,8 +973,7 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
         ),
         "my-families" => (vec![], any_staff),
         // Notifications on this device: anyone signed in, for their own
-        // device. An endpoint nobody subscribed is nobody's to test, read
-        // or open; a delivery id nobody was sent opens nothing.
+        // device. An endpoint nobody subscribed is nobody's to test or read.
         "push-key" => (vec![], signed_in),
         "push-subscribe" => (
             vec![
@@ -991,7 +990,8 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
         ),
         "push-settings" => (vec![f("endpoint", "http://127.0.0.1:9/push/none")], nobody),
         "push-test" => (vec![f("endpoint", "http://127.0.0.1:9/push/none")], nobody),
-        "push-open" => (vec![f("id", "abcdefghijklmnopqrstuvwxyz")], nobody),
+        "settings" => (vec![], signed_in),
+        "sign-out-elsewhere" => (vec![], signed_in),
         "new-family" => (vec![f("name", "Gezin Nieuw")], coaches),
         "set-language" => (vec![f("lang", "nl-BE")], signed_in),
         "sign-in" => (
@@ -1061,7 +1061,7 @@ fn fields_for(
 /// The order the functions run in: state-ending ones last.
 fn order(path: &str) -> u8 {
     match path.trim_start_matches("/api/") {
-        "withdraw-coach" | "remove-member" => 1,
+        "withdraw-coach" | "remove-member" | "sign-out-elsewhere" => 1,
         "sign-out" => 2,
         _ => 0,
     }

@@ -226,6 +226,16 @@ async fn a_withdrawn_share_reaches_the_volunteer_once_in_her_language_without_co
         )
         .await;
         assert_eq!(sent, 1, "{store:?}");
+        // Opening it leads where the volunteer may go now: no longer the
+        // family (the share is gone), so their own list. Anyone else who
+        // opens it lands on the start page, learning nothing.
+        let id = second["id"].as_str().unwrap();
+        let opened = f.volunteer.get(&format!("/n/{id}")).await;
+        assert_eq!(opened.location.as_deref(), Some("/families"), "{store:?}");
+        let other = f.coach.get(&format!("/n/{id}")).await;
+        assert_eq!(other.location.as_deref(), Some("/"), "{store:?}");
+        let nobody = Person::new(&f.server).get(&format!("/n/{id}")).await;
+        assert_eq!(nobody.location.as_deref(), Some("/sign-in"), "{store:?}");
     }
 }
 
@@ -337,6 +347,20 @@ async fn a_coach_the_family_stopped_is_told_nothing_about_it_but_the_stop() {
         )
         .await;
         assert_eq!(for_coach, 1, "{store:?}");
+        let asked = hers
+            .iter()
+            .map(|t| serde_json::from_str::<Value>(t).unwrap())
+            .find(|v| v["kind"] == "question")
+            .unwrap();
+        let opened = f
+            .amal
+            .get(&format!("/n/{}", asked["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(
+            opened.location,
+            Some(format!("/plan/question/{question}")),
+            "{store:?}"
+        );
     }
 }
 

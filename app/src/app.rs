@@ -25,6 +25,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/icon.svg" type="image/svg+xml"/>
                 // Passkeys (progressive: without it the pages work the same).
                 <script src="/passkey.js" defer></script>
+                // The service worker and notifications (progressive too).
+                <script src="/app.js" defer></script>
                 <HydrationScripts options=options islands=true/>
                 <MetaTags/>
             </head>
@@ -57,6 +59,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <TopBar signed_in=start.is_some() home=start.unwrap_or("/")/>
             <main id="main">
+                <crate::components::offline::PageNotes/>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::Home ssr=ssr.clone()/>
                     <Route path=path!("/sign-in") view=pages::sign_in::SignInPage ssr=ssr.clone()/>
@@ -69,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plan/question/:id") view=pages::question::QuestionPage ssr=ssr.clone()/>
                     <Route path=path!("/plan/looked") view=pages::looked::WhoLooked ssr=ssr.clone()/>
                     <Route path=path!("/plan/remove/:id") view=pages::members::RemoveMemberPage ssr=ssr.clone()/>
+                    <Route path=path!("/offline") view=crate::components::offline::OfflinePage ssr=ssr.clone()/>
+                    <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=ssr.clone()/>
                     <Route path=path!("/families") view=pages::families::FamiliesPage ssr=ssr.clone()/>
                     <Route path=path!("/families/:id") view=pages::family::FamilyPage ssr=ssr.clone()/>
                     <Route path=path!("/families/:id/ask/:action") view=pages::family::AskPage ssr=ssr/>

@@ -327,3 +327,41 @@ push-joined = انضم شخص إلى خطتك
 push-evaluation = التقييم قريبًا
 push-test = هكذا يبدو إشعار من Onsplan
 error-push-endpoint = لا يمكن إرسال الإشعارات إلا إلى خدمة الإشعارات في المتصفح.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = الإعدادات
+notify-title = الإشعارات على هذا الجهاز
+notify-intro = يخبرك Onsplan فورًا عندما يتغيّر شيء. الإشعار على شاشة القفل لا يذكر أبدًا من أو ماذا: فقط أن هناك جديدًا.
+notify-need-script = تعمل الإشعارات فقط عندما يكون JavaScript مفعّلًا في هذا المتصفح.
+notify-unsupported = لا يستطيع هذا المتصفح عرض إشعارات Onsplan.
+notify-ios = على iPhone: اضغط على مشاركة، ثم «إضافة إلى الشاشة الرئيسية». ثم افتح Onsplan من الشاشة الرئيسية؛ هناك يمكنك تفعيل الإشعارات.
+notify-blocked = إشعارات Onsplan محظورة في إعدادات هذا المتصفح. اسمح بها هناك وحاول مرة أخرى.
+notify-on = الإشعارات مفعّلة على هذا الجهاز.
+notify-which = عن ماذا تريد أن نخبرك؟
+notify-turn-on = تفعيل الإشعارات
+notify-test = إرسال إشعار تجريبي
+notify-turn-off = إيقاف الإشعارات على هذا الجهاز
+notify-saved = تم الحفظ.
+notify-test-sent = تم الإرسال. قد يستغرق ذلك لحظة.
+notify-off = الإشعارات متوقفة على هذا الجهاز.
+notify-failed = لم ينجح ذلك. حاول مرة أخرى لاحقًا.
+notify-kind-answer = عندما تجيب عائلة على سؤالي
+notify-kind-consent = عندما تغيّر عائلة ما يمكنني رؤيته
+notify-kind-question = عندما يسألنا مرشدنا شيئًا
+notify-kind-plan = عندما تتغيّر خطتنا
+notify-kind-joined = عندما ينضم شخص إلى خطتنا
+notify-kind-evaluation = عندما يقترب موعد التقييم
+devices-title = أين سجّلت دخولك
+devices-since = مسجّل الدخول منذ { $when }
+devices-this = هذا الجهاز
+devices-notifications = الإشعارات مفعّلة
+devices-signed-out-elsewhere = تم تسجيل خروجك من كل مكان آخر.
+devices-sign-out-elsewhere = تسجيل الخروج من كل مكان آخر
+
+## Offline and updates
+offline-saved = حُفظ في { $when }. أنت غير متصل: هكذا كان يبدو حينها.
+offline-title = أنت غير متصل
+offline-body = بدون اتصال، يعرض Onsplan «خطتنا» وأسئلتك كما حُفظت على هذا الهاتف. كل ما عدا ذلك يحتاج إلى اتصال.
+offline-to-plan = إلى خطتنا
+update-ready = نسخة جديدة من Onsplan جاهزة.
+update-reload = إعادة التحميل

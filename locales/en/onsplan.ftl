@@ -320,3 +320,41 @@ push-joined = Someone joined your plan
 push-evaluation = Evaluation soon
 push-test = This is what a notification from Onsplan looks like
 error-push-endpoint = Notifications can only go to a browser’s push service.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = Settings
+notify-title = Notifications on this device
+notify-intro = Onsplan tells you at once when something changes. The notification on your lock screen never says who or what: only that there is news.
+notify-need-script = Notifications only work with JavaScript on in this browser.
+notify-unsupported = This browser cannot show notifications from Onsplan.
+notify-ios = On an iPhone: tap Share, then 'Add to Home Screen'. Then open Onsplan from your Home Screen; there you can turn notifications on.
+notify-blocked = Notifications from Onsplan are blocked in this browser's settings. Allow them there and try again.
+notify-on = Notifications are on for this device.
+notify-which = What do you want to be told about?
+notify-turn-on = Turn on notifications
+notify-test = Send a test notification
+notify-turn-off = Turn off notifications on this device
+notify-saved = Saved.
+notify-test-sent = Sent. It can take a moment.
+notify-off = Notifications are off on this device.
+notify-failed = That did not work. Please try again later.
+notify-kind-answer = When a family answers my question
+notify-kind-consent = When a family changes what I may see
+notify-kind-question = When our coach asks us something
+notify-kind-plan = When our plan changes
+notify-kind-joined = When someone joins our plan
+notify-kind-evaluation = When the evaluation is near
+devices-title = Where you are signed in
+devices-since = Signed in since { $when }
+devices-this = this device
+devices-notifications = notifications on
+devices-signed-out-elsewhere = You are signed out everywhere else.
+devices-sign-out-elsewhere = Sign out everywhere else
+
+## Offline and updates
+offline-saved = Saved on { $when }. You are offline: this is how it looked then.
+offline-title = You are offline
+offline-body = Without a connection, Onsplan shows 'Our plan' and your questions as they were saved on this phone. Everything else needs a connection.
+offline-to-plan = To our plan
+update-ready = A new version of Onsplan is ready.
+update-reload = Reload

@@ -320,3 +320,41 @@ push-joined = Quelqu’un a rejoint votre plan
 push-evaluation = Évaluation bientôt
 push-test = Voici à quoi ressemble une notification d’Onsplan
 error-push-endpoint = Les notifications ne peuvent aller qu’au service push d’un navigateur.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = Paramètres
+notify-title = Notifications sur cet appareil
+notify-intro = Onsplan vous prévient tout de suite quand quelque chose change. La notification sur votre écran verrouillé ne dit jamais qui ni quoi : seulement qu’il y a du nouveau.
+notify-need-script = Les notifications ne fonctionnent qu’avec JavaScript activé dans ce navigateur.
+notify-unsupported = Ce navigateur ne peut pas afficher les notifications d’Onsplan.
+notify-ios = Sur un iPhone : touchez Partager, puis « Sur l’écran d’accueil ». Ouvrez ensuite Onsplan depuis votre écran d’accueil ; vous pourrez alors activer les notifications.
+notify-blocked = Les notifications d’Onsplan sont bloquées dans les réglages de ce navigateur. Activez-les là et réessayez.
+notify-on = Les notifications sont activées sur cet appareil.
+notify-which = Pour quoi voulez-vous une notification ?
+notify-turn-on = Activer les notifications
+notify-test = Envoyer une notification de test
+notify-turn-off = Désactiver les notifications sur cet appareil
+notify-saved = Enregistré.
+notify-test-sent = Envoyé. Cela peut prendre un moment.
+notify-off = Les notifications sont désactivées sur cet appareil.
+notify-failed = Cela n’a pas marché. Réessayez plus tard.
+notify-kind-answer = Quand une famille répond à ma question
+notify-kind-consent = Quand une famille change ce que je peux voir
+notify-kind-question = Quand notre coach nous demande quelque chose
+notify-kind-plan = Quand notre plan change
+notify-kind-joined = Quand quelqu’un rejoint notre plan
+notify-kind-evaluation = Quand l’évaluation approche
+devices-title = Où vous êtes connecté
+devices-since = Connecté depuis le { $when }
+devices-this = cet appareil
+devices-notifications = notifications activées
+devices-signed-out-elsewhere = Vous êtes déconnecté partout ailleurs.
+devices-sign-out-elsewhere = Se déconnecter partout ailleurs
+
+## Offline and updates
+offline-saved = Enregistré le { $when }. Vous êtes hors ligne : voici à quoi cela ressemblait alors.
+offline-title = Vous êtes hors ligne
+offline-body = Sans connexion, Onsplan montre « Notre plan » et vos questions telles qu’elles sont gardées sur ce téléphone. Pour le reste, il faut une connexion.
+offline-to-plan = Vers notre plan
+update-ready = Une nouvelle version d’Onsplan est prête.
+update-reload = Recharger

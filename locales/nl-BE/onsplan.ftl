@@ -320,3 +320,41 @@ push-joined = Iemand kwam bij uw plan
 push-evaluation = Binnenkort evaluatie
 push-test = Zo ziet een melding van Onsplan eruit
 error-push-endpoint = Meldingen kunnen alleen naar een pushdienst van een browser gaan.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = Instellingen
+notify-title = Meldingen op dit toestel
+notify-intro = Onsplan laat u meteen weten als er iets verandert. De melding op uw vergrendelscherm zegt nooit wie of wat: alleen dat er nieuws is.
+notify-need-script = Meldingen werken alleen met JavaScript aan in deze browser.
+notify-unsupported = Deze browser kan geen meldingen van Onsplan tonen.
+notify-ios = Op een iPhone: tik op Delen en dan op 'Zet op beginscherm'. Open Onsplan daarna van op uw beginscherm; dan kunt u meldingen aanzetten.
+notify-blocked = Meldingen van Onsplan zijn geblokkeerd in de instellingen van deze browser. Zet ze daar aan en probeer opnieuw.
+notify-on = Meldingen staan aan op dit toestel.
+notify-which = Waarover wilt u een melding?
+notify-turn-on = Meldingen aanzetten
+notify-test = Stuur een testmelding
+notify-turn-off = Meldingen uitzetten op dit toestel
+notify-saved = Bewaard.
+notify-test-sent = Verstuurd. Het kan even duren.
+notify-off = Meldingen staan uit op dit toestel.
+notify-failed = Dat lukte niet. Probeer het later opnieuw.
+notify-kind-answer = Als een gezin mijn vraag beantwoordt
+notify-kind-consent = Als een gezin verandert wat ik mag zien
+notify-kind-question = Als onze coach ons iets vraagt
+notify-kind-plan = Als ons plan verandert
+notify-kind-joined = Als iemand bij ons plan komt
+notify-kind-evaluation = Als de evaluatie dichtbij is
+devices-title = Waar u bent aangemeld
+devices-since = Aangemeld sinds { $when }
+devices-this = dit toestel
+devices-notifications = meldingen aan
+devices-signed-out-elsewhere = U bent overal elders afgemeld.
+devices-sign-out-elsewhere = Overal elders afmelden
+
+## Offline and updates
+offline-saved = Bewaard op { $when }. U bent offline: zo zag het er toen uit.
+offline-title = U bent offline
+offline-body = Zonder verbinding toont Onsplan 'Ons plan' en uw vragen zoals ze op deze telefoon bewaard zijn. Voor de rest is een verbinding nodig.
+offline-to-plan = Naar ons plan
+update-ready = Er is een nieuwe versie van Onsplan.
+update-reload = Opnieuw laden

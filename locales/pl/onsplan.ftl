@@ -325,3 +325,41 @@ push-joined = Ktoś dołączył do Twojego planu
 push-evaluation = Wkrótce ocena
 push-test = Tak wygląda powiadomienie z Onsplan
 error-push-endpoint = Powiadomienia mogą trafiać tylko do usługi push przeglądarki.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = Ustawienia
+notify-title = Powiadomienia na tym urządzeniu
+notify-intro = Onsplan od razu daje znać, gdy coś się zmieni. Powiadomienie na ekranie blokady nigdy nie mówi kto ani co: tylko że jest coś nowego.
+notify-need-script = Powiadomienia działają tylko z włączonym JavaScriptem w tej przeglądarce.
+notify-unsupported = Ta przeglądarka nie może pokazywać powiadomień z Onsplan.
+notify-ios = Na iPhonie: stuknij Udostępnij, a potem „Do ekranu początkowego”. Potem otwórz Onsplan z ekranu początkowego; tam możesz włączyć powiadomienia.
+notify-blocked = Powiadomienia z Onsplan są zablokowane w ustawieniach tej przeglądarki. Zezwól na nie tam i spróbuj ponownie.
+notify-on = Powiadomienia są włączone na tym urządzeniu.
+notify-which = O czym chcesz dostawać powiadomienia?
+notify-turn-on = Włącz powiadomienia
+notify-test = Wyślij powiadomienie testowe
+notify-turn-off = Wyłącz powiadomienia na tym urządzeniu
+notify-saved = Zapisano.
+notify-test-sent = Wysłano. To może chwilę potrwać.
+notify-off = Powiadomienia są wyłączone na tym urządzeniu.
+notify-failed = Nie udało się. Spróbuj ponownie później.
+notify-kind-answer = Gdy rodzina odpowie na moje pytanie
+notify-kind-consent = Gdy rodzina zmieni to, co mogę zobaczyć
+notify-kind-question = Gdy nasz coach o coś nas pyta
+notify-kind-plan = Gdy nasz plan się zmieni
+notify-kind-joined = Gdy ktoś dołączy do naszego planu
+notify-kind-evaluation = Gdy zbliża się ocena
+devices-title = Gdzie jesteś zalogowany
+devices-since = Zalogowano od { $when }
+devices-this = to urządzenie
+devices-notifications = powiadomienia włączone
+devices-signed-out-elsewhere = Wylogowano Cię wszędzie indziej.
+devices-sign-out-elsewhere = Wyloguj wszędzie indziej
+
+## Offline and updates
+offline-saved = Zapisano { $when }. Jesteś offline: tak to wtedy wyglądało.
+offline-title = Jesteś offline
+offline-body = Bez połączenia Onsplan pokazuje „Nasz plan” i Twoje pytania tak, jak zostały zapisane na tym telefonie. Wszystko inne wymaga połączenia.
+offline-to-plan = Do naszego planu
+update-ready = Nowa wersja Onsplan jest gotowa.
+update-reload = Wczytaj ponownie

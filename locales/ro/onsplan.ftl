@@ -324,3 +324,41 @@ push-joined = Cineva s-a alăturat planului dumneavoastră
 push-evaluation = Evaluare în curând
 push-test = Așa arată o notificare de la Onsplan
 error-push-endpoint = Notificările pot merge doar la serviciul push al unui browser.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = Setări
+notify-title = Notificări pe acest dispozitiv
+notify-intro = Onsplan vă anunță imediat când se schimbă ceva. Notificarea de pe ecranul blocat nu spune niciodată cine sau ce: doar că e ceva nou.
+notify-need-script = Notificările funcționează doar cu JavaScript pornit în acest browser.
+notify-unsupported = Acest browser nu poate afișa notificări de la Onsplan.
+notify-ios = Pe un iPhone: atingeți Partajare, apoi „Adaugă pe ecranul principal”. Apoi deschideți Onsplan de pe ecranul principal; acolo puteți porni notificările.
+notify-blocked = Notificările de la Onsplan sunt blocate în setările acestui browser. Permiteți-le acolo și încercați din nou.
+notify-on = Notificările sunt pornite pe acest dispozitiv.
+notify-which = Despre ce vreți să fiți anunțat?
+notify-turn-on = Pornește notificările
+notify-test = Trimite o notificare de test
+notify-turn-off = Oprește notificările pe acest dispozitiv
+notify-saved = Salvat.
+notify-test-sent = Trimis. Poate dura o clipă.
+notify-off = Notificările sunt oprite pe acest dispozitiv.
+notify-failed = Nu a mers. Încercați din nou mai târziu.
+notify-kind-answer = Când o familie îmi răspunde la întrebare
+notify-kind-consent = Când o familie schimbă ce pot vedea
+notify-kind-question = Când coachul nostru ne întreabă ceva
+notify-kind-plan = Când planul nostru se schimbă
+notify-kind-joined = Când cineva se alătură planului nostru
+notify-kind-evaluation = Când se apropie evaluarea
+devices-title = Unde sunteți conectat
+devices-since = Conectat din { $when }
+devices-this = acest dispozitiv
+devices-notifications = notificări pornite
+devices-signed-out-elsewhere = Ați fost deconectat peste tot în altă parte.
+devices-sign-out-elsewhere = Deconectare peste tot în altă parte
+
+## Offline and updates
+offline-saved = Salvat la { $when }. Sunteți offline: așa arăta atunci.
+offline-title = Sunteți offline
+offline-body = Fără conexiune, Onsplan arată „Planul nostru” și întrebările dumneavoastră așa cum au fost salvate pe acest telefon. Restul are nevoie de conexiune.
+offline-to-plan = La planul nostru
+update-ready = O versiune nouă a Onsplan este gata.
+update-reload = Reîncarcă

@@ -320,3 +320,41 @@ push-joined = Planınıza biri katıldı
 push-evaluation = Değerlendirme yakında
 push-test = Onsplan bildirimi böyle görünür
 error-push-endpoint = Bildirimler yalnızca bir tarayıcının bildirim hizmetine gidebilir.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = Ayarlar
+notify-title = Bu cihazdaki bildirimler
+notify-intro = Onsplan bir şey değiştiğinde size hemen haber verir. Kilit ekranındaki bildirim asla kimin veya neyin olduğunu söylemez: yalnızca yeni bir şey olduğunu.
+notify-need-script = Bildirimler bu tarayıcıda yalnızca JavaScript açıkken çalışır.
+notify-unsupported = Bu tarayıcı Onsplan bildirimlerini gösteremez.
+notify-ios = iPhone'da: Paylaş'a, sonra 'Ana Ekrana Ekle'ye dokunun. Sonra Onsplan'ı ana ekranınızdan açın; orada bildirimleri açabilirsiniz.
+notify-blocked = Onsplan bildirimleri bu tarayıcının ayarlarında engellenmiş. Orada izin verin ve yeniden deneyin.
+notify-on = Bu cihazda bildirimler açık.
+notify-which = Ne hakkında bildirim istersiniz?
+notify-turn-on = Bildirimleri aç
+notify-test = Deneme bildirimi gönder
+notify-turn-off = Bu cihazda bildirimleri kapat
+notify-saved = Kaydedildi.
+notify-test-sent = Gönderildi. Biraz sürebilir.
+notify-off = Bu cihazda bildirimler kapalı.
+notify-failed = Olmadı. Lütfen daha sonra yeniden deneyin.
+notify-kind-answer = Bir aile soruma yanıt verdiğinde
+notify-kind-consent = Bir aile görebileceklerimi değiştirdiğinde
+notify-kind-question = Koçumuz bize bir şey sorduğunda
+notify-kind-plan = Planımız değiştiğinde
+notify-kind-joined = Planımıza biri katıldığında
+notify-kind-evaluation = Değerlendirme yaklaştığında
+devices-title = Nerede oturum açtınız
+devices-since = Oturum açılış: { $when }
+devices-this = bu cihaz
+devices-notifications = bildirimler açık
+devices-signed-out-elsewhere = Diğer her yerde oturumunuz kapatıldı.
+devices-sign-out-elsewhere = Diğer her yerde oturumu kapat
+
+## Offline and updates
+offline-saved = { $when } tarihinde kaydedildi. Çevrimdışısınız: o zaman böyle görünüyordu.
+offline-title = Çevrimdışısınız
+offline-body = Bağlantı olmadan Onsplan, 'Planımız'ı ve sorularınızı bu telefonda kaydedildiği haliyle gösterir. Geri kalan her şey için bağlantı gerekir.
+offline-to-plan = Planımıza git
+update-ready = Onsplan'ın yeni bir sürümü hazır.
+update-reload = Yeniden yükle

@@ -325,3 +325,41 @@ push-joined = Хтось приєднався до вашого плану
 push-evaluation = Скоро оцінювання
 push-test = Так виглядає сповіщення від Onsplan
 error-push-endpoint = Сповіщення можуть надходити лише до push-служби браузера.
+
+## Settings: notifications on this device, where one is signed in
+settings-title = Налаштування
+notify-title = Сповіщення на цьому пристрої
+notify-intro = Onsplan одразу повідомляє, коли щось змінюється. Сповіщення на заблокованому екрані ніколи не каже хто чи що: лише що є новини.
+notify-need-script = Сповіщення працюють лише з увімкненим JavaScript у цьому браузері.
+notify-unsupported = Цей браузер не може показувати сповіщення від Onsplan.
+notify-ios = На iPhone: торкніться «Поділитися», потім «На початковий екран». Потім відкрийте Onsplan з початкового екрана; там можна увімкнути сповіщення.
+notify-blocked = Сповіщення від Onsplan заблоковані в налаштуваннях цього браузера. Дозвольте їх там і спробуйте ще раз.
+notify-on = Сповіщення на цьому пристрої увімкнені.
+notify-which = Про що вам повідомляти?
+notify-turn-on = Увімкнути сповіщення
+notify-test = Надіслати тестове сповіщення
+notify-turn-off = Вимкнути сповіщення на цьому пристрої
+notify-saved = Збережено.
+notify-test-sent = Надіслано. Це може зайняти хвилинку.
+notify-off = Сповіщення на цьому пристрої вимкнені.
+notify-failed = Не вдалося. Спробуйте пізніше.
+notify-kind-answer = Коли родина відповідає на моє запитання
+notify-kind-consent = Коли родина змінює те, що я можу бачити
+notify-kind-question = Коли наш коуч нас щось запитує
+notify-kind-plan = Коли наш план змінюється
+notify-kind-joined = Коли хтось приєднується до нашого плану
+notify-kind-evaluation = Коли наближається оцінювання
+devices-title = Де ви увійшли
+devices-since = Вхід з { $when }
+devices-this = цей пристрій
+devices-notifications = сповіщення увімкнені
+devices-signed-out-elsewhere = Ви вийшли з усіх інших пристроїв.
+devices-sign-out-elsewhere = Вийти на всіх інших пристроях
+
+## Offline and updates
+offline-saved = Збережено { $when }. Ви офлайн: так це виглядало тоді.
+offline-title = Ви офлайн
+offline-body = Без з’єднання Onsplan показує «Наш план» і ваші запитання такими, як їх збережено на цьому телефоні. Для решти потрібне з’єднання.
+offline-to-plan = До нашого плану
+update-ready = Нова версія Onsplan готова.
+update-reload = Перезавантажити

@@ -109,9 +109,18 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
         )
         .layer(cache_static);
 
+    let worker = Arc::new(ServiceWorker::load(assets));
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/n/{id}", get(open_notice))
         .with_state(state.clone())
+        .route(
+            "/sw.js",
+            get(move || {
+                let worker = worker.clone();
+                async move { worker.response() }
+            }),
+        )
         .merge(pages)
         .fallback_service(static_files)
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
@@ -150,6 +159,81 @@ fn page_context(state: &AppState) {
         if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
         }
+    }
+}
+
+/// The service worker, with this build's version written in: a hash of
+/// itself and of what it serves, so that a deployment that changes any of
+/// them is a new worker (and the page offers to reload).
+struct ServiceWorker {
+    body: String,
+}
+
+impl ServiceWorker {
+    fn load(assets: &Assets) -> ServiceWorker {
+        use std::hash::{Hash, Hasher};
+        let source = std::fs::read_to_string(assets.public_dir.join("sw.js")).unwrap_or_default();
+        let mut hasher = std::hash::DefaultHasher::new();
+        env!("CARGO_PKG_VERSION").hash(&mut hasher);
+        source.hash(&mut hasher);
+        for file in [
+            assets.public_dir.join("style.css"),
+            assets.public_dir.join("app.js"),
+            assets.pkg_dir.join("onsplan.js"),
+            assets.pkg_dir.join("onsplan_bg.wasm"),
+        ] {
+            std::fs::read(file).unwrap_or_default().hash(&mut hasher);
+        }
+        let version = format!("{:016x}", hasher.finish());
+        ServiceWorker {
+            body: source.replace("__ONSPLAN_VERSION__", &version),
+        }
+    }
+
+    fn response(&self) -> axum::response::Response {
+        if self.body.is_empty() {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/javascript; charset=utf-8",
+                ),
+                // Always asked again: a new deployment reaches every phone.
+                (axum::http::header::CACHE_CONTROL, "no-cache"),
+                // The worker fetches this site's pages and files, and
+                // nothing else.
+                (
+                    axum::http::header::CONTENT_SECURITY_POLICY,
+                    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+                ),
+            ],
+            self.body.clone(),
+        )
+            .into_response()
+    }
+}
+
+/// Where an opened notification leads (`/n/<its random id>`): decided now,
+/// for the person signed in, by the access layer. Anyone else, or an id
+/// that is no one's, lands on the start page; nobody learns anything.
+async fn open_notice(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::Extension(context): axum::Extension<onsplan_app::request::RequestContext>,
+) -> axum::response::Response {
+    use onsplan_app::domain::access::Caller;
+    if matches!(context.caller, Caller::Anonymous) {
+        return axum::response::Redirect::to("/sign-in").into_response();
+    }
+    if !onsplan_app::domain::ids::looks_like_id(&id) {
+        return axum::response::Redirect::to("/").into_response();
+    }
+    match push::target(&state.db, &context.caller, &id, state.clock.now()).await {
+        Ok(Some(to)) => axum::response::Redirect::to(&to).into_response(),
+        Ok(None) => axum::response::Redirect::to("/").into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 

@@ -143,6 +143,28 @@ impl Browser {
             .map_or(0, Vec::len)
     }
 
+    /// A DevTools protocol command on the page (chromedriver's
+    /// `goog/cdp/execute`): network emulation, permissions, push messages
+    /// to the service worker, the installability verdict.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(Cdp(cmd.to_string(), params))
+            .await
+            .unwrap_or_else(|e| panic!("DevTools {cmd}: {e}"))
+    }
+
+    /// Like `cdp`, for a command that may be refused.
+    pub async fn try_cdp(
+        &self,
+        cmd: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        self.client
+            .issue_cmd(Cdp(cmd.to_string(), params))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
@@ -186,5 +208,27 @@ impl fantoccini::wd::WebDriverCompatibleCommand for WebAuthn {
             }
             WebAuthn::Credentials(_) => (http::Method::GET, None),
         }
+    }
+}
+
+/// One DevTools command through chromedriver.
+#[derive(Debug)]
+struct Cdp(String, serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.0, "params": self.1 });
+        (http::Method::POST, Some(body.to_string()))
     }
 }

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod process;
 pub mod push;
+pub mod relay;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -236,7 +237,13 @@ impl TestServer {
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = reqwest::Client::new();
         while Instant::now() < deadline {
-            if let Ok(r) = client.get(self.url("/healthz")).send().await {
+            // Straight to the server: its public address may be a relay
+            // that a test starts later.
+            if let Ok(r) = client
+                .get(format!("http://{}/healthz", self.addr))
+                .send()
+                .await
+            {
                 if r.status().is_success() {
                     return;
                 }

@@ -29,8 +29,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 
 /// One subscription, as `web-push-testing` hands it out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,28 +296,9 @@ impl Drop for PushReceiver {
     }
 }
 
-/// Relays each connection to `listener` to the node server. Aborting the
-/// task closes the listener and cuts every connection it relays.
+/// Relays each connection to `listener` to the node server.
 fn spawn_relay(listener: TcpListener, node_port: u16) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut connections = JoinSet::new();
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let Ok((mut inbound, _)) = accepted else { continue };
-                    connections.spawn(async move {
-                        let Ok(mut outbound) =
-                            TcpStream::connect(("127.0.0.1", node_port)).await
-                        else {
-                            return;
-                        };
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    });
-                }
-                Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            }
-        }
-    })
+    crate::relay::spawn(listener, node_port)
 }
 
 /// One request a [`StubEndpoint`] received.

@@ -6,6 +6,8 @@ pub mod icons;
 #[cfg(feature = "ssr")]
 pub mod invite;
 #[cfg(feature = "ssr")]
+pub mod offline;
+#[cfg(feature = "ssr")]
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod plan_view;

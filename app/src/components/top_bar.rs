@@ -12,7 +12,10 @@ pub fn TopBar(signed_in: bool, #[prop(optional)] home: Option<&'static str>) -> 
         <header class="top-bar">
             <a class="brand" href=home>{t("app-name")}</a>
             {signed_in.then(|| view! {
-                <a class="button secondary sign-out" href="/sign-out" id="sign-out">{t("sign-out")}</a>
+                <nav class="top-links">
+                    <a class="button secondary" href="/settings" id="settings">{t("settings-title")}</a>
+                    <a class="button secondary sign-out" href="/sign-out" id="sign-out">{t("sign-out")}</a>
+                </nav>
             })}
         </header>
     }

@@ -650,13 +650,19 @@ pub async fn set_language(db: &Db, caller: &Caller, lang: Lang) -> Result<(), Ap
         Caller::Staff(s) => ("UPDATE staff SET language = $1 WHERE id = $2", s.staff_id()),
         Caller::Anonymous => return Err(AppError::SignedOut),
     };
-    sqlx::query(sql)
-        .bind(lang.tag())
-        .bind(id)
-        .execute(db.pool())
-        .await
-        .map_err(internal)?;
-    Ok(())
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    for sql in [
+        sql,
+        "UPDATE push_subscriptions SET language = $1 WHERE subject_id = $2",
+    ] {
+        sqlx::query(sql)
+            .bind(lang.tag())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
+    tx.commit().await.map_err(internal)
 }
 
 /// Ends a session (sign-out), and the notices to that device.
@@ -669,6 +675,79 @@ pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
         .await
         .map_err(internal)?;
     super::push::forget_session(&mut tx, &hash).await?;
+    tx.commit().await.map_err(internal)
+}
+
+/// One place a person is signed in, as they see it in their settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    pub since: i64,
+    /// This browser.
+    pub current: bool,
+    /// Notifications are on for it.
+    pub notifications: bool,
+}
+
+fn subject_of(caller: &Caller) -> Result<(&'static str, &str), AppError> {
+    match caller {
+        Caller::Member(m) => Ok(("member", m.member_id())),
+        Caller::Staff(s) => Ok(("staff", s.staff_id())),
+        Caller::Anonymous => Err(AppError::SignedOut),
+    }
+}
+
+/// Where this person is signed in now, newest first (`token`: this browser's).
+pub async fn sessions_of(
+    db: &Db,
+    caller: &Caller,
+    token: &str,
+    now: i64,
+) -> Result<Vec<SignedIn>, AppError> {
+    let (kind, id) = subject_of(caller)?;
+    let rows = sqlx::query(
+        "SELECT s.token_hash, s.created_at,
+                (SELECT COUNT(*) FROM push_subscriptions p WHERE p.session_hash = s.token_hash) AS subs
+         FROM sessions s WHERE s.subject_kind = $1 AND s.subject_id = $2 AND s.expires_at > $3
+         ORDER BY s.created_at DESC, s.token_hash",
+    )
+    .bind(kind)
+    .bind(id)
+    .bind(now)
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    let mine = token_hash(token);
+    rows.iter()
+        .map(|r| {
+            let hash: String = r.try_get("token_hash")?;
+            Ok(SignedIn {
+                since: r.try_get("created_at")?,
+                current: hash == mine,
+                notifications: r.try_get::<i64, _>("subs")? > 0,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(internal)
+}
+
+/// Signs this person out everywhere but this browser (a lost phone, a
+/// shared computer): those sessions and their notifications end.
+pub async fn end_other_sessions(db: &Db, caller: &Caller, token: &str) -> Result<(), AppError> {
+    let (kind, id) = subject_of(caller)?;
+    let mine = token_hash(token);
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    for sql in [
+        "DELETE FROM push_subscriptions WHERE subject_kind = $1 AND subject_id = $2 AND session_hash <> $3",
+        "DELETE FROM sessions WHERE subject_kind = $1 AND subject_id = $2 AND token_hash <> $3",
+    ] {
+        sqlx::query(sql)
+            .bind(kind)
+            .bind(id)
+            .bind(&mine)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+    }
     tx.commit().await.map_err(internal)
 }
 

@@ -1397,6 +1397,18 @@ mod tests {
             }
             assert_eq!(Kind::parse(kind.as_str()), Some(kind));
         }
+        // The settings page's label of each kind (made from its name).
+        for kind in Kind::CHOOSABLE {
+            let id = format!("notify-kind-{}", kind.as_str());
+            for lang in Lang::ALL {
+                let source = crate::i18n::source(lang).expect("a locale");
+                assert!(
+                    crate::i18n::message_ids(&source).contains(&id),
+                    "{id} in {}",
+                    lang.tag()
+                );
+            }
+        }
     }
 
     #[test]

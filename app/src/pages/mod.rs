@@ -12,6 +12,7 @@ pub mod passkey;
 pub mod plan;
 pub mod question;
 pub mod set_password;
+pub mod settings;
 pub mod share;
 pub mod sign_in;
 pub mod sign_out;

@@ -105,19 +105,3 @@ pub async fn push_test(endpoint: String) -> Result<(), AppError> {
     let (state, caller, _) = this_device()?;
     crate::domain::push::send_test(&state.db, &caller, &endpoint, state.clock.now()).await
 }
-
-/// Opens a notice: the server looks up, now, where it may lead this person.
-#[server(endpoint = "push-open")]
-pub async fn push_open(id: String) -> Result<(), AppError> {
-    use crate::request::{signed_in, state};
-    let state = state()?;
-    let caller = signed_in()?;
-    if !crate::domain::ids::looks_like_id(&id) {
-        return Err(AppError::NotFound);
-    }
-    let to = crate::domain::push::target(&state.db, &caller, &id, state.clock.now())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    leptos_axum::redirect(&to);
-    Ok(())
-}

@@ -1,0 +1,317 @@
+//! Onsplan as an app on a phone (issue 11, stages 2 and 3), in a real
+//! headless Chromium at 360 px: installable (Chromium's own verdict), the
+//! service worker shows a push as the generic notice in the reader's
+//! language, "Our plan" and a question still show without a connection,
+//! marked as saved copies, and after signing out nothing of the plan is
+//! left on the phone.
+
+use std::time::Duration;
+
+use onsplan_app::domain::access::{Caller, FamilyAccess};
+use onsplan_app::domain::mandates::{self, MandateInput};
+use onsplan_app::domain::{invites, plan};
+use onsplan_app::lang::Lang;
+use onsplan_app::model::ActionInput;
+use onsplan_tests::browser::Browser;
+use onsplan_tests::relay::Relay;
+use onsplan_tests::world::World;
+use onsplan_tests::{repo_root, Store, TestServer};
+use serde_json::{json, Value};
+
+const GOAL: &str = "Een droge woning vinden";
+
+/// Runs `script` (which ends by calling `done(value)`) in the page.
+async fn run(browser: &Browser, script: &str) -> Value {
+    let wrapped = format!("var done = arguments[arguments.length - 1]; {script}");
+    browser
+        .client
+        .execute_async(&wrapped, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// Waits until the service worker controls the page.
+async fn controlled(browser: &Browser) {
+    for _ in 0..100 {
+        let has = browser
+            .client
+            .execute("return !!navigator.serviceWorker.controller", vec![])
+            .await
+            .unwrap();
+        if has == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let why = run(
+        browser,
+        "navigator.serviceWorker.getRegistration().then(r => done(r ? [r.scope, !!r.active, !!r.installing, !!r.waiting] : 'none')).catch(e => done(String(e)))",
+    )
+    .await;
+    let reg = run(
+        browser,
+        "navigator.serviceWorker.register('/sw.js').then(r => done('ok')).catch(e => done(String(e)))",
+    )
+    .await;
+    panic!("the service worker never took the page: {why} {reg}");
+}
+
+async fn main_text(browser: &Browser) -> String {
+    browser.wait_for("main").await.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
+    // A secure context, as a phone on https has: service workers and
+    // notifications exist only there.
+    // The phone reaches it through a relay, which the test takes off the
+    // network to go offline (the service worker's own requests too).
+    let (mut relay, listener) = Relay::bind(0).await;
+    let server = TestServer::start_with_public_url(
+        Store::Sqlite,
+        &format!("http://localhost:{}", relay.port()),
+    )
+    .await;
+    relay.start(listener, server.addr.port());
+    let world = World::build(&server.state).await;
+    let state = &server.state;
+    let coach = Caller::staff(&state.db, &world.coach.id).await.unwrap();
+    let code = invites::create(
+        &state.db,
+        &state.secret,
+        &coach,
+        &world.family,
+        state.clock.now(),
+    )
+    .await
+    .unwrap()
+    .code;
+
+    // Amal joins in Arabic on her phone.
+    let phone = Browser::start(true, "ar").await;
+    phone
+        .client
+        .goto(&server.url(&format!("/join?code={code}&lang=ar")))
+        .await
+        .unwrap();
+    phone
+        .wait_for("#name")
+        .await
+        .send_keys("أمل")
+        .await
+        .unwrap();
+    phone.wait_for("#accept").await.click().await.unwrap();
+    phone.wait_for("#coach-panel").await;
+
+    // The coach writes a goal and asks a question.
+    let now = state.clock.now();
+    let access = FamilyAccess::open(&state.db, &coach, &world.family, now)
+        .await
+        .unwrap();
+    let goal = plan::add_goal(&state.db, &access, "housing", GOAL)
+        .await
+        .unwrap();
+    let action = plan::add_action(
+        &state.db,
+        &access,
+        &goal,
+        &ActionInput {
+            body: "De huisbaas bellen".into(),
+            who: "coach".into(),
+            due: None,
+            status: "todo".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let question = mandates::ask(
+        &state.db,
+        &access,
+        &action,
+        &MandateInput {
+            what: "De huisbaas bellen over de vochtschade".into(),
+            counterparty: "WoninGent".into(),
+            facts: "Uw naam en adres".into(),
+            until: "2027-06-30".into(),
+        },
+    )
+    .await
+    .unwrap();
+
+    // Installable: Chromium reports nothing against it.
+    phone.client.goto(&server.url("/plan")).await.unwrap();
+    controlled(&phone).await;
+    let verdict = phone.cdp("Page.getInstallabilityErrors", json!({})).await;
+    assert_eq!(
+        verdict["installabilityErrors"],
+        json!([]),
+        "installability: {verdict}"
+    );
+
+    // Settings, in Arabic: notifications can be turned on here (the script
+    // shows the form; without it, a plain note says they need it).
+    phone.client.goto(&server.url("/settings")).await.unwrap();
+    phone.wait_for("#notify-on").await;
+    let shown = phone
+        .client
+        .execute(
+            "return [document.querySelector('[data-push-form]').hidden, \
+             document.querySelector('[data-push-state=nojs]').hidden, \
+             document.querySelectorAll('input[name=kind]').length, \
+             document.documentElement.scrollWidth <= window.innerWidth]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shown, json!([false, true, 4, true]), "member settings");
+    phone
+        .screenshot(&repo_root().join("docs/screenshots/settings-ar.png"))
+        .await;
+
+    // Online visits keep "Our plan" and the question for later.
+    phone.client.goto(&server.url("/plan")).await.unwrap();
+    assert!(main_text(&phone).await.contains(GOAL));
+    let question_path = format!("/plan/question/{question}");
+    phone
+        .client
+        .goto(&server.url(&question_path))
+        .await
+        .unwrap();
+    let online_question = main_text(&phone).await;
+    assert!(online_question.contains("WoninGent"), "{online_question}");
+
+    // A push reaches the service worker: it shows the generic notice, in
+    // Arabic, with nothing of the family.
+    let origin = server.url("");
+    phone
+        .cdp(
+            "Browser.grantPermissions",
+            json!({ "origin": origin, "permissions": ["notifications"] }),
+        )
+        .await;
+    let text = onsplan_app::i18n::tr(Lang::Ar, "push-question");
+    let payload = json!({ "id": "abcdefghijklmnopqrstuvwxyz", "kind": "question",
+                          "lang": "ar", "dir": "rtl", "text": text })
+    .to_string();
+    phone.cdp("ServiceWorker.enable", json!({})).await;
+
+    let mut shown = Value::Null;
+    // The DevTools protocol names the registration by a number this page
+    // cannot read; the profile is new, so it is one of the first few.
+    'push: for registration in 0..12 {
+        let answer = phone
+            .try_cdp(
+                "ServiceWorker.deliverPushMessage",
+                json!({ "origin": origin, "registrationId": registration.to_string(), "data": payload }),
+            )
+            .await;
+        if answer.is_err() {
+            continue;
+        }
+        for _ in 0..10 {
+            shown = run(
+                &phone,
+                "navigator.serviceWorker.ready.then(r => r.getNotifications())\
+                 .then(n => done(n.map(x => [x.title, x.lang, x.dir, x.body])))",
+            )
+            .await;
+            if shown.as_array().is_some_and(|a| !a.is_empty()) {
+                break 'push;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    assert_eq!(shown, json!([[text, "ar", "rtl", ""]]));
+
+    // Offline: "Our plan" and the question show, marked as saved copies
+    // in Arabic; a page never kept says it needs a connection.
+    relay.down().await;
+    phone.client.goto(&server.url("/plan")).await.unwrap();
+    let note = phone.wait_for("#offline-note").await;
+    assert!(note.is_displayed().await.unwrap(), "the offline note shows");
+    let saved = onsplan_app::i18n::tr(Lang::Ar, "offline-title");
+    assert!(main_text(&phone).await.contains(GOAL));
+    phone
+        .screenshot(&repo_root().join("docs/screenshots/offline-plan-ar.png"))
+        .await;
+    phone
+        .client
+        .goto(&server.url(&question_path))
+        .await
+        .unwrap();
+    assert!(main_text(&phone).await.contains("WoninGent"));
+    phone.client.goto(&server.url("/settings")).await.unwrap();
+    assert!(
+        main_text(&phone).await.contains(&saved),
+        "the offline page, in Arabic"
+    );
+
+    // Back online, Amal signs out; offline again, nothing of the plan.
+    relay.up().await;
+    phone.client.goto(&server.url("/sign-out")).await.unwrap();
+    phone
+        .wait_for("#confirm-sign-out")
+        .await
+        .click()
+        .await
+        .unwrap();
+    phone.wait_for("main").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    relay.down().await;
+    for path in ["/plan", question_path.as_str()] {
+        let _ = phone.client.goto(&server.url(path)).await;
+        let html = phone.client.source().await.unwrap_or_default();
+        assert!(!html.contains(GOAL), "{path} after sign-out");
+        assert!(!html.contains("WoninGent"), "{path} after sign-out");
+    }
+    let kept = run(
+        &phone,
+        "caches.has('onsplan-pages').then(h => h ? caches.open('onsplan-pages')\
+         .then(c => c.keys()).then(k => done(k.length)) : done(0))",
+    )
+    .await;
+    assert_eq!(kept, json!(0), "no page of the family is kept");
+    relay.up().await;
+    phone.close().await;
+
+    // The coach's settings in Dutch, with and without JavaScript.
+    for javascript in [true, false] {
+        let office = Browser::start(javascript, "nl-BE").await;
+        office.client.goto(&server.url("/sign-in")).await.unwrap();
+        office
+            .wait_for("#email")
+            .await
+            .send_keys(&world.coach.email)
+            .await
+            .unwrap();
+        office
+            .wait_for("#password")
+            .await
+            .send_keys(onsplan_tests::world::PASSWORD)
+            .await
+            .unwrap();
+        office.wait_for("#sign-in").await.click().await.unwrap();
+        office.wait_for("#families").await;
+        office.client.goto(&server.url("/settings")).await.unwrap();
+        office.wait_for("#devices").await;
+        let text = main_text(&office).await;
+        assert!(
+            text.contains(&onsplan_app::i18n::tr(Lang::NlBe, "notify-title")),
+            "{text}"
+        );
+        let need_script = onsplan_app::i18n::tr(Lang::NlBe, "notify-need-script");
+        if javascript {
+            office.wait_for("#notify-on").await;
+            assert!(!text.contains(&need_script), "{text}");
+            office
+                .screenshot(&repo_root().join("docs/screenshots/settings-nl.png"))
+                .await;
+        } else {
+            assert!(text.contains(&need_script), "{text}");
+            office
+                .screenshot(&repo_root().join("docs/screenshots/settings-nl-no-js.png"))
+                .await;
+        }
+        office.close().await;
+    }
+}
