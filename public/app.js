@@ -40,6 +40,14 @@
     });
   }
 
+  // Someone arriving to sign in or join: whatever a previous person left
+  // on this phone (pages kept for offline use, answers waiting) goes, so a
+  // shared phone shows each person only their own.
+  if (/^\/(sign-in|join)$/.test(location.pathname) && window.caches) {
+    caches.delete("onsplan-pages").catch(function () {});
+    if (window.indexedDB) indexedDB.deleteDatabase("onsplan");
+  }
+
   // Signing out: nothing of the family stays on this phone (the server's
   // Clear-Site-Data does the same where the browser supports it).
   document.addEventListener("submit", function (event) {
@@ -55,6 +63,76 @@
         form.submit();
       });
   });
+
+  // The outbox: an answer is handed to the service worker, which keeps it
+  // on the phone until the server has it (also offline). Without a worker
+  // the form posts as it does without JavaScript.
+  function ask(message) {
+    return new Promise(function (resolve) {
+      var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (!worker) return resolve(null);
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) { resolve(event.data); };
+      worker.postMessage(message, [channel.port2]);
+      setTimeout(function () { resolve(null); }, 20000);
+    });
+  }
+  function showOutbox(outcome, question) {
+    if (!outcome) return;
+    var here = question || (location.pathname.match(/^\/plan\/question\/([a-z2-7]{26})$/) || [])[1];
+    var mine = function (list) { return here ? list.indexOf(here) >= 0 : list.length > 0; };
+    var waiting = document.getElementById("outbox-waiting");
+    var refused = document.getElementById("outbox-refused");
+    if (waiting) waiting.hidden = !mine(outcome.waiting);
+    if (refused) refused.hidden = !mine(outcome.refused);
+  }
+  function requestKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.getAttribute("action") !== "/api/answer") return;
+    if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+    event.preventDefault();
+    var fields = new FormData(form);
+    var button = event.submitter;
+    var item = {
+      key: requestKey(),
+      family: String(fields.get("family") || ""),
+      question: String(fields.get("question") || ""),
+      answer: button && button.name === "answer" ? button.value : String(fields.get("answer") || ""),
+      at: Date.now(),
+    };
+    ask({ type: "answer", item: item }).then(function (outcome) {
+      // No word from the worker: the answer is kept; it says so.
+      if (!outcome) outcome = { waiting: [item.question], refused: [] };
+      if (outcome.waiting.indexOf(item.question) >= 0 || outcome.refused.indexOf(item.question) >= 0) {
+        showOutbox(outcome, item.question);
+        window.scrollTo(0, 0);
+        return;
+      }
+      location.assign("/plan?saved=answer");
+    });
+  });
+  // What waits goes now: at start, when the connection returns, when the
+  // app comes back to the front, and every half minute while it waits.
+  function flush() {
+    ask({ type: "flush" }).then(function (outcome) { showOutbox(outcome); });
+  }
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.ready.then(flush);
+    window.addEventListener("online", flush);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") flush();
+    });
+    setInterval(function () {
+      var waiting = document.getElementById("outbox-waiting");
+      if (waiting && !waiting.hidden) flush();
+    }, 30000);
+  }
 
   var card = document.getElementById("notifications");
   if (!card) return;

@@ -63,8 +63,121 @@ self.addEventListener("activate", function (event) {
 // (a sign-in clears the site's storage) asks to be taken, so that it too
 // is kept for offline use.
 self.addEventListener("message", function (event) {
-  if (event.data === "skip-waiting") self.skipWaiting();
-  if (event.data === "claim") event.waitUntil(self.clients.claim());
+  const data = event.data;
+  if (data === "skip-waiting") self.skipWaiting();
+  if (data === "claim") event.waitUntil(self.clients.claim());
+  const port = event.ports && event.ports[0];
+  const reply = function (value) { if (port) port.postMessage(value); };
+  if (data && data.type === "answer") {
+    event.waitUntil(
+      keep(data.item)
+        .then(function () { return flushing; })
+        .then(flush)
+        .then(reply, function () { reply({ waiting: [], refused: [] }); })
+    );
+  }
+  if (data && data.type === "flush") {
+    event.waitUntil(flush().then(reply, function () { reply({ waiting: [], refused: [] }); }));
+  }
+});
+
+// The outbox: answers made on this phone wait here (IndexedDB) until the
+// server has them. Each carries a key made on the phone; the server does a
+// key once, so sending again after a lost answer never doubles it.
+function outbox() {
+  return new Promise(function (resolve, reject) {
+    const open = indexedDB.open("onsplan", 1);
+    open.onupgradeneeded = function () { open.result.createObjectStore("outbox", { keyPath: "key" }); };
+    open.onsuccess = function () { resolve(open.result); };
+    open.onerror = function () { reject(open.error); };
+  });
+}
+
+function store(mode, work) {
+  return outbox().then(function (db) {
+    return new Promise(function (resolve, reject) {
+      const tx = db.transaction("outbox", mode);
+      const result = work(tx.objectStore("outbox"));
+      tx.oncomplete = function () { db.close(); resolve(result && result.result); };
+      tx.onerror = function () { db.close(); reject(tx.error); };
+    });
+  });
+}
+
+function keep(item) {
+  return store("readwrite", function (s) { return s.put(item); });
+}
+
+let flushing = null;
+
+// Sends what waits, oldest first. Answers `{waiting, refused}`: the
+// questions still waiting, and those the server refused (shown once).
+function flush() {
+  if (flushing) return flushing;
+  flushing = store("readonly", function (s) { return s.getAll(); })
+    .then(function (items) {
+      items = (items || []).sort(function (a, b) { return a.at - b.at; });
+      const outcome = { waiting: [], refused: [] };
+      let offline = false;
+      return items
+        .reduce(function (done, item) {
+          return done.then(function () {
+            if (item.refused) {
+              outcome.refused.push(item.question);
+              return store("readwrite", function (s) { return s.delete(item.key); });
+            }
+            if (offline) {
+              outcome.waiting.push(item.question);
+              return;
+            }
+            return fetch("/api/answer", {
+              method: "POST",
+              credentials: "same-origin",
+              redirect: "manual",
+              headers: { "Content-Type": "application/x-www-form-urlencoded" },
+              body: new URLSearchParams({
+                family: item.family,
+                question: item.question,
+                answer: item.answer,
+                key: item.key,
+              }),
+            }).then(
+              function (r) {
+                if (r.ok || r.type === "opaqueredirect") {
+                  return store("readwrite", function (s) { return s.delete(item.key); });
+                }
+                if (r.status === 401 || r.status === 429 || r.status >= 500) {
+                  // Signed out, busy or down: it waits (a sign-in clears it).
+                  outcome.waiting.push(item.question);
+                  return;
+                }
+                outcome.refused.push(item.question);
+                return store("readwrite", function (s) { return s.delete(item.key); });
+              },
+              function () {
+                offline = true;
+                outcome.waiting.push(item.question);
+              }
+            );
+          });
+        }, Promise.resolve())
+        .then(function () {
+          if (outcome.waiting.length && self.registration.sync) {
+            return self.registration.sync.register("outbox").catch(function () {}).then(function () {
+              return outcome;
+            });
+          }
+          return outcome;
+        });
+    })
+    .finally(function () { flushing = null; });
+  return flushing;
+}
+
+// Background Sync, where the browser has it (Chromium): the outbox goes
+// when the connection returns, also with Onsplan closed.
+self.addEventListener("sync", function (event) {
+  if (event.tag === "outbox") event.waitUntil(flush());
 });
 
 // A kept copy, shown offline: its "saved on …, you are offline" note

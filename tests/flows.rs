@@ -170,7 +170,7 @@ async fn invite_join_plan_question_hide_share_withdraw() {
                 ],
             )
             .await;
-        assert_eq!(r.location.as_deref(), Some("/plan"));
+        assert_eq!(r.location.as_deref(), Some("/plan?saved=answer"));
         // On the coach's list the answer is new until they open the family.
         let new_answers = |n: u32| format!("Nieuwe antwoorden: \u{2068}{n}\u{2069}");
         server.state.clock.advance(60);
@@ -198,7 +198,7 @@ async fn invite_join_plan_question_hide_share_withdraw() {
                 ],
             )
             .await;
-        assert_eq!(r.location.as_deref(), Some("/plan"));
+        assert_eq!(r.location.as_deref(), Some("/plan?saved=answer"));
         let list = coach.get("/families").await.body;
         assert!(list.contains(&new_answers(1)), "{list}");
         let r = phone
@@ -212,7 +212,62 @@ async fn invite_join_plan_question_hide_share_withdraw() {
                 ],
             )
             .await;
-        assert_eq!(r.location.as_deref(), Some("/plan"));
+        assert_eq!(r.location.as_deref(), Some("/plan?saved=answer"));
+        // The phone's outbox sends an answer made offline again until it
+        // hears back: the same key is one answer; a malformed key is refused.
+        let answers = |question: String| {
+            let db = server.state.db.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM mandate_answers WHERE mandate_id = $1",
+                )
+                .bind(question)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+            }
+        };
+        let before = answers(question.clone()).await;
+        for _ in 0..3 {
+            let r = phone
+                .call(
+                    "/api/answer",
+                    &[
+                        ("family", fam),
+                        ("question", &question),
+                        ("answer", "myself"),
+                        ("key", "0f6e2a8c-2b1d-4c3e-9a7f-1d2e3f4a5b6c"),
+                    ],
+                )
+                .await;
+            assert!(r.status < 400, "{} {}", r.status, r.body);
+        }
+        assert_eq!(answers(question.clone()).await, before + 1, "{store:?}");
+        let r = phone
+            .call(
+                "/api/answer",
+                &[
+                    ("family", fam),
+                    ("question", &question),
+                    ("answer", "together"),
+                    ("key", "not a key!"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 400);
+        let r = phone
+            .call(
+                "/api/answer",
+                &[
+                    ("family", fam),
+                    ("question", &question),
+                    ("answer", "together"),
+                    ("key", "1f6e2a8c-2b1d-4c3e-9a7f-1d2e3f4a5b6c"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400);
+        assert_eq!(answers(question.clone()).await, before + 2, "{store:?}");
         server.state.clock.advance(60);
         coach.get(&family_page).await;
 

@@ -112,15 +112,6 @@ pub async fn begin_session(state: &AppState, caller: &Caller) -> Result<(), AppE
         max_age,
         state.public_url.starts_with("https://"),
     ));
-    // Whatever a previous person left in this browser (pages kept for
-    // offline use, answers waiting to be sent) goes: a shared phone shows
-    // each person only their own.
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(
-            http::HeaderName::from_static("clear-site-data"),
-            http::HeaderValue::from_static("\"cache\", \"storage\""),
-        );
-    }
     Ok(())
 }
 

@@ -358,3 +358,6 @@ offline-body = Zonder verbinding toont Onsplan 'Ons plan' en uw vragen zoals ze 
 offline-to-plan = Naar ons plan
 update-ready = Er is een nieuwe versie van Onsplan.
 update-reload = Opnieuw laden
+saved-answer = Bewaard: uw antwoord telt vanaf nu.
+outbox-waiting = Uw antwoord is bewaard op deze telefoon en wacht om te vertrekken. Het gaat zodra er verbinding is.
+outbox-refused = Uw antwoord kon niet vertrekken: de vraag is intussen afgelopen of veranderd. Bekijk ze opnieuw.

@@ -363,3 +363,6 @@ offline-body = Bez połączenia Onsplan pokazuje „Nasz plan” i Twoje pytania
 offline-to-plan = Do naszego planu
 update-ready = Nowa wersja Onsplan jest gotowa.
 update-reload = Wczytaj ponownie
+saved-answer = Zapisano: Twoja odpowiedź obowiązuje od teraz.
+outbox-waiting = Twoja odpowiedź jest zapisana na tym telefonie i czeka na wysłanie. Zostanie wysłana, gdy tylko będzie połączenie.
+outbox-refused = Nie udało się wysłać odpowiedzi: pytanie w międzyczasie się zakończyło lub zmieniło. Spójrz na nie jeszcze raz.

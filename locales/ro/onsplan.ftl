@@ -362,3 +362,6 @@ offline-body = Fără conexiune, Onsplan arată „Planul nostru” și întreb�
 offline-to-plan = La planul nostru
 update-ready = O versiune nouă a Onsplan este gata.
 update-reload = Reîncarcă
+saved-answer = Salvat: răspunsul dumneavoastră contează de acum.
+outbox-waiting = Răspunsul dumneavoastră e păstrat pe acest telefon și așteaptă să fie trimis. Pleacă imediat ce există conexiune.
+outbox-refused = Răspunsul nu a putut fi trimis: între timp întrebarea s-a încheiat sau s-a schimbat. Uitați-vă din nou la ea.

@@ -358,3 +358,6 @@ offline-body = Bağlantı olmadan Onsplan, 'Planımız'ı ve sorularınızı bu 
 offline-to-plan = Planımıza git
 update-ready = Onsplan'ın yeni bir sürümü hazır.
 update-reload = Yeniden yükle
+saved-answer = Kaydedildi: yanıtınız şu andan itibaren geçerli.
+outbox-waiting = Yanıtınız bu telefonda saklanıyor ve gönderilmeyi bekliyor. Bağlantı olur olmaz gider.
+outbox-refused = Yanıtınız gönderilemedi: soru bu arada sona erdi veya değişti. Lütfen yeniden bakın.

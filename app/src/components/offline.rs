@@ -13,7 +13,16 @@ pub fn PageNotes() -> impl IntoView {
     let when = crate::request::state()
         .map(|s| crate::domain::clock::belgian_datetime(s.clock.now()))
         .unwrap_or_default();
+    // "Saved", in plain words, after a change (the server sends the
+    // person back with `?saved=…`).
+    let saved = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("saved"))
+        .is_some_and(|s| s == "answer");
     view! {
+        <p class="card saved" id="saved-note" role="status" hidden=!saved>{t("saved-answer")}</p>
+        // An answer made offline, kept on the phone (public/app.js).
+        <p class="card notice" id="outbox-waiting" data-outbox="waiting" hidden role="status">{t("outbox-waiting")}</p>
+        <p class="card error" id="outbox-refused" data-outbox="refused" hidden role="alert">{t("outbox-refused")}</p>
         <p class="card notice" id="offline-note" data-offline hidden role="status">
             {t_args("offline-saved", &[("when", when)])}
         </p>

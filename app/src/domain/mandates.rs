@@ -198,7 +198,45 @@ pub async fn answer(
     mandate_id: &str,
     answer: &str,
 ) -> Result<(), AppError> {
+    answer_once(db, access, mandate_id, answer, None).await
+}
+
+/// Whether a request key looks like one a phone makes (a UUID, or any 16
+/// to 64 letters, digits, `-` and `_`).
+pub fn looks_like_request_key(key: &str) -> bool {
+    (16..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `answer`, done once per `key`: the phone's outbox sends an answer made
+/// offline again until it hears back, and a key already used by this
+/// member is answered as done without a second answer.
+pub async fn answer_once(
+    db: &Db,
+    access: &FamilyAccess,
+    mandate_id: &str,
+    answer: &str,
+    key: Option<&str>,
+) -> Result<(), AppError> {
     let member_id = access.member_id().ok_or(AppError::NotFound)?;
+    if let Some(key) = key {
+        if !looks_like_request_key(key) {
+            return Err(AppError::bad("error-bad-input"));
+        }
+        let done: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM request_keys WHERE subject_id = $1 AND request_key = $2",
+        )
+        .bind(member_id)
+        .bind(key)
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)?;
+        if done > 0 {
+            return Ok(());
+        }
+    }
     if !ANSWERS.contains(&answer) && answer != "withdrawn" {
         return Err(AppError::bad("error-bad-input"));
     }
@@ -226,6 +264,22 @@ pub async fn answer(
     })
     .await
     .map_err(internal)?;
+    if let Some(key) = key {
+        let kept = sqlx::query(
+            "INSERT INTO request_keys (subject_id, request_key, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(member_id)
+        .bind(key)
+        .bind(access.now())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if kept.rows_affected() == 0 {
+            // The same key, sent twice at once: the other one answered.
+            return Ok(());
+        }
+    }
     let event = format!("mandate_{answer}");
     log::record_change(&mut tx, access, &event, Some(mandate_id)).await?;
     tx.commit().await.map_err(internal)

@@ -19,11 +19,20 @@ pub async fn question(id: String) -> Result<Mandate, AppError> {
 }
 
 /// The family answers: `for_me`, `together`, `myself`, or `withdrawn`.
+/// `key`: set by the phone's outbox (an answer made offline, sent when the
+/// connection returns); the same key is answered once.
 #[server(endpoint = "answer")]
-pub async fn answer(family: String, question: String, answer: String) -> Result<(), AppError> {
+pub async fn answer(
+    family: String,
+    question: String,
+    answer: String,
+    key: Option<String>,
+) -> Result<(), AppError> {
     let (state, access) = crate::request::open_family(&family).await?;
-    crate::domain::mandates::answer(&state.db, &access, &question, &answer).await?;
-    leptos_axum::redirect("/plan");
+    let key = key.filter(|k| !k.is_empty());
+    crate::domain::mandates::answer_once(&state.db, &access, &question, &answer, key.as_deref())
+        .await?;
+    leptos_axum::redirect("/plan?saved=answer");
     Ok(())
 }
 
