@@ -100,7 +100,7 @@ async fn a_coordinator_reads_the_team_in_dutch_and_arabic() {
             .client
             .execute(
                 "return [document.documentElement.dir, \
-                 document.documentElement.scrollWidth <= window.innerWidth]",
+                 document.documentElement.scrollWidth <= 360]",
                 vec![],
             )
             .await

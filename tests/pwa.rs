@@ -129,7 +129,8 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
         &access,
         &action,
         &MandateInput {
-            what: "De huisbaas bellen over de vochtschade".into(),
+            // A pasted link: one long word.
+            what: "De huisbaas bellen over de vochtschade: https://www.woningent.be/huurders/herstellingen/aanvraagformulier-vochtschade-en-schimmel-melden".into(),
             counterparty: "WoninGent".into(),
             facts: "Uw naam en adres".into(),
             until: "2027-06-30".into(),
@@ -158,7 +159,7 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
             "return [document.querySelector('[data-push-form]').hidden, \
              document.querySelector('[data-push-state=nojs]').hidden, \
              document.querySelectorAll('input[name=kind]').length, \
-             document.documentElement.scrollWidth <= window.innerWidth]",
+             document.documentElement.scrollWidth <= 360]",
             vec![],
         )
         .await
@@ -179,6 +180,17 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
         .unwrap();
     let online_question = main_text(&phone).await;
     assert!(online_question.contains("WoninGent"), "{online_question}");
+    let fits = phone
+        .client
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap();
+    // The phone is 360 px wide (a page wider than that makes a phone zoom
+    // out, so the window's own width would grow with it).
+    assert!(
+        fits.as_u64().is_some_and(|w| w <= 360),
+        "a pasted link does not widen the question: {fits}"
+    );
 
     // A push reaches the service worker: it shows the generic notice, in
     // Arabic, with nothing of the family.

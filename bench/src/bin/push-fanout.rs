@@ -53,9 +53,8 @@ async fn main() {
     let devices = arg("--devices", 10_000);
     let changes = arg("--changes", 200);
     let dir = tempfile::tempdir().unwrap();
-    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| {
-        format!("sqlite://{}?mode=rwc", dir.path().join("push.db").display())
-    });
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.path().join("push.db").display()));
     let db = Db::connect(&url).await.expect("store opens");
     let clock = Clock::System;
     let now = clock.now();
@@ -86,7 +85,9 @@ async fn main() {
     tokio::spawn(async move { axum::serve(listener, service).await.unwrap() });
 
     // A family, its coach (accepted), and one member.
-    let org = accounts::create_organisation(&db, "Huis van het Kind", now).await.unwrap();
+    let org = accounts::create_organisation(&db, "Huis van het Kind", now)
+        .await
+        .unwrap();
     let coach = accounts::create_staff(
         &db,
         &accounts::NewStaff {
@@ -105,13 +106,23 @@ async fn main() {
     let family = accounts::create_family(&db, coach.as_staff().unwrap(), "Gezin", now)
         .await
         .unwrap();
-    accounts::assign(&db, &family, Some(coach.as_staff().unwrap().staff_id()), None, now)
+    accounts::assign(
+        &db,
+        &family,
+        Some(coach.as_staff().unwrap().staff_id()),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let member = accounts::add_member(&db, &family, "Amal", Lang::Ar, now)
         .await
         .unwrap();
-    let member = accounts::add_member(&db, &family, "Amal", Lang::Ar, now).await.unwrap();
     let member_id = member.clone();
     let member = Caller::member(&db, &member).await.unwrap();
-    let access = FamilyAccess::open(&db, &member, &family, now).await.unwrap();
+    let access = FamilyAccess::open(&db, &member, &family, now)
+        .await
+        .unwrap();
     consent::accept_coach(&db, &access).await.unwrap();
 
     // N devices of the member, each signed in (a session) and subscribed.
@@ -157,7 +168,12 @@ async fn main() {
     let coach_access = FamilyAccess::open(&db, &coach, &family, clock.now())
         .await
         .unwrap();
-    let sender = push::start_sender(db.clone(), push.clone(), clock.clone(), SenderConfig::default());
+    let sender = push::start_sender(
+        db.clone(),
+        push.clone(),
+        clock.clone(),
+        SenderConfig::default(),
+    );
     // Let the sender finish the events of the set-up first.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let before = received.count.load(Ordering::SeqCst);
