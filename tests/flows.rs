@@ -280,6 +280,17 @@ async fn invite_join_plan_question_hide_share_withdraw() {
             )
             .await;
         assert_eq!(r.status, 302);
+        // Back on the item, in plain words: saved.
+        let back = format!("/plan/share?item={letter}&saved=1");
+        assert_eq!(r.location.as_deref(), Some(back.as_str()));
+        let page = phone.get(&back).await.body;
+        let saved = onsplan_app::i18n::tr(onsplan_app::lang::Lang::Ar, "saved-note");
+        assert!(
+            page.contains(&format!(
+                "id=\"saved-note\" role=\"status\" class=\"card saved\">{saved}"
+            )),
+            "{page}"
+        );
         let preview = phone
             .get(&format!("/plan/share?item={register}&to=volunteer"))
             .await;

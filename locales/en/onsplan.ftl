@@ -361,3 +361,4 @@ update-reload = Reload
 saved-answer = Saved: your answer counts from now on.
 outbox-waiting = Your answer is kept on this phone, waiting to send. It goes as soon as there is a connection.
 outbox-refused = Your answer could not be sent: the question ended or changed meanwhile. Please look at it again.
+saved-note = Saved.

@@ -361,3 +361,4 @@ update-reload = Recharger
 saved-answer = Enregistré : votre réponse compte dès maintenant.
 outbox-waiting = Votre réponse est gardée sur ce téléphone et attend d’être envoyée. Elle part dès qu’il y a une connexion.
 outbox-refused = Votre réponse n’a pas pu être envoyée : la question a pris fin ou a changé entre-temps. Regardez-la à nouveau.
+saved-note = Enregistré.

@@ -361,3 +361,4 @@ update-reload = Opnieuw laden
 saved-answer = Bewaard: uw antwoord telt vanaf nu.
 outbox-waiting = Uw antwoord is bewaard op deze telefoon en wacht om te vertrekken. Het gaat zodra er verbinding is.
 outbox-refused = Uw antwoord kon niet vertrekken: de vraag is intussen afgelopen of veranderd. Bekijk ze opnieuw.
+saved-note = Bewaard.

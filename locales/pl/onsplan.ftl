@@ -366,3 +366,4 @@ update-reload = Wczytaj ponownie
 saved-answer = Zapisano: Twoja odpowiedź obowiązuje od teraz.
 outbox-waiting = Twoja odpowiedź jest zapisana na tym telefonie i czeka na wysłanie. Zostanie wysłana, gdy tylko będzie połączenie.
 outbox-refused = Nie udało się wysłać odpowiedzi: pytanie w międzyczasie się zakończyło lub zmieniło. Spójrz na nie jeszcze raz.
+saved-note = Zapisano.

@@ -365,3 +365,4 @@ update-reload = Reîncarcă
 saved-answer = Salvat: răspunsul dumneavoastră contează de acum.
 outbox-waiting = Răspunsul dumneavoastră e păstrat pe acest telefon și așteaptă să fie trimis. Pleacă imediat ce există conexiune.
 outbox-refused = Răspunsul nu a putut fi trimis: între timp întrebarea s-a încheiat sau s-a schimbat. Uitați-vă din nou la ea.
+saved-note = Salvat.

@@ -361,3 +361,4 @@ update-reload = Yeniden yükle
 saved-answer = Kaydedildi: yanıtınız şu andan itibaren geçerli.
 outbox-waiting = Yanıtınız bu telefonda saklanıyor ve gönderilmeyi bekliyor. Bağlantı olur olmaz gider.
 outbox-refused = Yanıtınız gönderilemedi: soru bu arada sona erdi veya değişti. Lütfen yeniden bakın.
+saved-note = Kaydedildi.

@@ -15,11 +15,18 @@ pub fn PageNotes() -> impl IntoView {
         .unwrap_or_default();
     // "Saved", in plain words, after a change (the server sends the
     // person back with `?saved=…`).
-    let saved = leptos_router::hooks::use_query_map()
-        .with_untracked(|q| q.get("saved"))
-        .is_some_and(|s| s == "answer");
+    // Not after a refused form (sent back to a page that said "saved").
+    let (saved, refused) = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| (q.get("saved"), q.get("__err").is_some()));
+    let saved = saved.filter(|_| !refused);
+    let hidden = saved.is_none();
+    let saved_text = match saved.as_deref() {
+        Some("answer") => Some(t("saved-answer")),
+        Some(_) => Some(t("saved-note")),
+        None => None,
+    };
     view! {
-        <p class="card saved" id="saved-note" role="status" hidden=!saved>{t("saved-answer")}</p>
+        <p class="card saved" id="saved-note" role="status" hidden=hidden>{saved_text}</p>
         // An answer made offline, kept on the phone (public/app.js).
         <p class="card notice" id="outbox-waiting" data-outbox="waiting" hidden role="status">{t("outbox-waiting")}</p>
         <p class="card error" id="outbox-refused" data-outbox="refused" hidden role="alert">{t("outbox-refused")}</p>

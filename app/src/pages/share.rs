@@ -184,7 +184,10 @@ pub async fn only_us(family: String, item: String, on: String) -> Result<(), App
         "0" => false,
         _ => return Err(AppError::bad("error-bad-input")),
     };
-    crate::domain::consent::set_only_us(&state.db, &access, &item, on).await
+    crate::domain::consent::set_only_us(&state.db, &access, &item, on).await?;
+    // Back to the item, saying it was saved (an id the store just found).
+    leptos_axum::redirect(&format!("/plan/share?item={item}&saved=1"));
+    Ok(())
 }
 
 /// Share an item or a domain.
@@ -202,8 +205,8 @@ pub async fn share(
     let recipient = parse_recipient(&to).ok_or_else(|| AppError::bad("error-unknown-recipient"))?;
     crate::domain::consent::share(&state.db, &access, &scope, &recipient, &purpose, &until).await?;
     let back = match scope {
-        ShareScope::Item(i) => format!("/plan/share?item={i}"),
-        ShareScope::Domain(d) => format!("/plan/share?domain={d}"),
+        ShareScope::Item(i) => format!("/plan/share?item={i}&saved=1"),
+        ShareScope::Domain(d) => format!("/plan/share?domain={d}&saved=1"),
     };
     leptos_axum::redirect(&back);
     Ok(())
