@@ -950,7 +950,7 @@ pub fn start_sender(
 /// deliveries. Returns how much it did (events + deliveries).
 pub async fn run_once(
     db: &Db,
-    push: &Push,
+    push: &Arc<Push>,
     client: &reqwest::Client,
     clock: &Clock,
     config: &SenderConfig,
@@ -971,10 +971,12 @@ pub async fn run_once(
         let db = db.clone();
         let client = client.clone();
         let cache = access_cache.clone();
-        let payload = render_payload(&d);
-        let message = build_message(push, &d, &payload, now);
+        let push = push.clone();
         let first_retry = config.first_retry;
+        // Encrypting and signing in the task: on both cores at once.
         set.spawn(async move {
+            let payload = render_payload(&d);
+            let message = build_message(&push, &d, &payload, now);
             let outcome = deliver(&db, &client, &d, message, &cache, now, first_retry).await;
             drop(permit);
             (d, outcome)
