@@ -56,16 +56,7 @@ async fn seed(setup: &Setup) -> Family {
         public_url: setup.public_url.clone(),
         limits: Arc::new(RateLimits::new(no_limits())),
         trusted_proxy: None,
-        push: Arc::new(
-            onsplan_app::domain::push::Push::load_shared(
-                &db,
-                0,
-                "mailto:tests@onsplan.invalid",
-                "http://127.0.0.1",
-            )
-            .await
-            .expect("push keys"),
-        ),
+        push: onsplan_tests::test_push(&db).await,
     };
     let world = World::build(&state).await;
     let now = state.clock.now();

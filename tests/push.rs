@@ -635,11 +635,7 @@ async fn a_server_killed_between_the_event_and_the_push_loses_none_and_sends_non
             public_url: setup.public_url.clone(),
             limits: Arc::new(RateLimits::new(onsplan_tests::no_limits())),
             trusted_proxy: None,
-            push: Arc::new(
-                push::Push::load_shared(&db, 0, "mailto:tests@onsplan.invalid", "http://127.0.0.1")
-                    .await
-                    .unwrap(),
-            ),
+            push: onsplan_tests::test_push(&db).await,
         };
         let world = World::build(&state).await;
         let now = state.clock.now();

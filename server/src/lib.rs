@@ -233,7 +233,9 @@ async fn open_notice(
     match push::target(&state.db, &context.caller, &id, state.clock.now()).await {
         Ok(Some(to)) => axum::response::Redirect::to(&to).into_response(),
         Ok(None) => axum::response::Redirect::to("/").into_response(),
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        // The store failed (logged): the start page says so in the
+        // reader's language.
+        Err(_) => axum::response::Redirect::to("/").into_response(),
     }
 }
 

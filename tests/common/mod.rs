@@ -188,16 +188,7 @@ impl TestServer {
             },
             limits: Arc::new(RateLimits::new(limits)),
             trusted_proxy: None,
-            push: Arc::new(
-                onsplan_app::domain::push::Push::load_shared(
-                    &test_db.db,
-                    0,
-                    "mailto:tests@onsplan.invalid",
-                    "http://127.0.0.1",
-                )
-                .await
-                .expect("push keys"),
-            ),
+            push: crate::test_push(&test_db.db).await,
         };
         let assets = Assets {
             public_dir: repo_root().join("public"),
@@ -252,6 +243,21 @@ impl TestServer {
         }
         panic!("server did not become healthy");
     }
+}
+
+/// The server's push identity for a test store: its VAPID key, posting
+/// only to push services on this machine.
+pub async fn test_push(db: &Db) -> Arc<onsplan_app::domain::push::Push> {
+    Arc::new(
+        onsplan_app::domain::push::Push::load_shared(
+            db,
+            0,
+            "mailto:tests@onsplan.invalid",
+            "http://127.0.0.1",
+        )
+        .await
+        .expect("push keys"),
+    )
 }
 
 /// A plain HTTP client with a cookie jar, like a browser without scripts.

@@ -128,7 +128,7 @@ impl PushReceiver {
             _dir: dir,
         };
         receiver.wait_ready().await;
-        receiver.relay = Some(spawn_relay(relay_listener, node_port));
+        receiver.relay = Some(crate::relay::spawn(relay_listener, node_port));
         receiver
     }
 
@@ -253,7 +253,7 @@ impl PushReceiver {
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         };
-        self.relay = Some(spawn_relay(listener, self.node_port));
+        self.relay = Some(crate::relay::spawn(listener, self.node_port));
     }
 
     /// POSTs to the node server (JSON body or none); the JSON answer, or
@@ -294,11 +294,6 @@ impl Drop for PushReceiver {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Relays each connection to `listener` to the node server.
-fn spawn_relay(listener: TcpListener, node_port: u16) -> JoinHandle<()> {
-    crate::relay::spawn(listener, node_port)
 }
 
 /// One request a [`StubEndpoint`] received.

@@ -367,6 +367,47 @@ pub(crate) const ALL_ITEMS_SQL: &str = "
     FROM plan_items i WHERE i.family_id = $1
     ORDER BY i.created_at, i.id";
 
+// Who a change concerns, for notifications (`push.rs`): the same reach
+// rules as the queries above, kept here so that who sees what is read in
+// one file. Whether each may still open the family is asked again through
+// `FamilyAccess::open` when the notice is sent.
+
+/// Staff a share reaches: one person, the family's volunteer, or the
+/// workers of an organisation (never its coordinators). Binds: $1 share.
+pub(crate) const SHARE_REACHES_SQL: &str = "
+    SELECT s.recipient_staff_id AS id FROM shares s
+     WHERE s.id = $1 AND s.recipient_kind = 'person'
+    UNION
+    SELECT f.volunteer_id FROM shares s JOIN families f ON f.id = s.family_id
+     WHERE s.id = $1 AND s.recipient_kind = 'volunteer' AND f.volunteer_id IS NOT NULL
+    UNION
+    SELECT w.id FROM shares s JOIN staff w ON w.org_id = s.recipient_org_id
+     WHERE s.id = $1 AND s.recipient_kind = 'organisation'
+       AND w.role IN ('coach', 'volunteer', 'partner') AND w.disabled_at IS NULL";
+
+/// Staff whose view of one item depends on it: the coach with a live base
+/// mandate, and whoever a live share of the item, its goal or its domain
+/// reaches. Binds: $1 family, $2 item, $3 today.
+pub(crate) const ITEM_SEEN_BY_SQL: &str = "
+    SELECT f.coach_id AS id FROM families f JOIN base_mandates b
+        ON b.family_id = f.id AND b.coach_id = f.coach_id AND b.withdrawn_at IS NULL
+     WHERE f.id = $1
+    UNION
+    SELECT CASE s.recipient_kind WHEN 'person' THEN s.recipient_staff_id
+                                 WHEN 'volunteer' THEN f.volunteer_id END
+      FROM shares s JOIN families f ON f.id = s.family_id
+      JOIN plan_items i ON i.id = $2 AND i.family_id = $1
+     WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $3
+       AND s.recipient_kind IN ('person', 'volunteer')
+       AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)
+    UNION
+    SELECT w.id FROM shares s JOIN staff w ON w.org_id = s.recipient_org_id
+      JOIN plan_items i ON i.id = $2 AND i.family_id = $1
+     WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $3
+       AND s.recipient_kind = 'organisation'
+       AND w.role IN ('coach', 'volunteer', 'partner') AND w.disabled_at IS NULL
+       AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)";
+
 /// Store errors become `Internal`; the detail goes to the log, never to the
 /// person (and never family content: sqlx errors hold no bound values).
 pub(crate) fn internal(e: impl std::fmt::Display) -> AppError {

@@ -688,7 +688,7 @@ pub struct SignedIn {
     pub notifications: bool,
 }
 
-fn subject_of(caller: &Caller) -> Result<(&'static str, &str), AppError> {
+pub(crate) fn subject_of(caller: &Caller) -> Result<(&'static str, &str), AppError> {
     match caller {
         Caller::Member(m) => Ok(("member", m.member_id())),
         Caller::Staff(s) => Ok(("staff", s.staff_id())),

@@ -325,14 +325,6 @@ fn check_subscription(push: &Push, sub: &NewSubscription) -> Result<(), AppError
     Ok(())
 }
 
-fn subject(caller: &Caller) -> Result<(&'static str, &str), AppError> {
-    match caller {
-        Caller::Member(m) => Ok(("member", m.member_id())),
-        Caller::Staff(s) => Ok(("staff", s.staff_id())),
-        Caller::Anonymous => Err(AppError::SignedOut),
-    }
-}
-
 fn kinds_text(off: &[Kind]) -> String {
     if off.is_empty() {
         return String::new();
@@ -360,7 +352,7 @@ pub async fn subscribe(
     kinds_off: &[Kind],
     now: i64,
 ) -> Result<(), AppError> {
-    let (kind, id) = subject(caller)?;
+    let (kind, id) = super::accounts::subject_of(caller)?;
     check_subscription(push, sub)?;
     sqlx::query(
         "INSERT INTO push_subscriptions
@@ -390,7 +382,7 @@ pub async fn subscribe(
 
 /// This device no longer wants notices (only its owner can say so).
 pub async fn unsubscribe(db: &Db, caller: &Caller, endpoint: &str) -> Result<(), AppError> {
-    let (kind, id) = subject(caller)?;
+    let (kind, id) = super::accounts::subject_of(caller)?;
     sqlx::query(
         "DELETE FROM push_subscriptions WHERE endpoint = $1 AND subject_kind = $2 AND subject_id = $3",
     )
@@ -403,6 +395,34 @@ pub async fn unsubscribe(db: &Db, caller: &Caller, endpoint: &str) -> Result<(),
     Ok(())
 }
 
+/// This person's subscription on this device: its id and the kinds it
+/// turned off; `None` when the endpoint is not theirs (or nobody's).
+async fn own_subscription(
+    db: &Db,
+    caller: &Caller,
+    endpoint: &str,
+) -> Result<Option<(String, Vec<Kind>)>, AppError> {
+    let (kind, id) = super::accounts::subject_of(caller)?;
+    let row = sqlx::query(
+        "SELECT id, kinds_off FROM push_subscriptions WHERE endpoint = $1 AND subject_kind = $2 AND subject_id = $3",
+    )
+    .bind(endpoint)
+    .bind(kind)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)?;
+    row.map(|r| {
+        let off: String = r.try_get("kinds_off")?;
+        Ok((
+            r.try_get("id")?,
+            off.split(',').filter_map(Kind::parse).collect(),
+        ))
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| internal(e))
+}
+
 /// The kinds this device turned off, or `None` when it has no subscription
 /// of this person.
 pub async fn kinds_off(
@@ -410,32 +430,16 @@ pub async fn kinds_off(
     caller: &Caller,
     endpoint: &str,
 ) -> Result<Option<Vec<Kind>>, AppError> {
-    let (kind, id) = subject(caller)?;
-    let text: Option<String> = sqlx::query_scalar(
-        "SELECT kinds_off FROM push_subscriptions WHERE endpoint = $1 AND subject_kind = $2 AND subject_id = $3",
-    )
-    .bind(endpoint)
-    .bind(kind)
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await
-    .map_err(internal)?;
-    Ok(text.map(|t| t.split(',').filter_map(Kind::parse).collect()))
+    Ok(own_subscription(db, caller, endpoint)
+        .await?
+        .map(|(_, off)| off))
 }
 
 /// Asks for a test notice on this device (one of this person's).
 pub async fn send_test(db: &Db, caller: &Caller, endpoint: &str, now: i64) -> Result<(), AppError> {
-    let (kind, id) = subject(caller)?;
-    let sub: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM push_subscriptions WHERE endpoint = $1 AND subject_kind = $2 AND subject_id = $3",
-    )
-    .bind(endpoint)
-    .bind(kind)
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await
-    .map_err(internal)?;
-    let sub = sub.ok_or(AppError::NotFound)?;
+    let (sub, _) = own_subscription(db, caller, endpoint)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut conn = db.pool().acquire().await.map_err(internal)?;
     enqueue(
         &mut conn,
@@ -577,6 +581,16 @@ struct Recipient {
     id: String,
 }
 
+impl Recipient {
+    /// From a stored subject kind (`member` or `staff`) and id.
+    fn stored(kind: &str, id: String) -> Recipient {
+        Recipient {
+            kind: if kind == "member" { "member" } else { "staff" },
+            id,
+        }
+    }
+}
+
 struct StoredEvent {
     id: String,
     kind: Kind,
@@ -591,42 +605,6 @@ struct StoredEvent {
 /// The members of the family who are in: confirmed, not removed.
 const MEMBERS_SQL: &str = "SELECT id FROM members WHERE family_id = $1
      AND confirmed_at IS NOT NULL AND refused_at IS NULL AND removed_at IS NULL";
-
-/// Staff a share reaches: one person, the family's volunteer, or the
-/// workers of an organisation (never its coordinators). Binds: $1 share.
-const SHARE_REACHES_SQL: &str = "
-    SELECT s.recipient_staff_id AS id FROM shares s
-     WHERE s.id = $1 AND s.recipient_kind = 'person'
-    UNION
-    SELECT f.volunteer_id FROM shares s JOIN families f ON f.id = s.family_id
-     WHERE s.id = $1 AND s.recipient_kind = 'volunteer' AND f.volunteer_id IS NOT NULL
-    UNION
-    SELECT w.id FROM shares s JOIN staff w ON w.org_id = s.recipient_org_id
-     WHERE s.id = $1 AND s.recipient_kind = 'organisation'
-       AND w.role IN ('coach', 'volunteer', 'partner') AND w.disabled_at IS NULL";
-
-/// Staff whose view of one item depends on it: the coach with a live base
-/// mandate, and whoever a live share of the item, its goal or its domain
-/// reaches. Binds: $1 family, $2 item, $3 today.
-const ITEM_SEEN_BY_SQL: &str = "
-    SELECT f.coach_id AS id FROM families f JOIN base_mandates b
-        ON b.family_id = f.id AND b.coach_id = f.coach_id AND b.withdrawn_at IS NULL
-     WHERE f.id = $1
-    UNION
-    SELECT CASE s.recipient_kind WHEN 'person' THEN s.recipient_staff_id
-                                 WHEN 'volunteer' THEN f.volunteer_id END
-      FROM shares s JOIN families f ON f.id = s.family_id
-      JOIN plan_items i ON i.id = $2 AND i.family_id = $1
-     WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $3
-       AND s.recipient_kind IN ('person', 'volunteer')
-       AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)
-    UNION
-    SELECT w.id FROM shares s JOIN staff w ON w.org_id = s.recipient_org_id
-      JOIN plan_items i ON i.id = $2 AND i.family_id = $1
-     WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $3
-       AND s.recipient_kind = 'organisation'
-       AND w.role IN ('coach', 'volunteer', 'partner') AND w.disabled_at IS NULL
-       AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)";
 
 async fn ids(db: &Db, sql: &str, binds: &[&str]) -> Result<Vec<String>, AppError> {
     let mut q = sqlx::query_scalar::<_, Option<String>>(sql);
@@ -685,9 +663,16 @@ async fn concerned(db: &Db, e: &StoredEvent, today: &str) -> Result<Vec<Recipien
             all
         }
         Kind::Consent => staff(match e.event.as_str() {
-            "share_granted" | "share_withdrawn" => ids(db, SHARE_REACHES_SQL, &[subject]).await?,
+            "share_granted" | "share_withdrawn" => {
+                ids(db, super::access::SHARE_REACHES_SQL, &[subject]).await?
+            }
             "item_hidden" | "item_unhidden" => {
-                ids(db, ITEM_SEEN_BY_SQL, &[family, subject, today]).await?
+                ids(
+                    db,
+                    super::access::ITEM_SEEN_BY_SQL,
+                    &[family, subject, today],
+                )
+                .await?
             }
             _ => {
                 ids(
@@ -755,10 +740,7 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
             if let Some(row) = row {
                 let kind: String = row.try_get("subject_kind").map_err(internal)?;
                 devices.push((
-                    Recipient {
-                        kind: if kind == "member" { "member" } else { "staff" },
-                        id: row.try_get("subject_id").map_err(internal)?,
-                    },
+                    Recipient::stored(&kind, row.try_get("subject_id").map_err(internal)?),
                     sub.clone(),
                 ));
             }
@@ -1069,10 +1051,7 @@ async fn claim(db: &Db, now: i64) -> Result<Vec<Claimed>, AppError> {
                 kind: Kind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(Kind::Test),
                 event: r.try_get("event")?,
                 family_id: r.try_get("family_id")?,
-                recipient: Recipient {
-                    kind: if kind == "member" { "member" } else { "staff" },
-                    id: r.try_get("recipient_id")?,
-                },
+                recipient: Recipient::stored(&kind, r.try_get("recipient_id")?),
                 subscription_id: r.try_get("subscription_id")?,
                 endpoint: r.try_get("endpoint")?,
                 p256dh: r
@@ -1301,7 +1280,7 @@ pub async fn target(
     delivery_id: &str,
     now: i64,
 ) -> Result<Option<String>, AppError> {
-    let (kind, id) = subject(caller)?;
+    let (kind, id) = super::accounts::subject_of(caller)?;
     let row = sqlx::query(
         "SELECT e.kind, e.family_id, e.subject_id FROM push_deliveries d
            JOIN notification_events e ON e.id = d.event_id
