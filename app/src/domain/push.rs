@@ -137,7 +137,7 @@ pub const TTL_SECONDS: i64 = 48 * 3600;
 /// A push service takes at most 4,096 bytes of body; ours are far smaller.
 const MAX_PAYLOAD: usize = 3_000;
 /// Deliveries claimed and sent together.
-const BATCH: i64 = 500;
+const BATCH: i64 = 1000;
 /// Pushes in flight at once.
 const IN_FLIGHT: usize = 64;
 /// How long an instance holds a claimed delivery before another may take it.
@@ -770,22 +770,27 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
             }
         }
         let mut tx = db.pool().begin().await.map_err(internal)?;
-        for (who, sub) in &devices {
-            sqlx::query(
+        // Many rows per statement: a family with many devices is one
+        // round trip per 200 of them, not one per device.
+        for chunk in devices.chunks(200) {
+            let rows = (0..chunk.len())
+                .map(|i| {
+                    let b = 3 + i * 4;
+                    format!("(${}, $1, ${}, ${}, ${}, $2, $2)", b, b + 1, b + 2, b + 3)
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
                 "INSERT INTO push_deliveries
                    (id, event_id, subscription_id, recipient_kind, recipient_id, created_at, next_try_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(new_id())
-            .bind(&e.id)
-            .bind(sub)
-            .bind(who.kind)
-            .bind(&who.id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+                 VALUES {rows}
+                 ON CONFLICT DO NOTHING"
+            );
+            let mut q = sqlx::query(&sql).bind(&e.id).bind(now);
+            for (who, sub) in chunk {
+                q = q.bind(new_id()).bind(sub).bind(who.kind).bind(&who.id);
+            }
+            q.execute(&mut *tx).await.map_err(internal)?;
         }
         sqlx::query("UPDATE notification_events SET expanded_at = $1 WHERE id = $2")
             .bind(now)
