@@ -40,6 +40,13 @@
     });
   }
 
+  // The back button may bring a page back from the browser's memory, as
+  // it was: a question still asking after it was answered. Every page
+  // shows what is true now, so one brought back is loaded again.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+
   // Someone arriving to sign in or join: whatever a previous person left
   // on this phone (pages kept for offline use, answers waiting) goes, so a
   // shared phone shows each person only their own.

@@ -132,9 +132,40 @@ async fn invite_join_plan_question_hide_share_withdraw() {
         let register = &item_id(&plan, "Inschrijven bij de sociale huisvesting");
         let letter = &item_id(&plan, "Brief van de huisbaas lezen");
 
-        // The coach asks a mandate question on the first action.
+        // The coach asks a mandate question on the first action. A day in
+        // the past is refused, and the form comes back as it was typed.
         let ask_page = format!("/families/{fam}/ask/{register}");
         assert_eq!(coach.get(&ask_page).await.status, 200);
+        let refused = coach
+            .post(
+                "/api/ask",
+                &ask_page,
+                &[
+                    ("family", fam),
+                    ("action", register),
+                    ("what", "Ik bel de sociale huisvestingsmaatschappij"),
+                    ("counterparty", "WoninGent"),
+                    ("facts", "Uw naam, gezinsgrootte en inkomen"),
+                    ("until", "2020-02-01"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 302);
+        let back = refused.location.expect("back to the form");
+        assert!(back.contains("__err="), "{back}");
+        let again = coach.get(back.trim_start_matches(&server.url(""))).await;
+        assert!(again.body.contains("id=\"form-error\""));
+        for typed in [
+            ">Ik bel de sociale huisvestingsmaatschappij</textarea>",
+            "value=\"WoninGent\"",
+            ">Uw naam, gezinsgrootte en inkomen</textarea>",
+            "value=\"2020-02-01\"",
+        ] {
+            assert!(again.body.contains(typed), "kept: {typed}");
+        }
+        // Once: a second look at the same address shows an empty form.
+        let later = coach.get(back.trim_start_matches(&server.url(""))).await;
+        assert!(!later.body.contains("value=\"WoninGent\""));
         let r = coach
             .post(
                 "/api/ask",
@@ -181,6 +212,13 @@ async fn invite_join_plan_question_hide_share_withdraw() {
             coach_view.contains("mandate-together"),
             "the coach sees the answer"
         );
+        // In staff words: what the family said, not "You said".
+        let staff_words =
+            onsplan_app::i18n::tr(onsplan_app::lang::Lang::NlBe, "mandate-staff-together");
+        let family_words =
+            onsplan_app::i18n::tr(onsplan_app::lang::Lang::NlBe, "mandate-state-together");
+        assert!(coach_view.contains(&staff_words), "{staff_words}");
+        assert!(!coach_view.contains(&family_words), "{family_words}");
         server.state.clock.advance(60);
         let list = coach.get("/families").await.body;
         assert!(!list.contains("Nieuwe antwoorden"), "seen: {list}");
@@ -320,7 +358,7 @@ async fn invite_join_plan_question_hide_share_withdraw() {
                     ("family", fam),
                     ("item", register),
                     ("to", "volunteer"),
-                    ("purpose", "x"),
+                    ("purpose", "Voor de aanvraag bij het OCMW"),
                     ("until", "2020-01-01"),
                 ],
             )
@@ -332,6 +370,13 @@ async fn invite_join_plan_question_hide_share_withdraw() {
         assert!(again.body.contains("id=\"form-error\""));
         let reason = onsplan_app::i18n::tr(onsplan_app::lang::Lang::Ar, "error-date-past");
         assert!(again.body.contains(&reason), "the reason, in Arabic");
+        assert!(
+            again
+                .body
+                .contains("value=\"Voor de aanvraag bij het OCMW\"")
+                && again.body.contains("value=\"2020-01-01\""),
+            "what was typed comes back"
+        );
         assert!(
             !again.body.contains("class=\"withdraw-share"),
             "nothing was shared"

@@ -382,6 +382,14 @@ async fn guessing_is_limited_and_told_in_the_readers_language() {
     let back = page.location.unwrap_or_default();
     let shown = someone.get(&back).await;
     assert!(shown.body.contains("Te veel pogingen"), "{}", shown.body);
+    // The e-mail address comes back as typed; the password never does.
+    assert!(
+        shown
+            .body
+            .contains(&format!("value=\"{}\"", world.coach.email)),
+        "the e-mail is kept"
+    );
+    assert!(!shown.body.contains("value=\"wrong\""));
     // Invite codes: looked up or tried, three times, then no more.
     for _ in 0..3 {
         assert_eq!(someone.get("/join?code=ABC-DEF-GHJ").await.status, 400);

@@ -136,6 +136,32 @@ impl B {
         self.click("#sign-in").await;
         self.b.wait_for("#families").await;
     }
+    /// Everything one taps (links, buttons, fields, the "more" of a
+    /// folded part) that is shown and smaller than 44 × 44 px.
+    async fn small_targets(&self) -> Vec<String> {
+        let found = self
+            .b
+            .client
+            .execute(
+                "const small = [];
+                 for (const el of document.querySelectorAll(
+                     'a, button, summary, select, textarea, input:not([type=hidden]):not([type=checkbox])')) {
+                   const r = el.getBoundingClientRect();
+                   if (r.width === 0 && r.height === 0) continue;
+                   if (r.height < 44 || r.width < 44)
+                     small.push(el.outerHTML.slice(0, 90) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));
+                 }
+                 return small;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        serde_json::from_value(found).unwrap()
+    }
+    async fn all_targets_fit_a_finger(&self, page: &str) {
+        let small = self.small_targets().await;
+        assert!(small.is_empty(), "{page}: targets under 44 px: {small:#?}");
+    }
     /// The id of the plan item (li or article) whose text contains `body`.
     async fn item_id(&self, body: &str) -> String {
         let items = self
@@ -239,9 +265,11 @@ async fn story(javascript: bool) {
     phone.go("/plan").await;
     phone.b.wait_for("#waiting").await;
     phone.shot("plan-ar").await;
+    phone.all_targets_fit_a_finger("plan").await;
     phone.click("#waiting a.button").await;
     phone.b.wait_for("#answer-together").await;
     phone.shot("question-ar").await;
+    phone.all_targets_fit_a_finger("question").await;
     if javascript {
         // Read-aloud appears only where the browser can speak.
         // The island hydrated and found a speech engine (Chromium has one).
@@ -255,6 +283,13 @@ async fn story(javascript: bool) {
         .b
         .wait_for(&format!("#item-{register} .mandate-together"))
         .await;
+    // The plan says it was saved; the back button shows the question as
+    // it is now (answered), not the page from before.
+    phone.b.wait_for("#saved-note").await;
+    phone.all_targets_fit_a_finger("plan, answered").await;
+    phone.b.client.back().await.unwrap();
+    phone.b.wait_for("#current-answer").await;
+    phone.go("/plan").await;
 
     // … hides the letter …
     phone
@@ -277,6 +312,7 @@ async fn story(javascript: bool) {
     phone.fill("#purpose", "Helpen met het formulier").await;
     phone.set_date("#until", "2026-12-31").await;
     phone.shot("share-ar").await;
+    phone.all_targets_fit_a_finger("share").await;
     phone.click("#share-confirm").await;
     phone.b.wait_for(".withdraw-share").await;
 
@@ -301,6 +337,18 @@ async fn story(javascript: bool) {
     volunteer.b.wait_for("#viewer-note").await;
     let seen = volunteer.text().await;
     assert!(seen.contains("Inschrijven bij de sociale huisvesting"));
+    // … with what the family shared it for, and until when.
+    let terms = volunteer
+        .b
+        .wait_for("#shared-with-me")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        terms.contains("Helpen met het formulier") && terms.contains("2026-12-31"),
+        "{terms}"
+    );
     assert!(!seen.contains("Een grotere woning") && !seen.contains("Brief van de huisbaas"));
     volunteer.shot("volunteer-nl").await;
 
@@ -309,6 +357,7 @@ async fn story(javascript: bool) {
     let looked = phone.text().await;
     assert!(looked.contains("Marleen"), "{looked}");
     phone.shot("looked-ar").await;
+    phone.all_targets_fit_a_finger("who looked").await;
 
     // The family withdraws the share; the volunteer's next load lacks it.
     phone.go(&format!("/plan/share?item={register}")).await;

@@ -211,6 +211,14 @@ mod tests {
                 "mandate-state",
                 vec!["open", "for_me", "together", "myself", "withdrawn", "ended"],
             ),
+            (
+                "mandate-staff",
+                vec!["open", "for_me", "together", "myself", "withdrawn", "ended"],
+            ),
+            (
+                "answer-history",
+                vec!["for_me", "together", "myself", "withdrawn"],
+            ),
             ("intensity", vec!["low", "intensive"]),
             ("plan-status", vec!["active", "on_hold", "ended"]),
             ("role", vec!["member", "coach", "volunteer", "partner"]),

@@ -272,6 +272,19 @@ pub struct PlanPage {
     pub coach_accepted: bool,
     /// For the coach: how many items the family keeps to itself.
     pub hidden_count: i64,
+    /// For a volunteer or partner worker: what the family shared with
+    /// them, what for, and until when.
+    pub shared_with_me: Vec<SharedWithMe>,
+}
+
+/// One live share that reaches the reader: a whole domain, or one item
+/// (its text, only while the reader can see that item).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedWithMe {
+    pub domain: Option<String>,
+    pub item_body: Option<String>,
+    pub purpose: String,
+    pub until: String,
 }
 
 impl PlanPage {

@@ -29,6 +29,41 @@ impl RequestContext {
     }
 }
 
+/// What was typed into a form that the server refused, put back into the
+/// form when the browser comes back to it (`?__err=`), so nobody types it
+/// all again. Set by a layer in the server crate; passwords are never kept.
+#[derive(Debug, Clone, Default)]
+pub struct KeptForm {
+    /// The form's action, e.g. `/api/ask`: only that form gets the values.
+    pub action: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The value typed into field `name` of the refused form posting to
+/// `action`, if the page is showing that refusal.
+pub fn kept(action: &str, name: &str) -> Option<String> {
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
+        let form = parts.extensions.get::<KeptForm>()?;
+        (form.action == action)
+            .then(|| {
+                form.fields
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+            })
+            .flatten()
+    })
+}
+
+/// As [`kept`], but only when the form's field `key` had the value
+/// `value` (one of several forms to the same action on a page, such as
+/// "add an action" under each goal).
+pub fn kept_where(action: &str, key: &str, value: &str, name: &str) -> Option<String> {
+    (kept(action, key).as_deref() == Some(value))
+        .then(|| kept(action, name))
+        .flatten()
+}
+
 /// The current request's context, inside a page render or a server function.
 pub fn current() -> RequestContext {
     leptos::prelude::use_context::<http::request::Parts>()

@@ -123,6 +123,10 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
         )
         .merge(pages)
         .fallback_service(static_files)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(middleware::KeptForms::new(https)),
+            middleware::keep_refused_forms,
+        ))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state,

@@ -192,3 +192,159 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
 }
+
+/// The cookie that leads a browser back to what it typed into a refused
+/// form (a random id; the values stay on the server).
+const KEPT_COOKIE: &str = "onsplan_kept";
+
+/// Changed by every change made with a form: pages kept for the back
+/// button from before the change are not shown again as they were.
+const CHANGED_COOKIE: &str = "onsplan_changed";
+
+/// How long a refused form's values wait for the browser to come back.
+const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// At most this many refused forms are kept at once (each at most 64 KiB).
+const KEPT_MAX: usize = 2_000;
+
+/// Refused forms' values, in this process's memory only: never on disk,
+/// never in an address, gone after one use or two minutes. Behind several
+/// instances, a browser sent to another instance finds an empty form, as
+/// before.
+#[derive(Debug)]
+pub struct KeptForms {
+    forms: std::sync::Mutex<
+        std::collections::HashMap<String, (std::time::Instant, onsplan_app::request::KeptForm)>,
+    >,
+    secure: bool,
+}
+
+impl KeptForms {
+    pub fn new(secure: bool) -> Self {
+        KeptForms {
+            forms: Default::default(),
+            secure,
+        }
+    }
+
+    fn put(&self, form: onsplan_app::request::KeptForm) -> Option<String> {
+        let mut forms = self.forms.lock().ok()?;
+        let now = std::time::Instant::now();
+        if forms.len() >= KEPT_MAX {
+            forms.retain(|_, (at, _)| now.duration_since(*at) < KEPT_FOR);
+            if forms.len() >= KEPT_MAX {
+                return None;
+            }
+        }
+        let id = onsplan_app::domain::ids::new_id();
+        forms.insert(id.clone(), (now, form));
+        Some(id)
+    }
+
+    fn take(&self, id: &str) -> Option<onsplan_app::request::KeptForm> {
+        let (at, form) = self.forms.lock().ok()?.remove(id)?;
+        (at.elapsed() < KEPT_FOR).then_some(form)
+    }
+}
+
+/// A field whose value may be put back into a form: never a password, and
+/// never the outbox's request key.
+fn keepable(name: &str) -> bool {
+    !name.contains("password") && name != "repeat" && name != "key"
+}
+
+/// Keeps what was typed into a form that the server refused (a plain form
+/// post, answered with a redirect back carrying `__err`), and hands it to
+/// the page the browser comes back to.
+pub async fn keep_refused_forms(
+    State(kept): State<std::sync::Arc<KeptForms>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let is_form_post = request.method() == Method::POST
+        && request.uri().path().starts_with("/api/")
+        && headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"));
+    if is_form_post {
+        let action = request.uri().path().to_string();
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = to_bytes(body, 64 * 1024).await else {
+            let body = serde_json::to_string(&AppError::bad("error-bad-input")).unwrap_or_default();
+            return (StatusCode::PAYLOAD_TOO_LARGE, body).into_response();
+        };
+        let fields: Vec<(String, String)> = form_urlencoded::parse(&bytes)
+            .into_owned()
+            .filter(|(k, _)| keepable(k))
+            .collect();
+        let mut response = next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+        let refused = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|l| l.contains("__err="));
+        if !refused && response.status().is_redirection() {
+            // A change was made. Chromium keeps pages in memory for the
+            // back button even when they are `no-store`, unless a cookie
+            // changed meanwhile: this one does, so the page from before
+            // the change (a question still asking) is fetched anew, also
+            // without JavaScript (with it, app.js reloads such a page).
+            let cookie = format!(
+                "{CHANGED_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{}",
+                onsplan_app::domain::ids::new_id(),
+                if kept.secure { "; Secure" } else { "" }
+            );
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        if refused {
+            let form = onsplan_app::request::KeptForm { action, fields };
+            if let Some(id) = kept.put(form) {
+                let cookie = format!(
+                    "{KEPT_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}",
+                    KEPT_FOR.as_secs(),
+                    if kept.secure { "; Secure" } else { "" }
+                );
+                if let Ok(v) = HeaderValue::from_str(&cookie) {
+                    response.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+        }
+        return response;
+    }
+    let id = cookie(request.headers(), KEPT_COOKIE);
+    let Some(id) = id else {
+        return next.run(request).await;
+    };
+    // Only the page that shows the refusal takes the values (not a script
+    // or picture loaded alongside it).
+    let showing_refusal = request.method() == Method::GET
+        && request
+            .uri()
+            .query()
+            .is_some_and(|q| q.split('&').any(|p| p.starts_with("__err=")));
+    if !showing_refusal {
+        return next.run(request).await;
+    }
+    if let Some(form) = kept.take(&id) {
+        request.extensions_mut().insert(form);
+    }
+    let mut response = next.run(request).await;
+    let clear = format!(
+        "{KEPT_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{}",
+        if kept.secure { "; Secure" } else { "" }
+    );
+    if let Ok(v) = HeaderValue::from_str(&clear) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}

@@ -48,7 +48,7 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
                 <p><a class="button" href="/join">{t("join-title")}</a></p>
                 <p><a class="button secondary" href="/sign-in">{t("sign-in-title")}</a></p>
             })}
-            <p><a href="/">{t("back-home")}</a></p>
+            <p><a class="nav-link" href="/">{t("back-home")}</a></p>
         </section>
     }
 }

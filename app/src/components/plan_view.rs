@@ -184,7 +184,13 @@ fn ItemLine(page: PlanPage, item: PlanItem) -> impl IntoView {
             (None, _) => "open".to_string(),
             (Some(a), _) => a.to_string(),
         };
-        let label = t(&format!("mandate-state-{state}"));
+        // The family reads its own words ("You said: …"); staff read what
+        // the family said ("The family said: …").
+        let label = if page.is_member() {
+            t(&format!("mandate-state-{state}"))
+        } else {
+            t(&format!("mandate-staff-{state}"))
+        };
         let href = if page.is_member() {
             Some(format!("/plan/question/{}", m.id))
         } else {
@@ -255,25 +261,32 @@ fn StatusForm(family_id: String, action_id: String, current: String) -> impl Int
 
 #[component]
 fn AddActionForm(family_id: String, goal_id: String) -> impl IntoView {
+    // A refused action comes back as it was typed, under its own goal.
+    let kept = |name: &str| crate::request::kept_where("/api/add-action", "goal", &goal_id, name);
+    let kept_who = kept("who");
     let who: Vec<_> = WHO
         .iter()
-        .map(|w| view! { <option value=*w>{t(&format!("who-{w}"))}</option> })
+        .map(|w| {
+            view! { <option value=*w selected=kept_who.as_deref() == Some(*w)>{t(&format!("who-{w}"))}</option> }
+        })
         .collect();
+    let (body, due) = (kept("body"), kept("due"));
+    let refused = body.is_some();
     let body_id = format!("action-body-{goal_id}");
     let who_id = format!("action-who-{goal_id}");
     let due_id = format!("action-due-{goal_id}");
     view! {
-        <details class="add">
+        <details class="add" open=refused>
             <summary>{t("add-action")}</summary>
             <PostForm action="/api/add-action" class="stack">
                 <Hidden name="family" value=family_id/>
                 <Hidden name="goal" value=goal_id/>
                 <label for=body_id.clone()>{t("action-what")}</label>
-                <input type="text" name="body" id=body_id required maxlength="2000"/>
+                <input type="text" name="body" id=body_id required maxlength="2000" value=body/>
                 <label for=who_id.clone()>{t("action-who")}</label>
                 <select name="who" id=who_id>{who}</select>
                 <label for=due_id.clone()>{t("action-by-when")}</label>
-                <input type="date" name="due" id=due_id/>
+                <input type="date" name="due" id=due_id value=due/>
                 <button type="submit">{t("add-action")}</button>
             </PostForm>
         </details>
@@ -284,33 +297,39 @@ fn AddActionForm(family_id: String, goal_id: String) -> impl IntoView {
 #[component]
 pub fn AddGoalForm(family_id: String) -> impl IntoView {
     let family_for_note = family_id.clone();
-    let domains = move || {
+    // A refused goal or note comes back as it was typed.
+    let kept = crate::request::kept;
+    let domains = move |action: &str| {
+        let chosen = kept(action, "domain");
         DOMAINS
             .iter()
-            .map(|d| view! { <option value=*d>{domain_name(d)}</option> })
+            .map(|d| view! { <option value=*d selected=chosen.as_deref() == Some(*d)>{domain_name(d)}</option> })
             .collect::<Vec<_>>()
     };
+    let goal_body = kept("/api/add-goal", "body");
+    let note_body = kept("/api/add-note", "body");
+    let (goal_open, note_open) = (goal_body.is_some(), note_body.is_some());
     view! {
         <section class="card">
-            <details class="add" id="add-goal">
+            <details class="add" id="add-goal" open=goal_open>
                 <summary>{t("add-goal")}</summary>
                 <PostForm action="/api/add-goal" class="stack">
                     <Hidden name="family" value=family_id/>
                     <label for="goal-domain">{t("goal-domain")}</label>
-                    <select name="domain" id="goal-domain">{domains()}</select>
+                    <select name="domain" id="goal-domain">{domains("/api/add-goal")}</select>
                     <label for="goal-body">{t("goal-what")}</label>
-                    <input type="text" name="body" id="goal-body" required maxlength="2000"/>
+                    <input type="text" name="body" id="goal-body" required maxlength="2000" value=goal_body.clone()/>
                     <button type="submit">{t("add-goal")}</button>
                 </PostForm>
             </details>
-            <details class="add" id="add-note">
+            <details class="add" id="add-note" open=note_open>
                 <summary>{t("add-note")}</summary>
                 <PostForm action="/api/add-note" class="stack">
                     <Hidden name="family" value=family_for_note/>
                     <label for="note-domain">{t("goal-domain")}</label>
-                    <select name="domain" id="note-domain">{domains()}</select>
+                    <select name="domain" id="note-domain">{domains("/api/add-note")}</select>
                     <label for="note-body">{t("note-text")}</label>
-                    <textarea name="body" id="note-body" required maxlength="2000" rows="3"></textarea>
+                    <textarea name="body" id="note-body" required maxlength="2000" rows="3">{note_body.clone().unwrap_or_default()}</textarea>
                     <button type="submit">{t("add-note")}</button>
                 </PostForm>
             </details>

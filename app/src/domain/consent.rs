@@ -291,6 +291,49 @@ pub async fn shares(db: &Db, access: &FamilyAccess) -> Result<Vec<Share>, AppErr
         .map_err(internal)
 }
 
+/// The live shares of this family that reach the staff member reading it
+/// (by name, as the family's volunteer, or through their organisation),
+/// with the item's id for item shares, soonest end first.
+pub async fn shared_with_me(
+    db: &Db,
+    access: &FamilyAccess,
+) -> Result<Vec<(Option<String>, crate::model::SharedWithMe)>, AppError> {
+    let Some(staff_id) = access.staff_id() else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(
+        "SELECT s.item_id, s.domain, s.purpose, s.until
+         FROM shares s JOIN families f ON f.id = s.family_id
+         WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $2
+           AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $3)
+             OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $3)
+             OR (s.recipient_kind = 'organisation' AND s.recipient_org_id IN
+                   (SELECT org_id FROM staff WHERE id = $3 AND disabled_at IS NULL
+                      AND role IN ('coach', 'volunteer', 'partner'))))
+         ORDER BY s.until, s.id",
+    )
+    .bind(access.family_id())
+    .bind(access.today())
+    .bind(staff_id)
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("item_id")?,
+                crate::model::SharedWithMe {
+                    domain: r.try_get("domain")?,
+                    item_body: None,
+                    purpose: r.try_get("purpose")?,
+                    until: r.try_get("until")?,
+                },
+            ))
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(internal)
+}
+
 /// Everyone this family ever shared with by name, closed accounts
 /// included: their names stay in the family's history (members only).
 pub async fn named_recipients(db: &Db, access: &FamilyAccess) -> Result<Vec<Person>, AppError> {

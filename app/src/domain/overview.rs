@@ -317,6 +317,23 @@ pub async fn plan_page(db: &Db, access: &FamilyAccess) -> Result<PlanPage, AppEr
         }
         _ => (None, Vec::new(), false, 0),
     };
+    let shared_with_me = if reader == "viewer" {
+        // An item share is listed only with an item the access layer let
+        // through: a share that "only us" holds back is not hinted at.
+        consent::shared_with_me(db, access)
+            .await?
+            .into_iter()
+            .filter_map(|(item_id, mut s)| match item_id {
+                None => Some(s),
+                Some(id) => items.iter().find(|i| i.id == id).map(|i| {
+                    s.item_body = Some(i.body.clone());
+                    s
+                }),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(PlanPage {
         family_id: access.family_id().to_string(),
         frame,
@@ -326,6 +343,7 @@ pub async fn plan_page(db: &Db, access: &FamilyAccess) -> Result<PlanPage, AppEr
         reader: reader.to_string(),
         coach_accepted,
         hidden_count,
+        shared_with_me,
     })
 }
 

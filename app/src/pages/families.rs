@@ -100,11 +100,12 @@ pub fn FamiliesPage() -> impl IntoView {
         let create = is_coach.then(|| {
             view! {
                 <section class="card">
-                    <details id="new-family">
+                    <details id="new-family" open=crate::request::kept("/api/new-family", "name").is_some()>
                         <summary>{t("family-new")}</summary>
                         <PostForm action="/api/new-family" class="stack">
                             <label for="family-name">{t("family-new-name")}</label>
-                            <input type="text" name="name" id="family-name" required maxlength="120"/>
+                            <input type="text" name="name" id="family-name" required maxlength="120"
+                                value=crate::request::kept("/api/new-family", "name")/>
                             <button type="submit">{t("family-new")}</button>
                         </PostForm>
                     </details>

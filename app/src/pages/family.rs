@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::icons::domain_name;
 use crate::components::invite::{invite_lines, new_phone_lines, InviteLine, Invites};
 use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::components::plan_view::{AddGoalForm, PlanHeaderView, PlanView};
@@ -151,8 +152,37 @@ fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>, reentry: Option<Reentry>)
     let hidden = (is_coach && page.hidden_count > 0).then(|| {
         view! { <p class="card muted" id="hidden-count">{t_args("hidden-count", &[("count", page.hidden_count.to_string())])}</p> }
     });
-    let viewer = (!is_coach)
-        .then(|| view! { <p class="card notice" id="viewer-note">{t("viewer-explain")}</p> });
+    // A volunteer or partner worker reads what was shared with them, what
+    // for and until when: the family's own terms.
+    let shared: Vec<_> = page
+        .shared_with_me
+        .iter()
+        .map(|s| {
+            let what = match (&s.domain, &s.item_body) {
+                (Some(d), _) => t_args("shared-with-you-domain", &[("domain", domain_name(d))]),
+                (None, Some(body)) => t_args("shared-with-you-item", &[("item", body.clone())]),
+                (None, None) => String::new(),
+            };
+            view! {
+                <li class="shared-with-me">
+                    <strong>{what}</strong>
+                    <span>{t_args("shared-with-you-purpose", &[("purpose", s.purpose.clone())])}</span>
+                    <span>{t_args("shared-with-you-until", &[("date", s.until.clone())])}</span>
+                </li>
+            }
+        })
+        .collect();
+    let viewer = (!is_coach).then(|| {
+        view! {
+            <section class="card notice" id="viewer-note">
+                <p>{t("viewer-explain")}</p>
+                {(!shared.is_empty()).then(|| view! {
+                    <h2>{t("shared-with-you-title")}</h2>
+                    <ul class="plain-list" id="shared-with-me">{shared}</ul>
+                })}
+            </section>
+        }
+    });
     let members = page.frame.members.join(", ");
     view! {
         <h1>{page.frame.name.clone()}</h1>
@@ -170,7 +200,7 @@ fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>, reentry: Option<Reentry>)
         {reentry.map(|r| view! {
             <CoachReentry family_id=page.family_id.clone() members=r.members codes=r.codes/>
         })}
-        <p><a href="/families">{t("families-title")}</a></p>
+        <p><a class="nav-link" href="/families">{t("families-title")}</a></p>
     }
 }
 
@@ -183,6 +213,16 @@ fn HeaderForm(page: PlanPage) -> impl IntoView {
         status: "active".into(),
         hold_reason: String::new(),
     });
+    // A refused change comes back as it was typed.
+    let kept = |name: &str| crate::request::kept("/api/set-header", name);
+    let refused = kept("status").is_some();
+    let h = crate::model::PlanHeader {
+        intensity: kept("intensity").unwrap_or(h.intensity),
+        next_evaluation: kept("next_evaluation").or(h.next_evaluation),
+        end_criteria: kept("end_criteria").unwrap_or(h.end_criteria),
+        status: kept("status").unwrap_or(h.status),
+        hold_reason: kept("hold_reason").unwrap_or(h.hold_reason),
+    };
     let intensity: Vec<_> = ["low", "intensive"]
         .iter()
         .map(|i| view! { <option value=*i selected=h.intensity == *i>{t(&format!("intensity-{i}"))}</option> })
@@ -193,7 +233,7 @@ fn HeaderForm(page: PlanPage) -> impl IntoView {
         .collect();
     view! {
         <section class="card">
-            <details id="edit-header">
+            <details id="edit-header" open=refused>
                 <summary>{t("plan-edit-header")}</summary>
                 <PostForm action="/api/set-header" class="stack">
                     <Hidden name="family" value=page.family_id.clone()/>
@@ -236,6 +276,10 @@ pub fn AskPage() -> impl IntoView {
         .unwrap_or_default();
     load(ask_view(id, action), move |(family_id, item)| {
         let back = format!("/families/{family_id}");
+        // A refused question comes back as it was typed.
+        let action_id = item.id.clone();
+        let kept =
+            move |name: &str| crate::request::kept_where("/api/ask", "action", &action_id, name);
         view! {
             <h1>{t("ask-title")}</h1>
             <p class="lead">{item.body.clone()}</p>
@@ -246,17 +290,17 @@ pub fn AskPage() -> impl IntoView {
                     <Hidden name="family" value=family_id.clone()/>
                     <Hidden name="action" value=item.id.clone()/>
                     <label for="what">{t("question-what")}</label>
-                    <textarea name="what" id="what" rows="3" required maxlength="2000"></textarea>
+                    <textarea name="what" id="what" rows="3" required maxlength="2000">{kept("what").unwrap_or_default()}</textarea>
                     <label for="counterparty">{t("question-with-whom")}</label>
-                    <input type="text" name="counterparty" id="counterparty" required maxlength="300"/>
+                    <input type="text" name="counterparty" id="counterparty" required maxlength="300" value=kept("counterparty")/>
                     <label for="facts">{t("question-facts")}</label>
-                    <textarea name="facts" id="facts" rows="3" required maxlength="2000"></textarea>
+                    <textarea name="facts" id="facts" rows="3" required maxlength="2000">{kept("facts").unwrap_or_default()}</textarea>
                     <label for="until">{t("question-until")}</label>
-                    <input type="date" name="until" id="until" required/>
+                    <input type="date" name="until" id="until" required value=kept("until")/>
                     <button type="submit" id="ask-send">{t("ask-send")}</button>
                 </PostForm>
             </section>
-            <p><a href=back>{t("back-to-plan")}</a></p>
+            <p><a class="nav-link" href=back>{t("back-to-plan")}</a></p>
         }
     })
 }

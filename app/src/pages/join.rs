@@ -282,7 +282,8 @@ fn NameFields(code: String, lang: Lang) -> impl IntoView {
         <Hidden name="lang" value=lang.tag()/>
         <label for="name">{t("join-name")}</label>
         <p class="muted">{t("join-name-help")}</p>
-        <input type="text" name="name" id="name" required maxlength="80" autocomplete="given-name"/>
+        <input type="text" name="name" id="name" required maxlength="80" autocomplete="given-name"
+            value=crate::request::kept("/api/join", "name").or_else(|| crate::request::kept("/api/come-back", "name"))/>
     }
 }
 

@@ -130,7 +130,7 @@ pub fn WhoLooked() -> impl IntoView {
             {seal}
             {empty}
             <ol class="plain-list" id="log">{rows}</ol>
-            <p><a href="/plan">{t("back-to-plan")}</a></p>
+            <p><a class="nav-link" href="/plan">{t("back-to-plan")}</a></p>
         }
     })
 }

@@ -119,7 +119,7 @@ pub fn NewPhoneNotices(notices: Vec<NewPhoneNotice>) -> impl IntoView {
     Some(view! {
         <section class="card notice" id="new-phone-notice" role="status">
             <ul class="plain-list">{lines}</ul>
-            <p><a href="/plan/looked">{t("who-looked-title")}</a></p>
+            <p><a class="nav-link" href="/plan/looked">{t("who-looked-title")}</a></p>
             <PostForm action="/api/dismiss-notices">
                 <Hidden name="until" value=until.to_string()/>
                 <button type="submit" class="secondary" id="dismiss-notice">{t("notice-seen")}</button>

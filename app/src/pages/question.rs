@@ -128,7 +128,8 @@ fn Ask(m: Mandate, family: String) -> impl IntoView {
         .history
         .iter()
         .map(|a| {
-            view! { <li>{t_args("answer-history-line", &[("name", a.member_name.clone()), ("answer", t(&format!("mandate-state-{}", a.answer)))])}</li> }
+            // Each line names who said it: the reader may be another member.
+            view! { <li>{t_args(&format!("answer-history-{}", a.answer), &[("name", a.member_name.clone())])}</li> }
         })
         .collect();
     view! {

@@ -410,9 +410,11 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
                     {scope_fields()}
                     <Hidden name="to" value=chosen.clone()/>
                     <label for="purpose">{t("share-purpose")}</label>
-                    <input type="text" name="purpose" id="purpose" required maxlength="500"/>
+                    <input type="text" name="purpose" id="purpose" required maxlength="500"
+                        value=crate::request::kept("/api/share", "purpose")/>
                     <label for="until">{t("share-until")}</label>
-                    <input type="date" name="until" id="until" required min=s.today.clone()/>
+                    <input type="date" name="until" id="until" required min=s.today.clone()
+                        value=crate::request::kept("/api/share", "until")/>
                     <button type="submit" id="share-confirm">{t("share-confirm")}</button>
                 </PostForm>
             </section>
@@ -445,6 +447,6 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
         {only_us}
         {share_block}
         {earlier}
-        <p><a href="/plan">{t("back-to-plan")}</a></p>
+        <p><a class="nav-link" href="/plan">{t("back-to-plan")}</a></p>
     }
 }

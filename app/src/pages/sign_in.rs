@@ -79,12 +79,13 @@ pub fn SignInPage() -> impl IntoView {
             <FormError/>
             <PostForm action="/api/sign-in" class="stack">
                 <label for="email">{t("sign-in-email")}</label>
-                <input type="email" name="email" id="email" autocomplete="username" required/>
+                <input type="email" name="email" id="email" autocomplete="username" required
+                    value=crate::request::kept("/api/sign-in", "email")/>
                 <label for="password">{t("sign-in-password")}</label>
                 <input type="password" name="password" id="password" autocomplete="current-password" required/>
                 <button type="submit" id="sign-in">{t("sign-in-button")}</button>
             </PostForm>
-            <p><a href="/join">{t("join-instead")}</a></p>
+            <p><a class="nav-link" href="/join">{t("join-instead")}</a></p>
         </section>
     }
 }

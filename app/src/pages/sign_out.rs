@@ -17,7 +17,7 @@ pub fn SignOutPage() -> impl IntoView {
             return view! {
                 <section class="card">
                     <h1>{t("signed-out-title")}</h1>
-                    <p><a href="/">{t("back-home")}</a></p>
+                    <p><a class="nav-link" href="/">{t("back-home")}</a></p>
                 </section>
             }
             .into_any()
