@@ -47,6 +47,28 @@
     if (event.persisted) window.location.reload();
   });
 
+  // "Onsplan on your home screen": one tap where the browser offers to
+  // install, and a plain "it is there" once Onsplan runs from there.
+  var installNow = document.querySelector("[data-install-now]");
+  if (installNow) {
+    var standalone = window.matchMedia && window.matchMedia("(display-mode: standalone)").matches;
+    if (standalone || navigator.standalone) {
+      document.querySelector("[data-install-done]").hidden = false;
+    }
+    window.addEventListener("beforeinstallprompt", function (event) {
+      event.preventDefault();
+      installNow.hidden = false;
+      installNow.onclick = function () {
+        installNow.hidden = true;
+        event.prompt();
+      };
+    });
+    window.addEventListener("appinstalled", function () {
+      installNow.hidden = true;
+      document.querySelector("[data-install-done]").hidden = false;
+    });
+  }
+
   // Someone arriving to sign in or join: whatever a previous person left
   // on this phone (pages kept for offline use, answers waiting) goes, so a
   // shared phone shows each person only their own.

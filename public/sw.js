@@ -7,7 +7,6 @@ const VERSION = "__ONSPLAN_VERSION__";
 // This build's files, kept for offline use; replaced with each version.
 const STATIC = "onsplan-static-" + VERSION;
 const PRECACHE = [
-  "/style.css",
   "/app.js",
   "/passkey.js",
   "/icon.svg",

@@ -82,6 +82,31 @@ async fn static_files_and_security_headers() {
     assert_eq!(css.status(), 200);
     assert_eq!(css.headers()["x-content-type-options"], "nosniff");
     assert_eq!(css.headers()["x-frame-options"], "DENY");
+    // The stylesheet is in the page (no round trip before the first
+    // paint), allowed by the page's nonce; the WebAssembly is loaded only
+    // where an island needs it (the start page has the read-aloud button).
+    let home = client().get(server.url("/")).send().await.unwrap();
+    let policy = home.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let home = home.text().await.unwrap();
+    assert!(home.contains("<style nonce=") && !home.contains("rel=\"stylesheet\""));
+    assert!(policy.contains("style-src 'self' 'nonce-"), "{policy}");
+    assert!(
+        home.contains("/pkg/onsplan_bg.wasm"),
+        "the start page's island"
+    );
+    let sign_in = client()
+        .get(server.url("/sign-in"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(sign_in.contains("<style nonce="));
+    assert!(!sign_in.contains("/pkg/"), "no island, no WebAssembly");
 }
 
 /// The access log and the answer history refuse changes in the store

@@ -169,6 +169,8 @@ fn check_payload(text: &str, f: &Family, kind: &str, lang: Lang) -> Value {
         "answer" => "push-answer",
         "question" => "push-question",
         "plan" => "push-plan",
+        "joined" => "push-joined",
+        "evaluation" => "push-evaluation",
         other => panic!("unexpected kind {other}"),
     };
     assert_eq!(v["text"], onsplan_app::i18n::tr(lang, id_for_kind));
@@ -734,5 +736,124 @@ async fn a_server_killed_between_the_event_and_the_push_loses_none_and_sends_non
         .unwrap();
         assert_eq!(sent, 1, "{store:?}");
         db.pool().close().await;
+    }
+}
+
+/// "Someone joined your plan": a newcomer who asks to join (with the
+/// coach's invite, once the family has members) is told to the members who
+/// are there, not to the newcomer; the notice opens the members list.
+#[tokio::test]
+async fn someone_asking_to_join_is_told_to_the_members_there() {
+    for store in stores() {
+        let f = family(store).await;
+        let receiver = PushReceiver::start().await;
+        let amal = subscribe(&f.amal, &receiver, "").await;
+        let fam = f.world.family.clone();
+        let r = f
+            .coach
+            .post(
+                "/api/invite",
+                &format!("/families/{fam}"),
+                &[("family", &fam)],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let shown = f.coach.get(&format!("/families/{fam}")).await;
+        let section = between(&shown.body, "id=\"invite\"", "</section>").expect("invites");
+        let code = between(section, "class=\"invite-code\">", "<").expect("a code");
+        let karim = Person::new(&f.server);
+        let r = karim
+            .post(
+                "/api/join",
+                &format!("/join?code={code}&lang=ar"),
+                &[("code", code), ("lang", "ar"), ("name", "Karim")],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let got = receiver.wait_for(&amal.client_hash, 1, WAIT).await;
+        let v = check_payload(&got[0], &f, "joined", Lang::NlBe);
+        assert!(!got[0].contains("Karim"), "no name: {}", got[0]);
+        let id = v["id"].as_str().unwrap();
+        let opened = f.amal.get(&format!("/n/{id}")).await;
+        assert_eq!(
+            opened.location.as_deref(),
+            Some("/plan#members"),
+            "{store:?}"
+        );
+        // Only that one notice.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(receiver.notifications(&amal.client_hash).await.len(), 1);
+    }
+}
+
+/// "Evaluation soon": 7 days and 1 day before the next evaluation, once
+/// each, to the members and the coach; not when the plan is on hold.
+#[tokio::test]
+async fn the_evaluation_is_announced_a_week_and_a_day_before_once_each() {
+    for store in stores() {
+        let f = family(store).await;
+        let receiver = PushReceiver::start().await;
+        let amal = subscribe(&f.amal, &receiver, "").await;
+        let coach = subscribe(&f.coach, &receiver, "").await;
+        let clock = &f.server.state.clock;
+        let in_days =
+            |days: i64| onsplan_app::domain::clock::belgian_date(clock.now() + days * 86_400);
+        let fam = f.world.family.clone();
+        let set_header = |day: String, status: &'static str| {
+            let fam = fam.clone();
+            let coach = &f.coach;
+            async move {
+                let r = coach
+                    .call(
+                        "/api/set-header",
+                        &[
+                            ("family", fam.as_str()),
+                            ("intensity", "low"),
+                            ("next_evaluation", day.as_str()),
+                            ("end_criteria", ""),
+                            ("status", status),
+                            (
+                                "hold_reason",
+                                if status == "on_hold" { "Even rust" } else { "" },
+                            ),
+                        ],
+                    )
+                    .await;
+                assert!(r.status < 400, "{} {}", r.status, r.body);
+            }
+        };
+        set_header(in_days(7), "active").await;
+        // The header change itself is "your plan has changed" for Amal.
+        let got = receiver.wait_for(&amal.client_hash, 1, WAIT).await;
+        check_payload(&got[0], &f, "plan", Lang::NlBe);
+        // The sender looks for coming evaluations every ten minutes.
+        clock.advance(601);
+        let got = receiver.wait_for(&amal.client_hash, 2, WAIT).await;
+        check_payload(&got[1], &f, "evaluation", Lang::NlBe);
+        let got = receiver.wait_for(&coach.client_hash, 1, WAIT).await;
+        check_payload(&got[0], &f, "evaluation", Lang::NlBe);
+        // Not twice for the same day.
+        clock.advance(601);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        drained(&f.server).await;
+        assert_eq!(receiver.notifications(&amal.client_hash).await.len(), 2);
+        assert_eq!(receiver.notifications(&coach.client_hash).await.len(), 1);
+        // The day before: once more. (The coach's session of six days ago
+        // has ended, and with it that device's notifications.)
+        clock.advance(6 * 86_400);
+        let got = receiver.wait_for(&amal.client_hash, 3, WAIT).await;
+        check_payload(&got[2], &f, "evaluation", Lang::NlBe);
+        // A plan on hold is not evaluated: no reminder.
+        f.coach.sign_in(&f.world.coach.email).await;
+        set_header(in_days(7), "on_hold").await;
+        receiver.wait_for(&amal.client_hash, 4, WAIT).await; // "plan changed"
+        clock.advance(601);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        drained(&f.server).await;
+        assert_eq!(
+            receiver.notifications(&amal.client_hash).await.len(),
+            4,
+            "{store:?}"
+        );
     }
 }

@@ -15,7 +15,7 @@ use onsplan_app::model::ActionInput;
 use onsplan_tests::browser::Browser;
 use onsplan_tests::relay::Relay;
 use onsplan_tests::world::World;
-use onsplan_tests::{repo_root, Store, TestServer};
+use onsplan_tests::{repo_root, stores, Store, TestServer};
 use serde_json::{json, Value};
 
 const GOAL: &str = "Een droge woning vinden";
@@ -423,6 +423,8 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
             text.contains(&onsplan_app::i18n::tr(Lang::NlBe, "notify-title")),
             "{text}"
         );
+        // The way to "Onsplan on your home screen".
+        office.wait_for("a#install-link[href='/install']").await;
         let need_script = onsplan_app::i18n::tr(Lang::NlBe, "notify-need-script");
         if javascript {
             office.wait_for("#notify-on").await;
@@ -437,5 +439,62 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
                 .await;
         }
         office.close().await;
+    }
+}
+
+/// "Onsplan on your home screen", found from the settings, in Dutch and in
+/// Arabic (right to left), with and without scripts: the steps for
+/// Android and for an iPhone are all there, each step one line, nothing
+/// wider than the phone, and every target big enough for a finger.
+#[tokio::test]
+async fn the_home_screen_page_shows_the_steps_in_each_language() {
+    let server = TestServer::start(stores()[0]).await;
+    for (javascript, lang, shot) in [
+        (true, "nl-BE", Some("install-nl")),
+        (true, "ar", Some("install-ar")),
+        (false, "nl-BE", None),
+    ] {
+        let phone = Browser::start(javascript, lang).await;
+        phone.client.goto(&server.url("/install")).await.unwrap();
+        phone.wait_for("#install-iphone").await;
+        let l = Lang::from_tag(lang).unwrap();
+        let text = main_text(&phone).await;
+        for id in [
+            "install-title",
+            "install-android-3",
+            "install-iphone-3",
+            "install-iphone-4",
+        ] {
+            let words = onsplan_app::i18n::tr(l, id);
+            assert!(text.contains(&words), "{lang}: {id}: {text}");
+        }
+        let shown = phone
+            .client
+            .execute(
+                "return [document.querySelectorAll('#install-android li').length, \
+                         document.querySelectorAll('#install-iphone li').length, \
+                         document.documentElement.dir, \
+                         document.documentElement.scrollWidth <= 360, \
+                         document.querySelector('[data-install-now]').hidden]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let dir = if lang == "ar" { "rtl" } else { "ltr" };
+        // The one-tap button shows only where the browser offers to
+        // install (never in a page without scripts).
+        assert_eq!(shown[0], json!(3));
+        assert_eq!(shown[1], json!(4));
+        assert_eq!(shown[2], json!(dir));
+        assert_eq!(shown[3], json!(true), "fits 360 px");
+        if !javascript {
+            assert_eq!(shown[4], json!(true));
+        }
+        if let Some(name) = shot {
+            phone
+                .screenshot(&repo_root().join(format!("docs/screenshots/{name}.png")))
+                .await;
+        }
+        phone.close().await;
     }
 }

@@ -13,6 +13,14 @@ use crate::pages;
 /// stylesheet, and the script that hydrates the islands.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = current_lang();
+    // The WebAssembly is loaded only by pages that have an island: a
+    // family on a slow phone does not wait for what no page part needs.
+    let islands =
+        use_context::<http::request::Parts>().is_some_and(|parts| has_islands(parts.uri.path()));
+    // The stylesheet is small (7 KB, 2 KB compressed): written into the
+    // page, it costs no round trip before the first paint.
+    let nonce = leptos::nonce::use_nonce();
+    let loader_nonce = nonce.clone();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag() dir=lang.dir()>
@@ -20,14 +28,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#2f5d50"/>
-                <link rel="stylesheet" href="/style.css"/>
+                <style nonce=nonce>{STYLE}</style>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/icon.svg" type="image/svg+xml"/>
-                // Passkeys (progressive: without it the pages work the same).
-                <script src="/passkey.js" defer></script>
-                // The service worker and notifications (progressive too).
-                <script src="/app.js" defer></script>
-                <HydrationScripts options=options islands=true/>
+                // Passkeys, the service worker and notifications, loaded once
+                // the page is shown: progressive (without them the pages
+                // work the same), and never in the way of the first paint.
+                <script nonce=loader_nonce>{LOADER}</script>
+                {islands.then(|| view! { <HydrationScripts options=options islands=true/> })}
                 <MetaTags/>
             </head>
             <body>
@@ -35,6 +43,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Loads our two small scripts after the page's `load` event.
+const LOADER: &str = "addEventListener(\"load\",function(){[\"/app.js\",\"/passkey.js\"].forEach(function(s){var e=document.createElement(\"script\");e.src=s;document.head.appendChild(e)})})";
+
+/// The stylesheet, written into every page.
+const STYLE: &str = include_str!("../../public/style.css");
+
+/// The pages with an island (`#[island]`: the read-aloud button). A page
+/// that gains one is added here, or its island stays a plain page part.
+pub fn has_islands(path: &str) -> bool {
+    path == "/" || path.starts_with("/plan/question/")
 }
 
 /// Where someone signed in starts: the family's plan, or staff's families.
@@ -72,6 +92,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plan/question/:id") view=pages::question::QuestionPage ssr=ssr.clone()/>
                     <Route path=path!("/plan/looked") view=pages::looked::WhoLooked ssr=ssr.clone()/>
                     <Route path=path!("/plan/remove/:id") view=pages::members::RemoveMemberPage ssr=ssr.clone()/>
+                    <Route path=path!("/install") view=pages::install::InstallPage ssr=ssr.clone()/>
                     <Route path=path!("/offline") view=crate::components::offline::OfflinePage ssr=ssr.clone()/>
                     <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=ssr.clone()/>
                     <Route path=path!("/families") view=pages::families::FamiliesPage ssr=ssr.clone()/>

@@ -383,3 +383,18 @@ saved-answer = تم الحفظ: إجابتك معتمدة من الآن.
 outbox-waiting = إجابتك محفوظة على هذا الهاتف بانتظار الإرسال. ستُرسل فور توفّر الاتصال.
 outbox-refused = تعذّر إرسال إجابتك: انتهى السؤال أو تغيّر في الأثناء. انظر إليه مرة أخرى.
 saved-note = تم الحفظ.
+
+# The "add to home screen" page.
+install-title = Onsplan على شاشتك الرئيسية
+install-intro = ضع Onsplan على الشاشة الرئيسية لهاتفك. عندها تفتحه بلمسة واحدة مثل التطبيق، وترى خطتك حتى بدون إنترنت.
+install-button = تثبيت Onsplan
+install-done = Onsplan موجود على شاشتك الرئيسية.
+install-android-title = أندرويد (Chrome)
+install-android-1 = افتح Onsplan في Chrome.
+install-android-2 = اضغط على النقاط الثلاث ⋮ في الأعلى.
+install-android-3 = اضغط على «تثبيت التطبيق» أو «إضافة إلى الشاشة الرئيسية».
+install-iphone-title = آيفون (Safari)
+install-iphone-1 = افتح Onsplan في Safari.
+install-iphone-2 = اضغط على «مشاركة» في الأسفل (المربع مع سهم إلى الأعلى).
+install-iphone-3 = اضغط على «إضافة إلى الشاشة الرئيسية» ثم «إضافة».
+install-iphone-4 = افتح Onsplan من الآن بالأيقونة الجديدة: هكذا فقط تصلك الإشعارات.

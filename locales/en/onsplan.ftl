@@ -376,3 +376,18 @@ saved-answer = Saved: your answer counts from now on.
 outbox-waiting = Your answer is kept on this phone, waiting to send. It goes as soon as there is a connection.
 outbox-refused = Your answer could not be sent: the question ended or changed meanwhile. Please look at it again.
 saved-note = Saved.
+
+# The "add to home screen" page.
+install-title = Onsplan on your home screen
+install-intro = Put Onsplan on your phone’s home screen. Then it opens with one tap, like an app, and you see your plan even without internet.
+install-button = Install Onsplan
+install-done = Onsplan is on your home screen.
+install-android-title = Android (Chrome)
+install-android-1 = Open Onsplan in Chrome.
+install-android-2 = Tap the three dots ⋮ at the top right.
+install-android-3 = Tap 'Install app' or 'Add to Home screen'.
+install-iphone-title = iPhone (Safari)
+install-iphone-1 = Open Onsplan in Safari.
+install-iphone-2 = Tap Share at the bottom (the square with an arrow pointing up).
+install-iphone-3 = Tap 'Add to Home Screen', then 'Add'.
+install-iphone-4 = From now on, open Onsplan with the new icon: only then do you get notifications.

@@ -376,3 +376,18 @@ saved-answer = Enregistré : votre réponse compte dès maintenant.
 outbox-waiting = Votre réponse est gardée sur ce téléphone et attend d’être envoyée. Elle part dès qu’il y a une connexion.
 outbox-refused = Votre réponse n’a pas pu être envoyée : la question a pris fin ou a changé entre-temps. Regardez-la à nouveau.
 saved-note = Enregistré.
+
+# The "add to home screen" page.
+install-title = Onsplan sur votre écran d’accueil
+install-intro = Mettez Onsplan sur l’écran d’accueil de votre téléphone. Vous l’ouvrez alors d’un seul geste, comme une application, et vous voyez votre plan même sans internet.
+install-button = Installer Onsplan
+install-done = Onsplan est sur votre écran d’accueil.
+install-android-title = Android (Chrome)
+install-android-1 = Ouvrez Onsplan dans Chrome.
+install-android-2 = Touchez les trois points ⋮ en haut à droite.
+install-android-3 = Touchez « Installer l’application » ou « Ajouter à l’écran d’accueil ».
+install-iphone-title = iPhone (Safari)
+install-iphone-1 = Ouvrez Onsplan dans Safari.
+install-iphone-2 = Touchez Partager en bas (le carré avec une flèche vers le haut).
+install-iphone-3 = Touchez « Sur l’écran d’accueil », puis « Ajouter ».
+install-iphone-4 = Ouvrez désormais Onsplan avec la nouvelle icône : c’est ainsi que vous recevrez les notifications.

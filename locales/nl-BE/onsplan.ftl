@@ -376,3 +376,18 @@ saved-answer = Bewaard: uw antwoord telt vanaf nu.
 outbox-waiting = Uw antwoord is bewaard op deze telefoon en wacht om te vertrekken. Het gaat zodra er verbinding is.
 outbox-refused = Uw antwoord kon niet vertrekken: de vraag is intussen afgelopen of veranderd. Bekijk ze opnieuw.
 saved-note = Bewaard.
+
+# The "add to home screen" page.
+install-title = Onsplan op uw startscherm
+install-intro = Zet Onsplan op het startscherm van uw telefoon. Dan opent u het met één tik, zoals een app, en ziet u uw plan ook zonder internet.
+install-button = Onsplan installeren
+install-done = Onsplan staat op uw startscherm.
+install-android-title = Android (Chrome)
+install-android-1 = Open Onsplan in Chrome.
+install-android-2 = Tik rechtsboven op de drie puntjes ⋮.
+install-android-3 = Tik op 'App installeren' of 'Toevoegen aan startscherm'.
+install-iphone-title = iPhone (Safari)
+install-iphone-1 = Open Onsplan in Safari.
+install-iphone-2 = Tik onderaan op Delen (het vierkantje met een pijl omhoog).
+install-iphone-3 = Tik op 'Zet op beginscherm' en dan op 'Voeg toe'.
+install-iphone-4 = Open Onsplan voortaan met het nieuwe icoon: alleen zo krijgt u meldingen.

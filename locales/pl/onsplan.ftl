@@ -381,3 +381,18 @@ saved-answer = Zapisano: Twoja odpowiedź obowiązuje od teraz.
 outbox-waiting = Twoja odpowiedź jest zapisana na tym telefonie i czeka na wysłanie. Zostanie wysłana, gdy tylko będzie połączenie.
 outbox-refused = Nie udało się wysłać odpowiedzi: pytanie w międzyczasie się zakończyło lub zmieniło. Spójrz na nie jeszcze raz.
 saved-note = Zapisano.
+
+# The "add to home screen" page.
+install-title = Onsplan na ekranie głównym
+install-intro = Dodaj Onsplan do ekranu głównego telefonu. Otworzysz go wtedy jednym dotknięciem, jak aplikację, i zobaczysz swój plan nawet bez internetu.
+install-button = Zainstaluj Onsplan
+install-done = Onsplan jest na Twoim ekranie głównym.
+install-android-title = Android (Chrome)
+install-android-1 = Otwórz Onsplan w Chrome.
+install-android-2 = Stuknij trzy kropki ⋮ w prawym górnym rogu.
+install-android-3 = Stuknij „Zainstaluj aplikację” lub „Dodaj do ekranu głównego”.
+install-iphone-title = iPhone (Safari)
+install-iphone-1 = Otwórz Onsplan w Safari.
+install-iphone-2 = Stuknij Udostępnij na dole (kwadrat ze strzałką w górę).
+install-iphone-3 = Stuknij „Do ekranu początkowego”, a potem „Dodaj”.
+install-iphone-4 = Od teraz otwieraj Onsplan nową ikoną: tylko wtedy dostaniesz powiadomienia.

@@ -380,3 +380,18 @@ saved-answer = Salvat: răspunsul dumneavoastră contează de acum.
 outbox-waiting = Răspunsul dumneavoastră e păstrat pe acest telefon și așteaptă să fie trimis. Pleacă imediat ce există conexiune.
 outbox-refused = Răspunsul nu a putut fi trimis: între timp întrebarea s-a încheiat sau s-a schimbat. Uitați-vă din nou la ea.
 saved-note = Salvat.
+
+# The "add to home screen" page.
+install-title = Onsplan pe ecranul principal
+install-intro = Puneți Onsplan pe ecranul principal al telefonului. Așa îl deschideți cu o singură atingere, ca pe o aplicație, și vedeți planul chiar și fără internet.
+install-button = Instalați Onsplan
+install-done = Onsplan este pe ecranul principal.
+install-android-title = Android (Chrome)
+install-android-1 = Deschideți Onsplan în Chrome.
+install-android-2 = Atingeți cele trei puncte ⋮ din dreapta sus.
+install-android-3 = Atingeți „Instalați aplicația” sau „Adăugați pe ecranul de pornire”.
+install-iphone-title = iPhone (Safari)
+install-iphone-1 = Deschideți Onsplan în Safari.
+install-iphone-2 = Atingeți Partajare jos (pătratul cu o săgeată în sus).
+install-iphone-3 = Atingeți „Adaugă pe ecranul principal”, apoi „Adaugă”.
+install-iphone-4 = De acum deschideți Onsplan cu noua pictogramă: doar așa primiți notificări.

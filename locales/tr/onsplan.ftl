@@ -376,3 +376,18 @@ saved-answer = Kaydedildi: yanıtınız şu andan itibaren geçerli.
 outbox-waiting = Yanıtınız bu telefonda saklanıyor ve gönderilmeyi bekliyor. Bağlantı olur olmaz gider.
 outbox-refused = Yanıtınız gönderilemedi: soru bu arada sona erdi veya değişti. Lütfen yeniden bakın.
 saved-note = Kaydedildi.
+
+# The "add to home screen" page.
+install-title = Onsplan ana ekranınızda
+install-intro = Onsplan'ı telefonunuzun ana ekranına ekleyin. Böylece bir uygulama gibi tek dokunuşla açılır ve planınızı internet olmadan da görürsünüz.
+install-button = Onsplan'ı yükle
+install-done = Onsplan ana ekranınızda.
+install-android-title = Android (Chrome)
+install-android-1 = Onsplan'ı Chrome'da açın.
+install-android-2 = Sağ üstteki üç noktaya ⋮ dokunun.
+install-android-3 = 'Uygulamayı yükle' veya 'Ana ekrana ekle' seçeneğine dokunun.
+install-iphone-title = iPhone (Safari)
+install-iphone-1 = Onsplan'ı Safari'de açın.
+install-iphone-2 = Alttaki Paylaş düğmesine dokunun (yukarı oklu kare).
+install-iphone-3 = 'Ana Ekrana Ekle'ye, sonra 'Ekle'ye dokunun.
+install-iphone-4 = Bundan sonra Onsplan'ı yeni simgeyle açın: bildirimleri ancak böyle alırsınız.

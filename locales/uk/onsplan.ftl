@@ -381,3 +381,18 @@ saved-answer = Збережено: ваша відповідь діє відте
 outbox-waiting = Вашу відповідь збережено на цьому телефоні, вона чекає на надсилання. Її буде надіслано, щойно з’явиться з’єднання.
 outbox-refused = Не вдалося надіслати відповідь: тим часом запитання завершилося або змінилося. Перегляньте його ще раз.
 saved-note = Збережено.
+
+# The "add to home screen" page.
+install-title = Onsplan на головному екрані
+install-intro = Додайте Onsplan на головний екран телефона. Тоді він відкривається одним дотиком, як застосунок, і ви бачите свій план навіть без інтернету.
+install-button = Установити Onsplan
+install-done = Onsplan є на вашому головному екрані.
+install-android-title = Android (Chrome)
+install-android-1 = Відкрийте Onsplan у Chrome.
+install-android-2 = Торкніться трьох крапок ⋮ угорі праворуч.
+install-android-3 = Торкніться «Установити додаток» або «Додати на головний екран».
+install-iphone-title = iPhone (Safari)
+install-iphone-1 = Відкрийте Onsplan у Safari.
+install-iphone-2 = Торкніться «Поділитися» внизу (квадрат зі стрілкою вгору).
+install-iphone-3 = Торкніться «На початковий екран», потім «Додати».
+install-iphone-4 = Відтепер відкривайте Onsplan новою іконкою: лише так ви отримуватимете сповіщення.

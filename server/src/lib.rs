@@ -157,7 +157,7 @@ fn page_context(state: &AppState) {
     ) {
         let policy = format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-             style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
              form-action 'self'; frame-ancestors 'none'"
         );
         if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {

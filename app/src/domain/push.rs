@@ -1317,6 +1317,7 @@ pub async fn target(
     let subject = subject.unwrap_or_default();
     Ok(Some(match (kind, caller) {
         (Some(Kind::Question), Caller::Member(_)) => format!("/plan/question/{subject}"),
+        (Some(Kind::Joined), Caller::Member(_)) => "/plan#members".to_string(),
         (_, Caller::Member(_)) => "/plan".to_string(),
         (_, _) => format!("/families/{family}"),
     }))

@@ -3,6 +3,7 @@
 pub mod families;
 pub mod family;
 pub mod home;
+pub mod install;
 pub mod join;
 pub mod looked;
 pub mod members;

@@ -89,6 +89,9 @@ pub fn SettingsPage() -> impl IntoView {
                 <Notifications push_key=data.push_key kinds=data.kinds/>
             })}
             <Devices devices=data.devices done/>
+            <section class="card">
+                <p><a class="nav-link" href="/install" id="install-link">{t("install-title")}</a></p>
+            </section>
         }
     })
 }
