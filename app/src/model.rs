@@ -283,7 +283,6 @@ pub struct PlanPage {
 pub struct SharedWithMe {
     pub domain: Option<String>,
     pub item_body: Option<String>,
-    pub purpose: String,
     pub until: String,
 }
 

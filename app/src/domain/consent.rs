@@ -302,7 +302,7 @@ pub async fn shared_with_me(
         return Ok(Vec::new());
     };
     let rows = sqlx::query(
-        "SELECT s.item_id, s.domain, s.purpose, s.until
+        "SELECT s.item_id, s.domain, s.until
          FROM shares s JOIN families f ON f.id = s.family_id
          WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $2
            AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $3)
@@ -325,7 +325,6 @@ pub async fn shared_with_me(
                 crate::model::SharedWithMe {
                     domain: r.try_get("domain")?,
                     item_body: None,
-                    purpose: r.try_get("purpose")?,
                     until: r.try_get("until")?,
                 },
             ))
