@@ -29,14 +29,11 @@ async fn family_with(server: TestServer) -> Family {
     let world = World::build(&server.state).await;
     let coach = Person::new(&server);
     coach.sign_in(&world.coach.email).await;
-    let code = make_invite(
-        &coach,
-        &format!("/families/{}", world.family),
-        &world.family,
-    )
-    .await;
+    let code = coach
+        .make_invite(&format!("/families/{}", world.family), &world.family)
+        .await;
     let amal = Person::new(&server);
-    let r = join(&amal, &code, "Amal").await;
+    let r = amal.join(&code, "nl-BE", "Amal").await;
     assert_eq!(r.location.as_deref(), Some("/plan"), "{}", r.body);
     let access = member_access(&server, "Amal").await;
     let db = &server.state.db;
@@ -67,26 +64,6 @@ async fn family_with(server: TestServer) -> Family {
         goal,
         action,
     }
-}
-
-/// Makes an invite from `page` (the coach's family page or "Our plan")
-/// and reads its code from the page, as its maker does.
-async fn make_invite(who: &Person, page: &str, family: &str) -> String {
-    let r = who.post("/api/invite", page, &[("family", family)]).await;
-    assert_eq!(r.status, 302, "{}", r.body);
-    let shown = who.get(page).await;
-    between(&shown.body, "class=\"invite-code\">", "<")
-        .expect("the page shows the code")
-        .to_string()
-}
-
-async fn join(who: &Person, code: &str, name: &str) -> onsplan_tests::world::Page {
-    who.post(
-        "/api/join",
-        &format!("/join?code={code}&lang=nl-BE"),
-        &[("code", code), ("lang", "nl-BE"), ("name", name)],
-    )
-    .await
 }
 
 async fn member_access(server: &TestServer, name: &str) -> FamilyAccess {
@@ -124,9 +101,9 @@ async fn a_coach_cannot_join_as_a_member_to_read_what_is_only_ours() {
             .unwrap();
 
         // The accepted coach makes an invite and reads its code on their page.
-        let code = make_invite(&f.coach, &format!("/families/{fam}"), fam).await;
+        let code = f.coach.make_invite(&format!("/families/{fam}"), fam).await;
         // With their own staff session, the coach cannot use it.
-        let staff_try = join(&f.coach, &code, "Sara").await;
+        let staff_try = f.coach.join(&code, "nl-BE", "Sara").await;
         assert_eq!(staff_try.status, 302);
         assert!(
             staff_try
@@ -142,7 +119,7 @@ async fn a_coach_cannot_join_as_a_member_to_read_what_is_only_ours() {
         assert!(info.body.contains("medewerker"), "{}", info.body);
         // From another browser, the code lets them ask, not in.
         let other_browser = Person::new(&f.server);
-        let asked = join(&other_browser, &code, "Sara als gezin").await;
+        let asked = other_browser.join(&code, "nl-BE", "Sara als gezin").await;
         assert_eq!(asked.location.as_deref(), Some("/plan"), "{}", asked.body);
         let plan = other_browser.get("/plan").await;
         assert_eq!(plan.status, 403, "{}", plan.body);
@@ -180,11 +157,11 @@ async fn a_coach_cannot_join_as_a_member_to_read_what_is_only_ours() {
 
         // A member's own invite lets the newcomer in at once; the coach
         // never sees a member's code.
-        let code = make_invite(&f.amal, "/plan", fam).await;
+        let code = f.amal.make_invite("/plan", fam).await;
         let coach_page = f.coach.get(&format!("/families/{fam}")).await;
         assert!(!coach_page.body.contains(&code));
         let brother = Person::new(&f.server);
-        let r = join(&brother, &code, "Karim").await;
+        let r = brother.join(&code, "nl-BE", "Karim").await;
         assert_eq!(r.location.as_deref(), Some("/plan"));
         let plan = brother.get("/plan").await;
         assert_eq!(plan.status, 200);
@@ -195,9 +172,9 @@ async fn a_coach_cannot_join_as_a_member_to_read_what_is_only_ours() {
             .any(|(_, e, s)| e == "member_joined" && s.as_deref() == Some("Karim")));
 
         // A newcomer the coach invited whom the family confirms gets in.
-        let code = make_invite(&f.coach, &format!("/families/{fam}"), fam).await;
+        let code = f.coach.make_invite(&format!("/families/{fam}"), fam).await;
         let aunt = Person::new(&f.server);
-        join(&aunt, &code, "Nadia").await;
+        aunt.join(&code, "nl-BE", "Nadia").await;
         assert_eq!(aunt.get("/plan").await.status, 403);
         let ours = f.amal.get("/plan").await;
         let newcomer = between(&ours.body, "name=\"member\" value=\"", "\"")
@@ -621,7 +598,7 @@ async fn a_later_member_joins_the_consents_as_they_stand() {
         // The family stops working with its coach, then invites a member.
         let r = f.amal.post("/api/withdraw-coach", "/plan/coach", &[]).await;
         assert_eq!(r.status, 302);
-        let code = make_invite(&f.amal, "/plan", fam).await;
+        let code = f.amal.make_invite("/plan", fam).await;
         let info = Person::new(&f.server)
             .get(&format!("/join?code={code}&lang=nl-BE"))
             .await;
@@ -631,7 +608,7 @@ async fn a_later_member_joins_the_consents_as_they_stand() {
             "no coach to accept"
         );
         let karim = Person::new(&f.server);
-        join(&karim, &code, "Karim").await;
+        karim.join(&code, "nl-BE", "Karim").await;
         assert_eq!(karim.get("/plan").await.status, 200);
         // Joining did not renew the base mandate.
         let r = f.coach.get(&format!("/families/{fam}")).await;

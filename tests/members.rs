@@ -29,16 +29,20 @@ async fn family_with(server: TestServer) -> Family {
     let coach = Person::new(&server);
     coach.sign_in(&world.coach.email).await;
     let fam = world.family.clone();
-    let code = make_invite(&coach, &format!("/families/{fam}"), &fam).await;
+    let code = coach.make_invite(&format!("/families/{fam}"), &fam).await;
     let amal = Person::new(&server);
     assert_eq!(
-        join(&amal, &code, "Amal").await.location.as_deref(),
+        amal.join(&code, "nl-BE", "Amal").await.location.as_deref(),
         Some("/plan")
     );
-    let code = make_invite(&amal, "/plan", &fam).await;
+    let code = amal.make_invite("/plan", &fam).await;
     let yusuf = Person::new(&server);
     assert_eq!(
-        join(&yusuf, &code, "Yusuf").await.location.as_deref(),
+        yusuf
+            .join(&code, "nl-BE", "Yusuf")
+            .await
+            .location
+            .as_deref(),
         Some("/plan")
     );
     Family {
@@ -48,26 +52,6 @@ async fn family_with(server: TestServer) -> Family {
         amal,
         yusuf,
     }
-}
-
-/// Makes an invite from `page` and reads its code there, as its maker does.
-async fn make_invite(who: &Person, page: &str, family: &str) -> String {
-    let r = who.post("/api/invite", page, &[("family", family)]).await;
-    assert_eq!(r.status, 302, "{}", r.body);
-    let shown = who.get(page).await;
-    let section = between(&shown.body, "id=\"invite\"", "</section>").expect("invites");
-    between(section, "class=\"invite-code\">", "<")
-        .expect("the page shows the code")
-        .to_string()
-}
-
-async fn join(who: &Person, code: &str, name: &str) -> Page {
-    who.post(
-        "/api/join",
-        &format!("/join?code={code}&lang=nl-BE"),
-        &[("code", code), ("lang", "nl-BE"), ("name", name)],
-    )
-    .await
 }
 
 /// The text of a page without the marks Fluent puts around arguments.
@@ -433,9 +417,9 @@ async fn opening_ones_own_used_invite_leads_to_the_plan() {
         let coach = Person::new(&server);
         coach.sign_in(&world.coach.email).await;
         let fam = world.family.clone();
-        let code = make_invite(&coach, &format!("/families/{fam}"), &fam).await;
+        let code = coach.make_invite(&format!("/families/{fam}"), &fam).await;
         let amal = Person::new(&server);
-        join(&amal, &code, "Amal").await;
+        amal.join(&code, "nl-BE", "Amal").await;
         for path in [
             format!("/join?code={code}"),
             format!("/join?code={code}&lang=nl-BE"),
@@ -466,9 +450,9 @@ async fn a_member_removes_a_duplicate_and_the_last_member_stays() {
         let f = family(store).await;
         let fam = f.world.family.as_str();
         // Yusuf joined twice (a second phone, before there were codes).
-        let code = make_invite(&f.amal, "/plan", fam).await;
+        let code = f.amal.make_invite("/plan", fam).await;
         let twin = Person::new(&f.server);
-        join(&twin, &code, "Yusuf").await;
+        twin.join(&code, "nl-BE", "Yusuf").await;
         let r = twin
             .post(
                 "/api/add-note",
@@ -477,7 +461,7 @@ async fn a_member_removes_a_duplicate_and_the_last_member_stays() {
             )
             .await;
         assert_eq!(r.status, 302);
-        let twin_invite = make_invite(&twin, "/plan", fam).await;
+        let twin_invite = twin.make_invite("/plan", fam).await;
         // (The twin's own page names them "(ik)" in the list.)
         let twin_id = option(&twin.get("/plan").await, "new-phone", "Yusuf (ik)");
         let pending_for_twin = {

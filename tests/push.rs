@@ -15,7 +15,7 @@ use onsplan_app::domain::push::{self, SenderConfig};
 use onsplan_app::lang::Lang;
 use onsplan_app::model::ActionInput;
 use onsplan_tests::push::{PushReceiver, ReceiverSubscription, StubEndpoint};
-use onsplan_tests::world::{between, Person, World};
+use onsplan_tests::world::{Person, World};
 use onsplan_tests::{stores, Store, TestServer};
 use serde_json::Value;
 
@@ -40,26 +40,11 @@ async fn family(store: Store) -> Family {
     let world = World::build(&server.state).await;
     let coach = Person::new(&server);
     coach.sign_in(&world.coach.email).await;
-    let fam = world.family.clone();
-    let r = coach
-        .post(
-            "/api/invite",
-            &format!("/families/{fam}"),
-            &[("family", &fam)],
-        )
+    let code = coach
+        .make_invite(&format!("/families/{}", world.family), &world.family)
         .await;
-    assert_eq!(r.status, 302, "{}", r.body);
-    let shown = coach.get(&format!("/families/{fam}")).await;
-    let section = between(&shown.body, "id=\"invite\"", "</section>").expect("invites");
-    let code = between(section, "class=\"invite-code\">", "<").expect("a code");
     let amal = Person::new(&server);
-    let joined = amal
-        .post(
-            "/api/join",
-            &format!("/join?code={code}&lang=nl-BE"),
-            &[("code", code), ("lang", "nl-BE"), ("name", "Amal")],
-        )
-        .await;
+    let joined = amal.join(&code, "nl-BE", "Amal").await;
     assert_eq!(joined.location.as_deref(), Some("/plan"), "{}", joined.body);
     let volunteer = Person::new(&server);
     volunteer.sign_in(&world.volunteer.email).await;
@@ -748,27 +733,10 @@ async fn someone_asking_to_join_is_told_to_the_members_there() {
         let f = family(store).await;
         let receiver = PushReceiver::start().await;
         let amal = subscribe(&f.amal, &receiver, "").await;
-        let fam = f.world.family.clone();
-        let r = f
-            .coach
-            .post(
-                "/api/invite",
-                &format!("/families/{fam}"),
-                &[("family", &fam)],
-            )
-            .await;
-        assert_eq!(r.status, 302, "{}", r.body);
-        let shown = f.coach.get(&format!("/families/{fam}")).await;
-        let section = between(&shown.body, "id=\"invite\"", "</section>").expect("invites");
-        let code = between(section, "class=\"invite-code\">", "<").expect("a code");
+        let fam = &f.world.family;
+        let code = f.coach.make_invite(&format!("/families/{fam}"), fam).await;
         let karim = Person::new(&f.server);
-        let r = karim
-            .post(
-                "/api/join",
-                &format!("/join?code={code}&lang=ar"),
-                &[("code", code), ("lang", "ar"), ("name", "Karim")],
-            )
-            .await;
+        let r = karim.join(&code, "ar", "Karim").await;
         assert_eq!(r.status, 302, "{}", r.body);
         let got = receiver.wait_for(&amal.client_hash, 1, WAIT).await;
         let v = check_payload(&got[0], &f, "joined", Lang::NlBe);

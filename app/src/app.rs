@@ -20,7 +20,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The stylesheet is small (7 KB, 2 KB compressed): written into the
     // page, it costs no round trip before the first paint.
     let nonce = leptos::nonce::use_nonce();
-    let loader_nonce = nonce.clone();
     view! {
         <!DOCTYPE html>
         <html lang=lang.tag() dir=lang.dir()>
@@ -28,13 +27,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="theme-color" content="#2f5d50"/>
-                <style nonce=nonce>{STYLE}</style>
+                <style nonce=nonce.clone()>{STYLE}</style>
                 <link rel="manifest" href="/manifest.webmanifest"/>
                 <link rel="icon" href="/icon.svg" type="image/svg+xml"/>
                 // Passkeys, the service worker and notifications, loaded once
                 // the page is shown: progressive (without them the pages
                 // work the same), and never in the way of the first paint.
-                <script nonce=loader_nonce>{LOADER}</script>
+                <script nonce=nonce>{LOADER}</script>
                 {islands.then(|| view! { <HydrationScripts options=options islands=true/> })}
                 <MetaTags/>
             </head>

@@ -297,26 +297,14 @@ pub async fn keep_refused_forms(
             // changed meanwhile: this one does, so the page from before
             // the change (a question still asking) is fetched anew, also
             // without JavaScript (with it, app.js reloads such a page).
-            let cookie = format!(
-                "{CHANGED_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{}",
-                onsplan_app::domain::ids::new_id(),
-                if kept.secure { "; Secure" } else { "" }
-            );
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(header::SET_COOKIE, v);
-            }
+            let id = onsplan_app::domain::ids::new_id();
+            set_strict_cookie(&mut response, CHANGED_COOKIE, &id, None, kept.secure);
         }
         if refused {
             let form = onsplan_app::request::KeptForm { action, fields };
             if let Some(id) = kept.put(form) {
-                let cookie = format!(
-                    "{KEPT_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict{}",
-                    KEPT_FOR.as_secs(),
-                    if kept.secure { "; Secure" } else { "" }
-                );
-                if let Ok(v) = HeaderValue::from_str(&cookie) {
-                    response.headers_mut().append(header::SET_COOKIE, v);
-                }
+                let age = Some(KEPT_FOR.as_secs());
+                set_strict_cookie(&mut response, KEPT_COOKIE, &id, age, kept.secure);
             }
         }
         return response;
@@ -339,12 +327,25 @@ pub async fn keep_refused_forms(
         request.extensions_mut().insert(form);
     }
     let mut response = next.run(request).await;
-    let clear = format!(
-        "{KEPT_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict{}",
-        if kept.secure { "; Secure" } else { "" }
-    );
-    if let Ok(v) = HeaderValue::from_str(&clear) {
+    set_strict_cookie(&mut response, KEPT_COOKIE, "", Some(0), kept.secure);
+    response
+}
+
+/// Adds an HttpOnly, SameSite=Strict cookie for the whole site to
+/// `response` (`max_age`: `None` for one that lasts the browser session).
+fn set_strict_cookie(
+    response: &mut Response,
+    name: &str,
+    value: &str,
+    max_age: Option<u64>,
+    secure: bool,
+) {
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let secure = if secure { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{age}{secure}");
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
-    response
 }

@@ -209,6 +209,28 @@ impl Person {
         assert_eq!(p.status, 302, "sign-in redirects");
         assert_eq!(p.location.as_deref(), Some("/families"), "{}", p.body);
     }
+
+    /// Makes an invite from `page` (the coach's family page, or "Our plan"
+    /// for a member) and reads its code there, as its maker does.
+    pub async fn make_invite(&self, page: &str, family: &str) -> String {
+        let r = self.post("/api/invite", page, &[("family", family)]).await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let shown = self.get(page).await;
+        let section = between(&shown.body, "id=\"invite\"", "</section>").expect("invites");
+        between(section, "class=\"invite-code\">", "<")
+            .expect("the page shows the code")
+            .to_string()
+    }
+
+    /// Joins with an invite code, reading `lang`, as `name`: the join form.
+    pub async fn join(&self, code: &str, lang: &str, name: &str) -> Page {
+        self.post(
+            "/api/join",
+            &format!("/join?code={code}&lang={lang}"),
+            &[("code", code), ("lang", lang), ("name", name)],
+        )
+        .await
+    }
 }
 
 async fn page(r: reqwest::Response) -> Page {

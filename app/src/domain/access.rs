@@ -367,6 +367,18 @@ pub(crate) const ALL_ITEMS_SQL: &str = "
     FROM plan_items i WHERE i.family_id = $1
     ORDER BY i.created_at, i.id";
 
+/// The live shares of a family that reach a staff reader: the same reach
+/// as in `STAFF_MAY_OPEN_SQL` and `VISIBLE_ITEMS_SQL`, soonest end first.
+/// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
+pub(crate) const SHARES_TO_READER_SQL: &str = "
+    SELECT s.item_id, s.domain, s.until
+    FROM shares s JOIN families f ON f.id = s.family_id
+    WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $4
+      AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
+        OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $2)
+        OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))
+    ORDER BY s.until, s.id";
+
 // Who a change concerns, for notifications (`push.rs`): the same reach
 // rules as the queries above, kept here so that who sees what is read in
 // one file. Whether each may still open the family is asked again through

@@ -291,46 +291,45 @@ pub async fn shares(db: &Db, access: &FamilyAccess) -> Result<Vec<Share>, AppErr
         .map_err(internal)
 }
 
-/// The live shares of this family that reach the staff member reading it
-/// (by name, as the family's volunteer, or through their organisation),
-/// with the item's id for item shares, soonest end first.
+/// What the family shares with the staff member reading it, live, soonest
+/// end first: whole domains, and single items the reader sees now (`seen`,
+/// from the access layer), so a share that "only us" holds back is not
+/// hinted at. Who a share reaches is the access layer's rule
+/// (`SHARES_TO_READER_SQL`).
 pub async fn shared_with_me(
     db: &Db,
     access: &FamilyAccess,
-) -> Result<Vec<(Option<String>, crate::model::SharedWithMe)>, AppError> {
-    let Some(staff_id) = access.staff_id() else {
+    seen: &[crate::model::PlanItem],
+) -> Result<Vec<crate::model::SharedWithMe>, AppError> {
+    if access.staff_id().is_none() {
         return Ok(Vec::new());
-    };
-    let rows = sqlx::query(
-        "SELECT s.item_id, s.domain, s.until
-         FROM shares s JOIN families f ON f.id = s.family_id
-         WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $2
-           AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $3)
-             OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $3)
-             OR (s.recipient_kind = 'organisation' AND s.recipient_org_id IN
-                   (SELECT org_id FROM staff WHERE id = $3 AND disabled_at IS NULL
-                      AND role IN ('coach', 'volunteer', 'partner'))))
-         ORDER BY s.until, s.id",
-    )
-    .bind(access.family_id())
-    .bind(access.today())
-    .bind(staff_id)
-    .fetch_all(db.pool())
-    .await
-    .map_err(internal)?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("item_id")?,
-                crate::model::SharedWithMe {
-                    domain: r.try_get("domain")?,
-                    item_body: None,
-                    until: r.try_get("until")?,
-                },
-            ))
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(internal)
+    }
+    let (staff_id, org_id) = access.reader_binds();
+    let rows = sqlx::query(super::access::SHARES_TO_READER_SQL)
+        .bind(access.family_id())
+        .bind(staff_id)
+        .bind(org_id)
+        .bind(access.today())
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let item_id: Option<String> = r.try_get("item_id").map_err(internal)?;
+        let item_body = match item_id {
+            None => None,
+            Some(id) => match seen.iter().find(|i| i.id == id) {
+                Some(i) => Some(i.body.clone()),
+                None => continue,
+            },
+        };
+        out.push(crate::model::SharedWithMe {
+            domain: r.try_get("domain").map_err(internal)?,
+            item_body,
+            until: r.try_get("until").map_err(internal)?,
+        });
+    }
+    Ok(out)
 }
 
 /// Everyone this family ever shared with by name, closed accounts

@@ -318,19 +318,7 @@ pub async fn plan_page(db: &Db, access: &FamilyAccess) -> Result<PlanPage, AppEr
         _ => (None, Vec::new(), false, 0),
     };
     let shared_with_me = if reader == "viewer" {
-        // An item share is listed only with an item the access layer let
-        // through: a share that "only us" holds back is not hinted at.
-        consent::shared_with_me(db, access)
-            .await?
-            .into_iter()
-            .filter_map(|(item_id, mut s)| match item_id {
-                None => Some(s),
-                Some(id) => items.iter().find(|i| i.id == id).map(|i| {
-                    s.item_body = Some(i.body.clone());
-                    s
-                }),
-            })
-            .collect()
+        consent::shared_with_me(db, access, &items).await?
     } else {
         Vec::new()
     };
