@@ -33,8 +33,9 @@ use onsplan_tests::{stores, TestServer};
 /// Who may see a marker: the readers of one consent class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Class {
-    /// Family A's members only ("only us", purposes, the log, newcomers,
-    /// a former coach's questions, the members' invite codes).
+    /// Family A's members only ("only us", the purpose of a share that
+    /// ended or that "only us" holds back, the log, newcomers, a former
+    /// coach's questions, the members' invite codes).
     FamilyOnly,
     /// Family A's members and its coach with a live base mandate (plain
     /// items, the plan header, the coach's questions, member names).
@@ -45,6 +46,14 @@ enum Class {
     Partner,
     /// … and anyone of the organisation the family shared with.
     Org,
+    /// The purpose of a live share: family A's members and the share's
+    /// recipient, not the coach (the family wrote it for them): a share to
+    /// "our volunteer", …
+    VolunteerShare,
+    /// … to the partner worker by name, …
+    PartnerShare,
+    /// … to the organisation.
+    OrgShare,
     /// Family B's members and B's coach (who has B's yes).
     OtherFamily,
     /// Family C, whose members withdrew their coach: none of our callers.
@@ -128,17 +137,17 @@ const MARKS: &[(&str, Class)] = &[
     (FORMER_WHAT, Class::FamilyOnly),
     (FORMER_COUNTERPARTY, Class::FamilyOnly),
     (FORMER_FACTS, Class::FamilyOnly),
-    (PURPOSE_VOLUNTEER, Class::FamilyOnly),
-    (PURPOSE_PARTNER, Class::FamilyOnly),
-    (PURPOSE_WITHDRAWN, Class::FamilyOnly),
-    (PURPOSE_WITHDRAWN_BY_SECOND, Class::FamilyOnly),
-    (PURPOSE_DOMAIN, Class::FamilyOnly),
-    (PURPOSE_ORG_DOMAIN, Class::FamilyOnly),
-    (PURPOSE_ORG_ITEM, Class::FamilyOnly),
+    (PURPOSE_VOLUNTEER, Class::VolunteerShare),
+    (PURPOSE_PARTNER, Class::PartnerShare),
+    (PURPOSE_WITHDRAWN, Class::PartnerShare),
+    (PURPOSE_WITHDRAWN_BY_SECOND, Class::PartnerShare),
+    (PURPOSE_DOMAIN, Class::PartnerShare),
+    (PURPOSE_ORG_DOMAIN, Class::OrgShare),
+    (PURPOSE_ORG_ITEM, Class::OrgShare),
     (PURPOSE_EXPIRED_ITEM, Class::FamilyOnly),
     (PURPOSE_EXPIRED_DOMAIN, Class::FamilyOnly),
     (PURPOSE_HIDDEN, Class::FamilyOnly),
-    (PURPOSE_ROW, Class::FamilyOnly),
+    (PURPOSE_ROW, Class::VolunteerShare),
     (NEWCOMER_NAME, Class::FamilyOnly),
     (SECOND_NEWCOMER_NAME, Class::FamilyOnly),
     (VOLUNTEER, Class::Volunteer),
@@ -220,11 +229,20 @@ impl Who {
     fn may_see(self) -> &'static [Class] {
         use Class::*;
         match self {
-            Who::Member | Who::SecondMember => &[FamilyOnly, WithCoach, Volunteer, Partner, Org],
+            Who::Member | Who::SecondMember => &[
+                FamilyOnly,
+                WithCoach,
+                Volunteer,
+                Partner,
+                Org,
+                VolunteerShare,
+                PartnerShare,
+                OrgShare,
+            ],
             Who::Coach => &[WithCoach, Volunteer, Partner, Org],
-            Who::Volunteer => &[Volunteer],
-            Who::Partner => &[Partner],
-            Who::OrgWorker => &[Org],
+            Who::Volunteer => &[Volunteer, VolunteerShare],
+            Who::Partner => &[Partner, PartnerShare],
+            Who::OrgWorker => &[Org, OrgShare],
             Who::OtherMember | Who::Colleague => &[OtherFamily],
             _ => &[],
         }

@@ -346,7 +346,7 @@ async fn story(javascript: bool) {
         .await
         .unwrap();
     assert!(
-        terms.contains("Inschrijven bij de sociale huisvesting") && terms.contains("2026-12-31"),
+        terms.contains("Helpen met het formulier") && terms.contains("2026-12-31"),
         "{terms}"
     );
     assert!(!seen.contains("Een grotere woning") && !seen.contains("Brief van de huisbaas"));

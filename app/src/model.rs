@@ -283,6 +283,7 @@ pub struct PlanPage {
 pub struct SharedWithMe {
     pub domain: Option<String>,
     pub item_body: Option<String>,
+    pub purpose: String,
     pub until: String,
 }
 

@@ -225,6 +225,7 @@ viewer-explain = أنت ترى فقط ما شاركته العائلة معك.
 shared-with-you-title = ما تشاركه العائلة معك
 shared-with-you-domain = كل شيء عن { $domain }
 shared-with-you-item = نقطة واحدة: { $item }
+shared-with-you-purpose = لأجل: { $purpose }
 shared-with-you-until = حتى { $date } (مشمول)
 hidden-count = نقاط تحتفظ بها العائلة لنفسها: { $count }
 invite-title = دعوة شخص من العائلة

@@ -225,6 +225,7 @@ viewer-explain = You only see what the family shared with you.
 shared-with-you-title = What the family shares with you
 shared-with-you-domain = Everything about { $domain }
 shared-with-you-item = One item: { $item }
+shared-with-you-purpose = What for: { $purpose }
 shared-with-you-until = Until { $date }, included
 hidden-count = Items the family keeps to itself: { $count }
 invite-title = Invite someone from the family

@@ -225,6 +225,7 @@ viewer-explain = Vous voyez seulement ce que la famille a partagé avec vous.
 shared-with-you-title = Ce que la famille partage avec vous
 shared-with-you-domain = Tout sur { $domain }
 shared-with-you-item = Un point : { $item }
+shared-with-you-purpose = Pour : { $purpose }
 shared-with-you-until = Jusqu'au { $date } inclus
 hidden-count = Points que la famille garde pour elle : { $count }
 invite-title = Inviter quelqu'un de la famille

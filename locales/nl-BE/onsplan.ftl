@@ -225,6 +225,7 @@ viewer-explain = U ziet alleen wat het gezin met u deelde.
 shared-with-you-title = Wat het gezin met u deelt
 shared-with-you-domain = Alles over { $domain }
 shared-with-you-item = Eén punt: { $item }
+shared-with-you-purpose = Waarvoor: { $purpose }
 shared-with-you-until = Tot en met { $date }
 hidden-count = Punten die het gezin voor zichzelf houdt: { $count }
 invite-title = Iemand van het gezin uitnodigen

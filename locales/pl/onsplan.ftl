@@ -225,6 +225,7 @@ viewer-explain = Widzisz tylko to, co rodzina Ci udostępniła.
 shared-with-you-title = Co rodzina Ci udostępnia
 shared-with-you-domain = Wszystko o: { $domain }
 shared-with-you-item = Jeden punkt: { $item }
+shared-with-you-purpose = W jakim celu: { $purpose }
 shared-with-you-until = Do { $date } włącznie
 hidden-count = Punkty, które rodzina zachowuje dla siebie: { $count }
 invite-title = Zaproś kogoś z rodziny

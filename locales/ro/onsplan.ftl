@@ -225,6 +225,7 @@ viewer-explain = Vedeți doar ce a împărțit familia cu dumneavoastră.
 shared-with-you-title = Ce împarte familia cu dumneavoastră
 shared-with-you-domain = Tot despre { $domain }
 shared-with-you-item = Un singur punct: { $item }
+shared-with-you-purpose = Pentru: { $purpose }
 shared-with-you-until = Până la { $date } inclusiv
 hidden-count = Puncte pe care familia le păstrează pentru sine: { $count }
 invite-title = Invitați pe cineva din familie

@@ -225,6 +225,7 @@ viewer-explain = Sadece ailenin sizinle paylaştıklarını görürsünüz.
 shared-with-you-title = Ailenin sizinle paylaştıkları
 shared-with-you-domain = { $domain } ile ilgili her şey
 shared-with-you-item = Tek bir madde: { $item }
+shared-with-you-purpose = Amacı: { $purpose }
 shared-with-you-until = { $date } tarihine kadar (dahil)
 hidden-count = Ailenin kendine sakladığı maddeler: { $count }
 invite-title = Aileden birini davet et

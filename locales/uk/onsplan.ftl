@@ -225,6 +225,7 @@ viewer-explain = Ви бачите лише те, чим родина поділ
 shared-with-you-title = Чим родина ділиться з вами
 shared-with-you-domain = Усе про { $domain }
 shared-with-you-item = Один пункт: { $item }
+shared-with-you-purpose = Для чого: { $purpose }
 shared-with-you-until = До { $date } включно
 hidden-count = Пункти, які родина залишає для себе: { $count }
 invite-title = Запросити когось із родини

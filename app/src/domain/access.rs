@@ -371,7 +371,7 @@ pub(crate) const ALL_ITEMS_SQL: &str = "
 /// as in `STAFF_MAY_OPEN_SQL` and `VISIBLE_ITEMS_SQL`, soonest end first.
 /// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
 pub(crate) const SHARES_TO_READER_SQL: &str = "
-    SELECT s.item_id, s.domain, s.until
+    SELECT s.item_id, s.domain, s.purpose, s.until
     FROM shares s JOIN families f ON f.id = s.family_id
     WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $4
       AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)

@@ -291,10 +291,10 @@ pub async fn shares(db: &Db, access: &FamilyAccess) -> Result<Vec<Share>, AppErr
         .map_err(internal)
 }
 
-/// What the family shares with the staff member reading it, live, soonest
-/// end first: whole domains, and single items the reader sees now (`seen`,
-/// from the access layer), so a share that "only us" holds back is not
-/// hinted at. Who a share reaches is the access layer's rule
+/// What the family shares with the staff member reading it, what for and
+/// until when, live, soonest end first: whole domains, and single items the
+/// reader sees now (`seen`, from the access layer), so a share that "only
+/// us" holds back is not hinted at, nor its purpose. Who a share reaches is the access layer's rule
 /// (`SHARES_TO_READER_SQL`).
 pub async fn shared_with_me(
     db: &Db,
@@ -326,6 +326,7 @@ pub async fn shared_with_me(
         out.push(crate::model::SharedWithMe {
             domain: r.try_get("domain").map_err(internal)?,
             item_body,
+            purpose: r.try_get("purpose").map_err(internal)?,
             until: r.try_get("until").map_err(internal)?,
         });
     }
