@@ -24,7 +24,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use onsplan_app::domain::access::{Caller, FamilyAccess, StaffRole};
+use onsplan_app::domain::access::{self, Caller, FamilyAccess, StaffRole};
 use onsplan_app::domain::accounts::{self, NewStaff};
 use onsplan_app::domain::clock::{belgian_date, format_date, parse_date};
 use onsplan_app::domain::consent::{self, Recipient, ShareScope};
@@ -445,12 +445,16 @@ impl Model {
     }
 
     fn share_reaches(&self, s: &MShare, reader: Reader, today: &str) -> bool {
-        self.share_live(s, today)
-            && match &s.to {
-                ShareTo::Person(p) => Some(*p) == reader.who,
-                ShareTo::OurVolunteer => reader.who.is_some() && self.volunteer == reader.who,
-                ShareTo::Org(o) => reader.org == *o,
-            }
+        self.share_live(s, today) && self.addressed_to(s, reader)
+    }
+
+    /// Whom a share is addressed to, live or not.
+    fn addressed_to(&self, s: &MShare, reader: Reader) -> bool {
+        match &s.to {
+            ShareTo::Person(p) => Some(*p) == reader.who,
+            ShareTo::OurVolunteer => reader.who.is_some() && self.volunteer == reader.who,
+            ShareTo::Org(o) => reader.org == *o,
+        }
     }
 
     fn item(&self, id: &str) -> Option<&MItem> {
@@ -1087,6 +1091,7 @@ impl Scenario<'_> {
 
         self.compare_visibility(&access).await?;
         self.compare_previews(&access).await?;
+        self.compare_concerned().await?;
         for who in STAFF {
             self.compare_staff(who).await?;
         }
@@ -1204,6 +1209,38 @@ impl Scenario<'_> {
             .await
             .map_err(|e| format!("{who:?} page: {e:?}"))?;
         let mandate = model.coach_ok(Some(who));
+        // A viewer's "what the family shares with you": the live shares
+        // that reach them, a single item's only while they see it.
+        let shared: Vec<(Option<String>, Option<String>, String)> = page
+            .shared_with_me
+            .iter()
+            .map(|s| (s.domain.clone(), s.item_id.clone(), s.until.clone()))
+            .collect();
+        let mut shared_want: Vec<(Option<String>, Option<String>, String)> = if mandate {
+            vec![]
+        } else {
+            model
+                .shares
+                .iter()
+                .filter(|s| model.share_reaches(s, model.reader(who), &today))
+                .filter(|s| match &s.item {
+                    None => true,
+                    Some(id) => model.item(id).is_some_and(|i| !model.hidden(i)),
+                })
+                .map(|s| (s.domain.clone(), s.item.clone(), s.until.clone()))
+                .collect()
+        };
+        let mut shared_sorted = shared.clone();
+        shared_sorted.sort();
+        shared_want.sort();
+        if shared_sorted != shared_want {
+            return Err(format!(
+                "{who:?} is told of shares at {today}: store {shared:?}, model {shared_want:?}"
+            ));
+        }
+        if shared.windows(2).any(|w| w[0].2 > w[1].2) {
+            return Err(format!("{who:?}: shares not soonest end first: {shared:?}"));
+        }
         let got = (
             seen_items(&page.items),
             page.mandates
@@ -1284,6 +1321,60 @@ impl Scenario<'_> {
             return Err(format!(
                 "{who:?} card at {today}: store {got:?}, model {want:?}"
             ));
+        }
+        Ok(())
+    }
+
+    /// Whom a notice about a share or an item's "only us" goes to (before
+    /// the send-time check): the access layer's candidate lists agree with
+    /// the model's reach, for staff of this scenario who can still sign in.
+    async fn compare_concerned(&self) -> Result<(), String> {
+        let model = &self.model;
+        let today = self.today();
+        let who_is: BTreeMap<&str, Who> =
+            self.ids.iter().map(|(w, id)| (id.as_str(), *w)).collect();
+        let cast = |ids: Vec<String>| -> BTreeSet<Who> {
+            ids.iter()
+                .filter_map(|id| who_is.get(id.as_str()).copied())
+                .filter(|w| !model.removed.contains(w))
+                .collect()
+        };
+        let staff = || STAFF.into_iter().filter(|w| !model.removed.contains(w));
+        for s in &model.shares {
+            let got = cast(
+                access::staff_reached_by_share(self.db, &s.id)
+                    .await
+                    .map_err(|e| format!("{e:?}"))?,
+            );
+            let want: BTreeSet<Who> = staff()
+                .filter(|w| model.addressed_to(s, model.reader(*w)))
+                .collect();
+            if got != want {
+                return Err(format!(
+                    "share {s:?} reaches: store {got:?}, model {want:?}"
+                ));
+            }
+        }
+        for item in &model.items {
+            let got = cast(
+                access::staff_seeing_item(self.db, &self.family, &item.id, &today)
+                    .await
+                    .map_err(|e| format!("{e:?}"))?,
+            );
+            let want: BTreeSet<Who> = staff()
+                .filter(|w| {
+                    model.coach_ok(Some(*w))
+                        || model.shares.iter().any(|s| {
+                            model.share_reaches(s, model.reader(*w), &today)
+                                && Model::covers(s, item)
+                        })
+                })
+                .collect();
+            if got != want {
+                return Err(format!(
+                    "item {item:?} at {today} is seen by: store {got:?}, model {want:?}"
+                ));
+            }
         }
         Ok(())
     }

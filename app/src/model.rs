@@ -282,6 +282,8 @@ pub struct PlanPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SharedWithMe {
     pub domain: Option<String>,
+    /// The shared item, as on the plan the reader sees.
+    pub item_id: Option<String>,
     pub item_body: Option<String>,
     pub purpose: String,
     pub until: String,

@@ -386,7 +386,7 @@ pub(crate) const SHARES_TO_READER_SQL: &str = "
 
 /// Staff a share reaches: one person, the family's volunteer, or the
 /// workers of an organisation (never its coordinators). Binds: $1 share.
-pub(crate) const SHARE_REACHES_SQL: &str = "
+const SHARE_REACHES_SQL: &str = "
     SELECT s.recipient_staff_id AS id FROM shares s
      WHERE s.id = $1 AND s.recipient_kind = 'person'
     UNION
@@ -400,7 +400,7 @@ pub(crate) const SHARE_REACHES_SQL: &str = "
 /// Staff whose view of one item depends on it: the coach with a live base
 /// mandate, and whoever a live share of the item, its goal or its domain
 /// reaches. Binds: $1 family, $2 item, $3 today.
-pub(crate) const ITEM_SEEN_BY_SQL: &str = "
+const ITEM_SEEN_BY_SQL: &str = "
     SELECT f.coach_id AS id FROM families f JOIN base_mandates b
         ON b.family_id = f.id AND b.coach_id = f.coach_id AND b.withdrawn_at IS NULL
      WHERE f.id = $1
@@ -419,6 +419,42 @@ pub(crate) const ITEM_SEEN_BY_SQL: &str = "
        AND s.recipient_kind = 'organisation'
        AND w.role IN ('coach', 'volunteer', 'partner') AND w.disabled_at IS NULL
        AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)";
+
+/// Staff a share reaches (or reached: a withdrawal concerns whoever it
+/// reached), live or not, disabled accounts included: a candidate list for
+/// a notice, never an authorization (`FamilyAccess::open` decides that).
+pub async fn staff_reached_by_share(db: &Db, share_id: &str) -> Result<Vec<String>, AppError> {
+    staff_ids(db, SHARE_REACHES_SQL, &[share_id]).await
+}
+
+/// Staff whose view of one item "only us" changes: the coach with a live
+/// base mandate and whoever a live share covering it reaches, whether the
+/// item is hidden now or not. Candidates for a notice, as above.
+pub async fn staff_seeing_item(
+    db: &Db,
+    family_id: &str,
+    item_id: &str,
+    today: &str,
+) -> Result<Vec<String>, AppError> {
+    staff_ids(db, ITEM_SEEN_BY_SQL, &[family_id, item_id, today]).await
+}
+
+async fn staff_ids(db: &Db, sql: &str, binds: &[&str]) -> Result<Vec<String>, AppError> {
+    let mut q = sqlx::query_scalar::<_, Option<String>>(sql);
+    for b in binds {
+        q = q.bind(*b);
+    }
+    let mut ids: Vec<String> = q
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .flatten()
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
 
 /// Store errors become `Internal`; the detail goes to the log, never to the
 /// person (and never family content: sqlx errors hold no bound values).

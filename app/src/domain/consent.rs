@@ -316,15 +316,16 @@ pub async fn shared_with_me(
     let mut out = Vec::new();
     for r in &rows {
         let item_id: Option<String> = r.try_get("item_id").map_err(internal)?;
-        let item_body = match item_id {
+        let item_body = match &item_id {
             None => None,
-            Some(id) => match seen.iter().find(|i| i.id == id) {
+            Some(id) => match seen.iter().find(|i| &i.id == id) {
                 Some(i) => Some(i.body.clone()),
                 None => continue,
             },
         };
         out.push(crate::model::SharedWithMe {
             domain: r.try_get("domain").map_err(internal)?,
+            item_id,
             item_body,
             purpose: r.try_get("purpose").map_err(internal)?,
             until: r.try_get("until").map_err(internal)?,

@@ -664,15 +664,10 @@ async fn concerned(db: &Db, e: &StoredEvent, today: &str) -> Result<Vec<Recipien
         }
         Kind::Consent => staff(match e.event.as_str() {
             "share_granted" | "share_withdrawn" => {
-                ids(db, super::access::SHARE_REACHES_SQL, &[subject]).await?
+                super::access::staff_reached_by_share(db, subject).await?
             }
             "item_hidden" | "item_unhidden" => {
-                ids(
-                    db,
-                    super::access::ITEM_SEEN_BY_SQL,
-                    &[family, subject, today],
-                )
-                .await?
+                super::access::staff_seeing_item(db, family, subject, today).await?
             }
             _ => {
                 ids(
