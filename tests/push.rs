@@ -504,6 +504,75 @@ async fn signing_out_ends_the_devices_subscription() {
     assert_eq!(left, 0);
 }
 
+/// A volunteer or coach signs in each working day; their phone is still
+/// told in the evening and over the weekend, for a while after the sign-in
+/// ran out, then no more. Signing in again in the same browser carries the
+/// device over to the new sign-in; someone else signing in there ends it.
+#[tokio::test]
+async fn a_device_is_told_for_a_while_after_its_sign_in_and_follows_the_next_one() {
+    use onsplan_app::domain::accounts::STAFF_SESSION_SECONDS;
+    let f = family(Store::Sqlite).await;
+    let receiver = PushReceiver::start().await;
+    let vol = subscribe(&f.volunteer, &receiver, "").await;
+    let share_with_volunteer = |domain: &'static str| {
+        let amal = &f.amal;
+        let family = f.world.family.clone();
+        async move {
+            let r = amal
+                .call(
+                    "/api/share",
+                    &[
+                        ("family", &family),
+                        ("domain", domain),
+                        ("to", "volunteer"),
+                        ("purpose", PURPOSE),
+                        ("until", "2027-06-30"),
+                    ],
+                )
+                .await;
+            assert!(r.status < 400, "{} {}", r.status, r.body);
+        }
+    };
+
+    // The working day is over: the volunteer's sign-in ran out, and a
+    // family's change still reaches her phone.
+    f.server.state.clock.advance(STAFF_SESSION_SECONDS + 3600);
+    let out = f.volunteer.call("/api/push-key", &[]).await;
+    assert_eq!(out.status, 401, "signed out: {}", out.body);
+    share_with_volunteer("work").await;
+    receiver.wait_for(&vol.client_hash, 1, WAIT).await;
+
+    // Once the days it is told after have passed too: nothing more.
+    f.server
+        .state
+        .clock
+        .advance(push::TOLD_AFTER_SIGN_IN_SECONDS);
+    share_with_volunteer("money").await;
+    drained(&f.server).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.notifications(&vol.client_hash).await.len(), 1);
+
+    // She signs in again in this browser: told again, without subscribing
+    // again, and the device now ends with this sign-in.
+    f.volunteer.sign_in(&f.world.volunteer.email).await;
+    share_with_volunteer("health").await;
+    receiver.wait_for(&vol.client_hash, 2, WAIT).await;
+
+    // Someone else signs in in this browser: her notices stop here.
+    f.volunteer.sign_in(&f.world.coach.email).await;
+    let left = scalar(
+        &f.server,
+        "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = $1",
+        &vol.endpoint,
+    )
+    .await;
+    assert_eq!(left, 0, "the previous person's subscription ended");
+    share_with_volunteer("school").await;
+    drained(&f.server).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.notifications(&vol.client_hash).await.len(), 2);
+}
+
 /// Refused: an endpoint that is not a push service this server posts to,
 /// and keys that are not keys; with a clear error, nothing stored.
 #[tokio::test]

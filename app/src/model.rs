@@ -327,3 +327,7 @@ pub struct NewPhoneNotice {
     pub member: String,
     pub at: i64,
 }
+
+/// How many days a device is still told after the sign-in there ran out
+/// (`push::TOLD_AFTER_SIGN_IN_SECONDS`; the settings page says it).
+pub const TOLD_AFTER_SIGN_IN_DAYS: i64 = 14;

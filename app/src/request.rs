@@ -10,6 +10,11 @@ use crate::error::AppError;
 use crate::lang::Lang;
 
 pub const SESSION_COOKIE: &str = "onsplan_session";
+/// Names this browser for its notices (a random token, set when it
+/// subscribes; the store keeps its hash): see `push::follow_sign_in`.
+pub const DEVICE_COOKIE: &str = "onsplan_device";
+/// How long a browser keeps its device cookie: the longest browsers allow.
+const DEVICE_COOKIE_SECONDS: i64 = 400 * 86_400;
 
 #[derive(Debug, Clone)]
 pub struct RequestContext {
@@ -128,16 +133,41 @@ pub fn session_cookie(token: Option<&str>, max_age: i64, secure: bool) -> String
     }
 }
 
+/// This browser's device token, making one (and its cookie) if it has none.
+pub fn device_token(state: &AppState) -> String {
+    let sent = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| cookie(&parts.headers, DEVICE_COOKIE))
+        .filter(|t| crate::domain::accounts::is_token(t));
+    if let Some(token) = sent {
+        return token;
+    }
+    let token = crate::domain::accounts::random_token();
+    let secure = if state.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    set_cookie(&format!(
+        "{DEVICE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DEVICE_COOKIE_SECONDS}{secure}"
+    ));
+    token
+}
+
 /// Starts a session for `caller` and sets its cookie on the response.
 pub async fn begin_session(state: &AppState, caller: &Caller) -> Result<(), AppError> {
     use crate::domain::accounts::{self, MEMBER_SESSION_SECONDS, STAFF_SESSION_SECONDS};
-    // A new id at every sign-in: an old cookie of this browser ends first.
+    let token = accounts::start_session(&state.db, caller, state.clock.now()).await?;
     if let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() {
+        // This browser's notices follow the new sign-in (or end, if it is
+        // someone else's) …
+        if let Some(device) = cookie(&parts.headers, DEVICE_COOKIE) {
+            crate::domain::push::follow_sign_in(&state.db, &device, caller, &token).await?;
+        }
+        // … and a new id at every sign-in: an old cookie of this browser ends.
         if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
             accounts::end_session(&state.db, &old).await?;
         }
     }
-    let token = accounts::start_session(&state.db, caller, state.clock.now()).await?;
     let max_age = match caller {
         Caller::Member(_) => MEMBER_SESSION_SECONDS,
         _ => STAFF_SESSION_SECONDS,

@@ -339,6 +339,7 @@ error-push-endpoint = Notifications can only go to a browser’s push service.
 settings-title = Settings
 notify-title = Notifications on this device
 notify-intro = Onsplan tells you at once when something changes. The notification on your lock screen never says who or what: only that there is news.
+notify-keep = This device keeps getting notifications until { $days } days after your sign-in here runs out. Signing out stops them at once, and so does someone else signing in on this device.
 notify-need-script = Notifications only work with JavaScript on in this browser.
 notify-unsupported = This browser cannot show notifications from Onsplan.
 notify-ios = On an iPhone: tap Share, then 'Add to Home Screen'. Then open Onsplan from your Home Screen; there you can turn notifications on.

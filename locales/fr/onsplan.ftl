@@ -339,6 +339,7 @@ error-push-endpoint = Les notifications ne peuvent aller qu’au service push d�
 settings-title = Paramètres
 notify-title = Notifications sur cet appareil
 notify-intro = Onsplan vous prévient tout de suite quand quelque chose change. La notification sur votre écran verrouillé ne dit jamais qui ni quoi : seulement qu’il y a du nouveau.
+notify-keep = Cet appareil reçoit des notifications jusqu’à { $days } jours après la fin de votre connexion ici. Se déconnecter les arrête tout de suite, tout comme la connexion de quelqu’un d’autre sur cet appareil.
 notify-need-script = Les notifications ne fonctionnent qu’avec JavaScript activé dans ce navigateur.
 notify-unsupported = Ce navigateur ne peut pas afficher les notifications d’Onsplan.
 notify-ios = Sur un iPhone : touchez Partager, puis « Sur l’écran d’accueil ». Ouvrez ensuite Onsplan depuis votre écran d’accueil ; vous pourrez alors activer les notifications.

@@ -339,6 +339,7 @@ error-push-endpoint = Meldingen kunnen alleen naar een pushdienst van een browse
 settings-title = Instellingen
 notify-title = Meldingen op dit toestel
 notify-intro = Onsplan laat u meteen weten als er iets verandert. De melding op uw vergrendelscherm zegt nooit wie of wat: alleen dat er nieuws is.
+notify-keep = Dit toestel krijgt meldingen tot { $days } dagen nadat uw aanmelding hier afloopt. Afmelden stopt ze meteen, en ook als iemand anders zich op dit toestel aanmeldt.
 notify-need-script = Meldingen werken alleen met JavaScript aan in deze browser.
 notify-unsupported = Deze browser kan geen meldingen van Onsplan tonen.
 notify-ios = Op een iPhone: tik op Delen en dan op 'Zet op beginscherm'. Open Onsplan daarna van op uw beginscherm; dan kunt u meldingen aanzetten.

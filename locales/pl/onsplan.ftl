@@ -344,6 +344,7 @@ error-push-endpoint = Powiadomienia mogą trafiać tylko do usługi push przegl�
 settings-title = Ustawienia
 notify-title = Powiadomienia na tym urządzeniu
 notify-intro = Onsplan od razu daje znać, gdy coś się zmieni. Powiadomienie na ekranie blokady nigdy nie mówi kto ani co: tylko że jest coś nowego.
+notify-keep = To urządzenie dostaje powiadomienia jeszcze przez { $days } dni po wygaśnięciu Twojego logowania tutaj. Wylogowanie od razu je zatrzymuje, tak samo jak zalogowanie się kogoś innego na tym urządzeniu.
 notify-need-script = Powiadomienia działają tylko z włączonym JavaScriptem w tej przeglądarce.
 notify-unsupported = Ta przeglądarka nie może pokazywać powiadomień z Onsplan.
 notify-ios = Na iPhonie: stuknij Udostępnij, a potem „Do ekranu początkowego”. Potem otwórz Onsplan z ekranu początkowego; tam możesz włączyć powiadomienia.

@@ -343,6 +343,7 @@ error-push-endpoint = Notificările pot merge doar la serviciul push al unui bro
 settings-title = Setări
 notify-title = Notificări pe acest dispozitiv
 notify-intro = Onsplan vă anunță imediat când se schimbă ceva. Notificarea de pe ecranul blocat nu spune niciodată cine sau ce: doar că e ceva nou.
+notify-keep = Acest dispozitiv primește notificări până la { $days } zile după ce conectarea dumneavoastră aici expiră. Deconectarea le oprește imediat, la fel și conectarea altcuiva pe acest dispozitiv.
 notify-need-script = Notificările funcționează doar cu JavaScript pornit în acest browser.
 notify-unsupported = Acest browser nu poate afișa notificări de la Onsplan.
 notify-ios = Pe un iPhone: atingeți Partajare, apoi „Adaugă pe ecranul principal”. Apoi deschideți Onsplan de pe ecranul principal; acolo puteți porni notificările.

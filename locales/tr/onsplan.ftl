@@ -339,6 +339,7 @@ error-push-endpoint = Bildirimler yalnızca bir tarayıcının bildirim hizmetin
 settings-title = Ayarlar
 notify-title = Bu cihazdaki bildirimler
 notify-intro = Onsplan bir şey değiştiğinde size hemen haber verir. Kilit ekranındaki bildirim asla kimin veya neyin olduğunu söylemez: yalnızca yeni bir şey olduğunu.
+notify-keep = Bu cihaz, buradaki oturumunuz sona erdikten sonra { $days } gün daha bildirim alır. Oturumu kapatmak bildirimleri hemen durdurur; bu cihazda başka birinin oturum açması da.
 notify-need-script = Bildirimler bu tarayıcıda yalnızca JavaScript açıkken çalışır.
 notify-unsupported = Bu tarayıcı Onsplan bildirimlerini gösteremez.
 notify-ios = iPhone'da: Paylaş'a, sonra 'Ana Ekrana Ekle'ye dokunun. Sonra Onsplan'ı ana ekranınızdan açın; orada bildirimleri açabilirsiniz.

@@ -576,13 +576,13 @@ pub const STAFF_SESSION_SECONDS: i64 = 12 * 3600;
 pub const MEMBER_SESSION_SECONDS: i64 = 180 * 86400;
 
 /// 256 random bits as 64 hex digits: a session or link token.
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn is_token(token: &str) -> bool {
+pub(crate) fn is_token(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -337,16 +337,24 @@ fn kinds_text(off: &[Kind]) -> String {
     text
 }
 
+/// How long a device is still told after its sign-in there ran out: a
+/// coach signs in each working day (`STAFF_SESSION_SECONDS`), and is told
+/// of a withdrawal in the evening and over the weekend too. A notice holds
+/// nothing about a family; opening it asks to sign in again. Signing out of
+/// the device, or someone else signing in there, ends it at once.
+pub const TOLD_AFTER_SIGN_IN_SECONDS: i64 = crate::model::TOLD_AFTER_SIGN_IN_DAYS * 86_400;
+
 /// This device says yes to notices for the signed-in person (`session` is
-/// the session token of this browser). The same endpoint subscribing again
-/// (another person on a shared phone, a new sign-in) replaces the old row:
-/// one endpoint has one owner.
+/// the session token of this browser, `device` its device token). The same
+/// endpoint subscribing again (another person on a shared phone, a new
+/// sign-in) replaces the old row: one endpoint has one owner.
 #[allow(clippy::too_many_arguments)]
 pub async fn subscribe(
     db: &Db,
     push: &Push,
     caller: &Caller,
     session: &str,
+    device: &str,
     lang: Lang,
     sub: &NewSubscription,
     kinds_off: &[Kind],
@@ -356,11 +364,12 @@ pub async fn subscribe(
     check_subscription(push, sub)?;
     sqlx::query(
         "INSERT INTO push_subscriptions
-           (id, subject_kind, subject_id, session_hash, endpoint, p256dh, auth, language, kinds_off, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           (id, subject_kind, subject_id, session_hash, endpoint, p256dh, auth, language, kinds_off, created_at, device_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (endpoint) DO UPDATE SET
            subject_kind = excluded.subject_kind, subject_id = excluded.subject_id,
-           session_hash = excluded.session_hash, p256dh = excluded.p256dh,
+           session_hash = excluded.session_hash, device_hash = excluded.device_hash,
+           p256dh = excluded.p256dh,
            auth = excluded.auth, language = excluded.language,
            kinds_off = excluded.kinds_off, created_at = excluded.created_at",
     )
@@ -374,10 +383,46 @@ pub async fn subscribe(
     .bind(lang.tag())
     .bind(kinds_text(kinds_off))
     .bind(now)
+    .bind(super::accounts::token_hash(device))
     .execute(db.pool())
     .await
     .map_err(internal)?;
     Ok(())
+}
+
+/// A sign-in in a browser that has subscribed before (`device` is its
+/// device token): its subscriptions now belong to the new session
+/// (`session`) if they are the same person's, and end if they are someone
+/// else's, so a shared phone never shows the previous person's notices.
+pub async fn follow_sign_in(
+    db: &Db,
+    device: &str,
+    caller: &Caller,
+    session: &str,
+) -> Result<(), AppError> {
+    if !super::accounts::is_token(device) {
+        return Ok(());
+    }
+    let (kind, id) = super::accounts::subject_of(caller)?;
+    let device = super::accounts::token_hash(device);
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    sqlx::query(
+        "DELETE FROM push_subscriptions
+          WHERE device_hash = $1 AND NOT (subject_kind = $2 AND subject_id = $3)",
+    )
+    .bind(&device)
+    .bind(kind)
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    sqlx::query("UPDATE push_subscriptions SET session_hash = $2 WHERE device_hash = $1")
+        .bind(&device)
+        .bind(super::accounts::token_hash(session))
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    tx.commit().await.map_err(internal)
 }
 
 /// This device no longer wants notices (only its owner can say so).
@@ -754,7 +799,8 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
                 )
                 .bind(who.kind)
                 .bind(&who.id)
-                .bind(now)
+                // Still told for a while after the sign-in there ran out.
+                .bind(now - TOLD_AFTER_SIGN_IN_SECONDS)
                 .bind(format!("%,{},%", e.kind.as_str()))
                 // A device that subscribed after the event is not told of it.
                 .bind(e.created_at)

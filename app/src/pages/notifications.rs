@@ -68,11 +68,13 @@ pub async fn push_subscribe(
         p256dh,
         auth,
     };
+    let device = crate::request::device_token(&state);
     push::subscribe(
         &state.db,
         &state.push,
         &caller,
         &token,
+        &device,
         crate::request::current().lang,
         &sub,
         &kinds,

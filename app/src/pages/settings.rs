@@ -126,6 +126,7 @@ fn Notifications(push_key: String, kinds: Vec<String>) -> impl IntoView {
                     <legend>{t("notify-which")}</legend>
                     {boxes}
                 </fieldset>
+                <p class="muted">{t_args("notify-keep", &[("days", crate::model::TOLD_AFTER_SIGN_IN_DAYS.to_string())])}</p>
                 <button type="button" data-push-action="on" id="notify-on">{t("notify-turn-on")}</button>
                 <button type="button" data-push-action="save" class="secondary" hidden>{t("save")}</button>
                 <button type="button" data-push-action="test" class="secondary" hidden id="notify-test">{t("notify-test")}</button>
