@@ -44,8 +44,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Loads our two small scripts after the page's `load` event.
-const LOADER: &str = "addEventListener(\"load\",function(){[\"/app.js\",\"/passkey.js\"].forEach(function(s){var e=document.createElement(\"script\");e.src=s;document.head.appendChild(e)})})";
+/// Loads our two small scripts after the page's `load` event and after its
+/// first frame is on the screen (two animation frames): nothing the family
+/// reads waits for them, also on a phone too busy to paint before `load`.
+const LOADER: &str = "addEventListener(\"load\",function(){requestAnimationFrame(function(){requestAnimationFrame(function(){[\"/app.js\",\"/passkey.js\"].forEach(function(s){var e=document.createElement(\"script\");e.src=s;document.head.appendChild(e)})})})})";
 
 /// The stylesheet, written into every page.
 const STYLE: &str = include_str!("../../public/style.css");
