@@ -281,6 +281,57 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
         &internals[..internals.len().min(1500)]
     );
 
+    // A tap on the notice opens `/n/<its id>`, and the server decides where
+    // that leads now (tests/push.rs checks each case): this id is no
+    // delivery of Amal's, so her start page, "Our plan", not the question
+    // she was reading. DevTools cannot tap a notification, so the tap is
+    // the worker's own `notificationclick` event, raised inside the worker.
+    let targets = phone.cdp("Target.getTargets", json!({})).await;
+    let worker = targets["targetInfos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "service_worker")
+        .and_then(|t| t["targetId"].as_str())
+        .expect("the service worker is a target")
+        .to_string();
+    let session = phone
+        .cdp(
+            "Target.attachToTarget",
+            json!({ "targetId": worker, "flatten": false }),
+        )
+        .await["sessionId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tap = "self.registration.getNotifications().then(n => \
+               self.dispatchEvent(new NotificationEvent('notificationclick', { notification: n[0] })))";
+    phone
+        .cdp(
+            "Target.sendMessageToTarget",
+            json!({
+                "sessionId": session,
+                "message": json!({ "id": 1, "method": "Runtime.evaluate",
+                                   "params": { "expression": tap } }).to_string(),
+            }),
+        )
+        .await;
+    let mut at = String::new();
+    for _ in 0..50 {
+        at = phone.client.current_url().await.unwrap().path().to_string();
+        if at == "/plan" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(at, "/plan", "the tap led through /n/… to her start page");
+    let left = run(
+        &phone,
+        "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => done(n.length))",
+    )
+    .await;
+    assert_eq!(left, json!(0), "the tapped notice is closed");
+
     // Offline: "Our plan" and the question show, marked as saved copies
     // in Arabic; a page never kept says it needs a connection.
     relay.down().await;
@@ -497,4 +548,151 @@ async fn the_home_screen_page_shows_the_steps_in_each_language() {
         }
         phone.close().await;
     }
+}
+
+/// The names of the worker's caches of this build's files (one per version).
+async fn static_caches(browser: &Browser) -> Vec<String> {
+    let names = run(
+        browser,
+        "caches.keys().then(k => done(k.filter(n => n.startsWith('onsplan-static-'))))",
+    )
+    .await;
+    serde_json::from_value(names).unwrap()
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A new version is deployed while a phone has the old one: the page says
+/// so in the reader's language, and one tap reloads it into the new
+/// version (its worker takes over and drops the old version's files).
+#[tokio::test]
+async fn a_new_version_is_offered_and_one_tap_takes_it() {
+    for (lang, shot) in [(Lang::NlBe, "update-nl"), (Lang::Ar, "update-ar")] {
+        new_version_offered(lang, shot).await;
+    }
+}
+
+async fn new_version_offered(lang: Lang, shot: &str) {
+    let (mut relay, listener) = Relay::bind(0).await;
+    let server = TestServer::start_with_public_url(
+        Store::Sqlite,
+        &format!("http://localhost:{}", relay.port()),
+    )
+    .await;
+    relay.start(listener, server.addr.port());
+    let world = World::build(&server.state).await;
+    let state = &server.state;
+    let coach = Caller::staff(&state.db, &world.coach.id).await.unwrap();
+    let code = invites::create(
+        &state.db,
+        &state.secret,
+        &coach,
+        &world.family,
+        state.clock.now(),
+    )
+    .await
+    .unwrap()
+    .code;
+    let phone = Browser::start(true, lang.tag()).await;
+    phone
+        .client
+        .goto(&server.url(&format!("/join?code={code}&lang={}", lang.tag())))
+        .await
+        .unwrap();
+    phone
+        .wait_for("#name")
+        .await
+        .send_keys("Amal")
+        .await
+        .unwrap();
+    phone.wait_for("#accept").await.click().await.unwrap();
+    phone.wait_for("#coach-panel").await;
+    phone.client.goto(&server.url("/plan")).await.unwrap();
+    controlled(&phone).await;
+    let before = static_caches(&phone).await;
+    assert_eq!(before.len(), 1, "{before:?}");
+    let note = phone.wait_for("#update-note").await;
+    assert!(!note.is_displayed().await.unwrap(), "nothing new yet");
+
+    // The operator deploys a new version behind the same address.
+    let public = tempfile::tempdir().unwrap();
+    copy_dir(&repo_root().join("public"), public.path());
+    let worker = std::fs::read_to_string(repo_root().join("public/sw.js")).unwrap();
+    std::fs::write(
+        public.path().join("sw.js"),
+        format!("{worker}\n// the next version\n"),
+    )
+    .unwrap();
+    let port = server.redeploy(public.path()).await;
+    relay.retarget(port).await;
+
+    // The next page she opens finds the new worker and says so.
+    phone.client.goto(&server.url("/plan")).await.unwrap();
+    let note = phone.wait_for("#update-note").await;
+    for _ in 0..100 {
+        if note.is_displayed().await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        note.is_displayed().await.unwrap(),
+        "the new version is offered"
+    );
+    let said = note.text().await.unwrap();
+    assert!(
+        said.contains(&onsplan_app::i18n::tr(lang, "update-ready")),
+        "{said}"
+    );
+    phone
+        .screenshot(&repo_root().join(format!("docs/screenshots/{shot}.png")))
+        .await;
+
+    // One tap: the page reloads under the new worker, which dropped the
+    // old version's files.
+    phone
+        .wait_for("[data-update-reload]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let mut after = before.clone();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let Ok(names) = phone
+            .client
+            .execute_async(
+                "var done = arguments[arguments.length - 1]; \
+                 caches.keys().then(k => done(k.filter(n => n.startsWith('onsplan-static-'))))",
+                vec![],
+            )
+            .await
+        else {
+            continue; // the page is reloading
+        };
+        after = serde_json::from_value(names).unwrap();
+        if after.len() == 1 && after != before {
+            break;
+        }
+    }
+    assert!(
+        after.len() == 1 && after != before,
+        "{before:?} → {after:?}"
+    );
+    controlled(&phone).await;
+    let note = phone.wait_for("#update-note").await;
+    assert!(!note.is_displayed().await.unwrap(), "the new version runs");
+    assert!(main_text(&phone).await.contains("Haddad"));
+    phone.close().await;
 }

@@ -209,6 +209,26 @@ impl TestServer {
         server
     }
 
+    /// A new deployment of this server: the same store and keys, serving
+    /// the files in `public_dir`, on a port of its own (put it behind the
+    /// relay the browser uses). Returns its port.
+    pub async fn redeploy(&self, public_dir: &std::path::Path) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let assets = Assets {
+            public_dir: public_dir.to_path_buf(),
+            pkg_dir: repo_root().join("target/site/pkg"),
+        };
+        let router = app(self.state.clone(), &assets);
+        tokio::spawn(async move {
+            let service = router.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, service).await.expect("server runs");
+        });
+        port
+    }
+
     /// The store's URL, for a second process on the same store (the
     /// operator's `onsplan admin`).
     pub fn db_url(&self) -> &str {

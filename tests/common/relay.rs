@@ -47,6 +47,14 @@ impl Relay {
         }
     }
 
+    /// Relays to another server from now on (a new deployment behind the
+    /// same address).
+    pub async fn retarget(&mut self, target: u16) {
+        self.down().await;
+        self.target = target;
+        self.up().await;
+    }
+
     /// Back on the network, on the same port.
     pub async fn up(&mut self) {
         if self.task.is_some() {
