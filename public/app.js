@@ -24,14 +24,17 @@
         w.postMessage("skip-waiting");
       };
     }
-    if (reg.waiting && navigator.serviceWorker.controller) waiting(reg.waiting);
-    reg.addEventListener("updatefound", function () {
-      var w = reg.installing;
+    function track(w) {
       if (!w) return;
       w.addEventListener("statechange", function () {
         if (w.state === "installed" && navigator.serviceWorker.controller) waiting(w);
       });
-    });
+    }
+    if (reg.waiting && navigator.serviceWorker.controller) waiting(reg.waiting);
+    // One already installing when this script started (it loads after the
+    // page's first frame), and any found later.
+    track(reg.installing);
+    reg.addEventListener("updatefound", function () { track(reg.installing); });
     var reloading = false;
     navigator.serviceWorker.addEventListener("controllerchange", function () {
       if (reloading || note.hidden) return;
@@ -40,12 +43,8 @@
     });
   }
 
-  // The back button may bring a page back from the browser's memory, as
-  // it was: a question still asking after it was answered. Every page
-  // shows what is true now, so one brought back is loaded again.
-  window.addEventListener("pageshow", function (event) {
-    if (event.persisted) window.location.reload();
-  });
+  // (The back button's stale page is reloaded by the page's own inline
+  // loader, which is there before this script.)
 
   // "Onsplan on your home screen": one tap where the browser offers to
   // install, and a plain "it is there" once Onsplan runs from there.

@@ -504,6 +504,79 @@ async fn signing_out_ends_the_devices_subscription() {
     assert_eq!(left, 0);
 }
 
+/// The volunteer's browser subscribes and shares a domain with her.
+async fn share_domain_with_volunteer(f: &Family, domain: &str) {
+    let r = f
+        .amal
+        .call(
+            "/api/share",
+            &[
+                ("family", &f.world.family),
+                ("domain", domain),
+                ("to", "volunteer"),
+                ("purpose", PURPOSE),
+                ("until", "2027-06-30"),
+            ],
+        )
+        .await;
+    assert!(r.status < 400, "{} {}", r.status, r.body);
+}
+
+/// A subscription made before browsers got a device cookie is told only
+/// while its sign-in lasts (no later sign-in in that browser could end
+/// it). When its owner signs in again and Settings looks at the device, it
+/// becomes this sign-in's and this browser's; a device still told after its
+/// sign-in ran out is listed among where she is signed in, and "sign out
+/// everywhere else" ends it.
+#[tokio::test]
+async fn an_older_subscription_follows_its_owner_from_the_settings_page() {
+    use onsplan_app::domain::accounts::STAFF_SESSION_SECONDS;
+    let f = family(Store::Sqlite).await;
+    let receiver = PushReceiver::start().await;
+    let vol = subscribe(&f.volunteer, &receiver, "").await;
+    sqlx::query("UPDATE push_subscriptions SET device_hash = NULL WHERE endpoint = $1")
+        .bind(&vol.endpoint)
+        .execute(f.server.state.db.pool())
+        .await
+        .unwrap();
+
+    f.server.state.clock.advance(STAFF_SESSION_SECONDS + 3600);
+    share_domain_with_volunteer(&f, "work").await;
+    drained(&f.server).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(receiver.notifications(&vol.client_hash).await.is_empty());
+
+    f.volunteer.sign_in(&f.world.volunteer.email).await;
+    let r = f
+        .volunteer
+        .call("/api/push-settings", &[("endpoint", &vol.endpoint)])
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    share_domain_with_volunteer(&f, "money").await;
+    receiver.wait_for(&vol.client_hash, 1, WAIT).await;
+
+    // Her working day ends; the next morning she signs in at the office.
+    f.server.state.clock.advance(STAFF_SESSION_SECONDS + 3600);
+    let office = Person::new(&f.server);
+    office.sign_in(&f.world.volunteer.email).await;
+    let settings = office.get("/settings").await;
+    assert!(
+        settings.body.contains("id=\"sign-out-elsewhere\""),
+        "the phone still told is listed, with the way to end it"
+    );
+    let r = office
+        .post("/api/sign-out-elsewhere", "/settings", &[])
+        .await;
+    assert!(r.status < 400, "{}", r.status);
+    let left = scalar(
+        &f.server,
+        "SELECT COUNT(*) FROM push_subscriptions WHERE endpoint = $1",
+        &vol.endpoint,
+    )
+    .await;
+    assert_eq!(left, 0);
+}
+
 /// A volunteer or coach signs in each working day; their phone is still
 /// told in the evening and over the weekend, for a while after the sign-in
 /// ran out, then no more. Signing in again in the same browser carries the

@@ -286,6 +286,8 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
     // delivery of Amal's, so her start page, "Our plan", not the question
     // she was reading. DevTools cannot tap a notification, so the tap is
     // the worker's own `notificationclick` event, raised inside the worker.
+    // Such an event is not a person's tap: it can take the open window to
+    // the notice's page (what is checked here), not open a new window.
     let targets = phone.cdp("Target.getTargets", json!({})).await;
     let worker = targets["targetInfos"]
         .as_array()

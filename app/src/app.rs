@@ -44,10 +44,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Loads our two small scripts after the page's `load` event and after its
-/// first frame is on the screen (two animation frames): nothing the family
-/// reads waits for them, also on a phone too busy to paint before `load`.
-const LOADER: &str = "addEventListener(\"load\",function(){requestAnimationFrame(function(){requestAnimationFrame(function(){[\"/app.js\",\"/passkey.js\"].forEach(function(s){var e=document.createElement(\"script\");e.src=s;document.head.appendChild(e)})})})})";
+/// The page's one inline script. It loads our two small scripts after the
+/// page's `load` event and after its first frame is on the screen (two
+/// animation frames; at once in a hidden tab, which draws no frames):
+/// nothing the family reads waits for them, also on a phone too busy to
+/// paint before `load`. And the back button may bring a page back from the
+/// browser's memory as it was (a question still asking after it was
+/// answered): every page shows what is true now, so one brought back is
+/// loaded again; this is here, not in app.js, so that it holds from the
+/// first moment.
+const LOADER: &str = "addEventListener(\"pageshow\",function(e){if(e.persisted)location.reload()});addEventListener(\"load\",function(){function go(){[\"/app.js\",\"/passkey.js\"].forEach(function(s){var e=document.createElement(\"script\");e.src=s;document.head.appendChild(e)})}if(document.visibilityState===\"hidden\")go();else requestAnimationFrame(function(){requestAnimationFrame(go)})})";
 
 /// The stylesheet, written into every page.
 const STYLE: &str = include_str!("../../public/style.css");

@@ -163,8 +163,10 @@ pub async fn begin_session(state: &AppState, caller: &Caller) -> Result<(), AppE
         if let Some(device) = cookie(&parts.headers, DEVICE_COOKIE) {
             crate::domain::push::follow_sign_in(&state.db, &device, caller, &token).await?;
         }
-        // … and a new id at every sign-in: an old cookie of this browser ends.
+        // … and a new id at every sign-in: an old cookie of this browser
+        // ends (its notices stay with the same person's new sign-in).
         if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
+            crate::domain::push::follow_session(&state.db, &old, caller, &token).await?;
             accounts::end_session(&state.db, &old).await?;
         }
     }

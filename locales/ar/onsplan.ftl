@@ -182,6 +182,7 @@ share-preview = شاهد ما سيراه هذا الشخص
 preview-title = هذا ما سيُعرض على { $name }
 preview-nothing = لا شيء. لا يوجد ما يُعرض.
 share-purpose = لماذا تشارك هذا؟
+share-purpose-read = سيقرأ { $name } هذا أيضًا.
 share-until = حتى متى؟
 share-confirm = نعم، شارك
 our-volunteer = متطوعنا

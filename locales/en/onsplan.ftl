@@ -182,6 +182,7 @@ share-preview = See what this person will see
 preview-title = This is what { $name } will see
 preview-nothing = Nothing. There is nothing to show.
 share-purpose = Why are you sharing this?
+share-purpose-read = { $name } reads this too.
 share-until = Until when?
 share-confirm = Yes, share
 our-volunteer = our volunteer

@@ -182,6 +182,7 @@ share-preview = Voir ce que cette personne va voir
 preview-title = Voici ce que { $name } va voir
 preview-nothing = Rien. Il n'y a rien à montrer.
 share-purpose = Pourquoi partagez-vous ceci ?
+share-purpose-read = { $name } lira aussi ceci.
 share-until = Jusqu'à quand ?
 share-confirm = Oui, partager
 our-volunteer = notre bénévole

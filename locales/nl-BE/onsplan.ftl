@@ -182,6 +182,7 @@ share-preview = Bekijk wat die persoon zal zien
 preview-title = Dit zal { $name } zien
 preview-nothing = Niets. Er is niets om te tonen.
 share-purpose = Waarvoor deelt u dit?
+share-purpose-read = { $name } leest dit ook.
 share-until = Tot wanneer?
 share-confirm = Ja, delen
 our-volunteer = onze vrijwilliger

@@ -182,6 +182,7 @@ share-preview = Zobacz, co zobaczy ta osoba
 preview-title = To zobaczy { $name }
 preview-nothing = Nic. Nie ma nic do pokazania.
 share-purpose = Po co to udostępniasz?
+share-purpose-read = { $name } też to przeczyta.
 share-until = Do kiedy?
 share-confirm = Tak, udostępnij
 our-volunteer = nasz wolontariusz

@@ -182,6 +182,7 @@ share-preview = Vedeți ce va vedea această persoană
 preview-title = Asta va vedea { $name }
 preview-nothing = Nimic. Nu este nimic de arătat.
 share-purpose = Pentru ce împărțiți asta?
+share-purpose-read = { $name } citește și asta.
 share-until = Până când?
 share-confirm = Da, împart
 our-volunteer = voluntarul nostru

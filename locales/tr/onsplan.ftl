@@ -182,6 +182,7 @@ share-preview = Bu kişinin ne göreceğine bakın
 preview-title = { $name } şunları görecek
 preview-nothing = Hiçbir şey. Gösterilecek bir şey yok.
 share-purpose = Bunu ne için paylaşıyorsunuz?
+share-purpose-read = { $name } bunu da okur.
 share-until = Ne zamana kadar?
 share-confirm = Evet, paylaş
 our-volunteer = gönüllümüz

@@ -182,6 +182,7 @@ share-preview = Подивитися, що побачить ця людина
 preview-title = Ось що побачить { $name }
 preview-nothing = Нічого. Немає що показати.
 share-purpose = Навіщо ви цим ділитеся?
+share-purpose-read = { $name } теж це прочитає.
 share-until = До якого часу?
 share-confirm = Так, поділитися
 our-volunteer = наш волонтер

@@ -371,7 +371,8 @@ pub(crate) const ALL_ITEMS_SQL: &str = "
 /// as in `STAFF_MAY_OPEN_SQL` and `VISIBLE_ITEMS_SQL`, soonest end first.
 /// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
 pub(crate) const SHARES_TO_READER_SQL: &str = "
-    SELECT s.item_id, s.domain, s.purpose, s.until
+    SELECT s.item_id, s.domain, s.until,
+           CASE WHEN s.purpose_for_recipient = 1 THEN s.purpose ELSE '' END AS purpose
     FROM shares s JOIN families f ON f.id = s.family_id
     WHERE s.family_id = $1 AND s.withdrawn_at IS NULL AND s.until >= $4
       AND ((s.recipient_kind = 'person' AND s.recipient_staff_id = $2)
@@ -421,8 +422,10 @@ const ITEM_SEEN_BY_SQL: &str = "
        AND (s.item_id = i.id OR s.item_id = i.goal_id OR s.domain = i.domain)";
 
 /// Staff a share reaches (or reached: a withdrawal concerns whoever it
-/// reached), live or not, disabled accounts included: a candidate list for
-/// a notice, never an authorization (`FamilyAccess::open` decides that).
+/// reached), live or not; a person shared with by name even if their
+/// account is disabled now (an organisation's disabled workers are left
+/// out): a candidate list for a notice, never an authorization
+/// (`FamilyAccess::open` decides that).
 pub async fn staff_reached_by_share(db: &Db, share_id: &str) -> Result<Vec<String>, AppError> {
     staff_ids(db, SHARE_REACHES_SQL, &[share_id]).await
 }

@@ -707,12 +707,18 @@ pub async fn sessions_of(
     let rows = sqlx::query(
         "SELECT s.token_hash, s.created_at,
                 (SELECT COUNT(*) FROM push_subscriptions p WHERE p.session_hash = s.token_hash) AS subs
-         FROM sessions s WHERE s.subject_kind = $1 AND s.subject_id = $2 AND s.expires_at > $3
+         FROM sessions s WHERE s.subject_kind = $1 AND s.subject_id = $2
+          AND (s.expires_at > $3
+               OR (s.expires_at > $4 AND EXISTS (SELECT 1 FROM push_subscriptions p
+                    WHERE p.session_hash = s.token_hash AND p.device_hash IS NOT NULL)))
          ORDER BY s.created_at DESC, s.token_hash",
     )
     .bind(kind)
     .bind(id)
     .bind(now)
+    // A device whose sign-in ran out but which is still told is listed
+    // too, so "sign out everywhere else" can end it.
+    .bind(now - super::push::TOLD_AFTER_SIGN_IN_SECONDS)
     .fetch_all(db.pool())
     .await
     .map_err(internal)?;

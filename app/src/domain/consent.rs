@@ -188,8 +188,9 @@ pub async fn share(
     let mut tx = db.pool().begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO shares (id, family_id, item_id, domain, recipient_kind, recipient_staff_id,
-                             recipient_org_id, purpose, until, granted_by, granted_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                             recipient_org_id, purpose, until, granted_by, granted_at,
+                             purpose_for_recipient)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)",
     )
     .bind(&id)
     .bind(access.family_id())

@@ -480,6 +480,72 @@ pub async fn kinds_off(
         .map(|(_, off)| off))
 }
 
+/// The signed-in person looks at this device's notices (their settings
+/// page): if the subscription is theirs, it now belongs to this sign-in
+/// (`session`) and this browser (`device`), so that what the page says
+/// ("on") is what happens, also for a subscription made before an earlier
+/// sign-in ran out.
+pub async fn renew(
+    db: &Db,
+    caller: &Caller,
+    endpoint: &str,
+    session: &str,
+    device: &str,
+) -> Result<(), AppError> {
+    let (kind, id) = super::accounts::subject_of(caller)?;
+    sqlx::query(
+        "UPDATE push_subscriptions SET session_hash = $4, device_hash = $5
+          WHERE endpoint = $1 AND subject_kind = $2 AND subject_id = $3",
+    )
+    .bind(endpoint)
+    .bind(kind)
+    .bind(id)
+    .bind(super::accounts::token_hash(session))
+    .bind(super::accounts::token_hash(device))
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// A sign-in in a browser that still sends an earlier session (`old`):
+/// that session's subscriptions move to the new one (`session`) if they are
+/// the same person's; ending the old session then ends any others.
+pub async fn follow_session(
+    db: &Db,
+    old: &str,
+    caller: &Caller,
+    session: &str,
+) -> Result<(), AppError> {
+    let (kind, id) = super::accounts::subject_of(caller)?;
+    sqlx::query(
+        "UPDATE push_subscriptions SET session_hash = $4
+          WHERE session_hash = $1 AND subject_kind = $2 AND subject_id = $3",
+    )
+    .bind(super::accounts::token_hash(old))
+    .bind(kind)
+    .bind(id)
+    .bind(super::accounts::token_hash(session))
+    .execute(db.pool())
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Signing out in a browser: no notices reach it any more, whoever's they
+/// were (`device` is its device token).
+pub async fn forget_device(db: &Db, device: &str) -> Result<(), AppError> {
+    if !super::accounts::is_token(device) {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM push_subscriptions WHERE device_hash = $1")
+        .bind(super::accounts::token_hash(device))
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
 /// Asks for a test notice on this device (one of this person's).
 pub async fn send_test(db: &Db, caller: &Caller, endpoint: &str, now: i64) -> Result<(), AppError> {
     let (sub, _) = own_subscription(db, caller, endpoint)
@@ -793,7 +859,8 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
                 }
                 let subs: Vec<String> = sqlx::query_scalar(
                     "SELECT p.id FROM push_subscriptions p
-                       JOIN sessions s ON s.token_hash = p.session_hash AND s.expires_at > $3
+                       JOIN sessions s ON s.token_hash = p.session_hash
+                        AND (s.expires_at > $6 OR (s.expires_at > $3 AND p.device_hash IS NOT NULL))
                      WHERE p.subject_kind = $1 AND p.subject_id = $2
                        AND p.kinds_off NOT LIKE $4 AND p.created_at <= $5",
                 )
@@ -804,6 +871,10 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
                 .bind(format!("%,{},%", e.kind.as_str()))
                 // A device that subscribed after the event is not told of it.
                 .bind(e.created_at)
+                // Without a device cookie (subscribed before there was
+                // one), no later sign-in could end it: told while the
+                // sign-in lasts, as it was.
+                .bind(now)
                 .fetch_all(db.pool())
                 .await
                 .map_err(internal)?;

@@ -166,7 +166,9 @@ fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>, reentry: Option<Reentry>)
             view! {
                 <li class="shared-with-me">
                     <strong>{what}</strong>
-                    <span>{t_args("shared-with-you-purpose", &[("purpose", s.purpose.clone())])}</span>
+                    {(!s.purpose.is_empty()).then(|| view! {
+                        <span>{t_args("shared-with-you-purpose", &[("purpose", s.purpose.clone())])}</span>
+                    })}
                     <span>{t_args("shared-with-you-until", &[("date", s.until.clone())])}</span>
                 </li>
             }

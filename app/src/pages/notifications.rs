@@ -94,10 +94,12 @@ pub async fn push_unsubscribe(endpoint: String) -> Result<(), AppError> {
 /// device has no subscription of the signed-in person.
 #[server(endpoint = "push-settings")]
 pub async fn push_settings(endpoint: String) -> Result<String, AppError> {
-    let (state, caller, _) = this_device()?;
+    let (state, caller, token) = this_device()?;
     let off = crate::domain::push::kinds_off(&state.db, &caller, &endpoint)
         .await?
         .ok_or(AppError::NotFound)?;
+    let device = crate::request::device_token(&state);
+    crate::domain::push::renew(&state.db, &caller, &endpoint, &token, &device).await?;
     Ok(off.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(","))
 }
 

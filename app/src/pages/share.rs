@@ -410,7 +410,9 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
                     {scope_fields()}
                     <Hidden name="to" value=chosen.clone()/>
                     <label for="purpose">{t("share-purpose")}</label>
+                    <p class="muted" id="purpose-hint">{t_args("share-purpose-read", &[("name", chosen_name.clone())])}</p>
                     <input type="text" name="purpose" id="purpose" required maxlength="500"
+                        aria-describedby="purpose-hint"
                         value=crate::request::kept("/api/share", "purpose")/>
                     <label for="until">{t("share-until")}</label>
                     <input type="date" name="until" id="until" required min=s.today.clone()

@@ -33,11 +33,16 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 #[server(endpoint = "sign-out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::domain::accounts;
-    use crate::request::{cookie, session_cookie, set_cookie, state, SESSION_COOKIE};
+    use crate::request::{
+        cookie, session_cookie, set_cookie, state, DEVICE_COOKIE, SESSION_COOKIE,
+    };
     let state = state()?;
     if let Some(parts) = use_context::<http::request::Parts>() {
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
             accounts::end_session(&state.db, &token).await?;
+        }
+        if let Some(device) = cookie(&parts.headers, DEVICE_COOKIE) {
+            crate::domain::push::forget_device(&state.db, &device).await?;
         }
     }
     set_cookie(&session_cookie(
