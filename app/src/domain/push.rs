@@ -869,7 +869,8 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
                 // Still told for a while after the sign-in there ran out.
                 .bind(now - TOLD_AFTER_SIGN_IN_SECONDS)
                 .bind(format!("%,{},%", e.kind.as_str()))
-                // A device that subscribed after the event is not told of it.
+                // A device that subscribed after the event is not told of it (one
+                // that subscribed in the same second may be).
                 .bind(e.created_at)
                 // Without a device cookie (subscribed before there was
                 // one), no later sign-in could end it: told while the
