@@ -119,21 +119,8 @@ async fn scalar(server: &TestServer, sql: &str, bind: &str) -> i64 {
 }
 
 async fn share_work_with_volunteer(f: &Family) -> String {
-    let r = f
-        .amal
-        .call(
-            "/api/share",
-            &[
-                ("family", &f.world.family),
-                ("domain", "work"),
-                ("to", "volunteer"),
-                ("purpose", PURPOSE),
-                ("until", "2027-06-30"),
-            ],
-        )
-        .await;
-    assert!(r.status < 400, "{} {}", r.status, r.body);
-    sqlx::query_scalar("SELECT id FROM shares WHERE purpose = $1")
+    share_domain_with_volunteer(f, "work").await;
+    sqlx::query_scalar("SELECT id FROM shares WHERE purpose = $1 AND domain = 'work'")
         .bind(PURPOSE)
         .fetch_one(f.server.state.db.pool())
         .await
@@ -504,7 +491,7 @@ async fn signing_out_ends_the_devices_subscription() {
     assert_eq!(left, 0);
 }
 
-/// The volunteer's browser subscribes and shares a domain with her.
+/// Amal shares a whole domain with the family's volunteer.
 async fn share_domain_with_volunteer(f: &Family, domain: &str) {
     let r = f
         .amal
@@ -546,6 +533,7 @@ async fn an_older_subscription_follows_its_owner_from_the_settings_page() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(receiver.notifications(&vol.client_hash).await.is_empty());
 
+    f.volunteer.drop_cookie("onsplan_session");
     f.volunteer.sign_in(&f.world.volunteer.email).await;
     let r = f
         .volunteer
@@ -587,32 +575,14 @@ async fn a_device_is_told_for_a_while_after_its_sign_in_and_follows_the_next_one
     let f = family(Store::Sqlite).await;
     let receiver = PushReceiver::start().await;
     let vol = subscribe(&f.volunteer, &receiver, "").await;
-    let share_with_volunteer = |domain: &'static str| {
-        let amal = &f.amal;
-        let family = f.world.family.clone();
-        async move {
-            let r = amal
-                .call(
-                    "/api/share",
-                    &[
-                        ("family", &family),
-                        ("domain", domain),
-                        ("to", "volunteer"),
-                        ("purpose", PURPOSE),
-                        ("until", "2027-06-30"),
-                    ],
-                )
-                .await;
-            assert!(r.status < 400, "{} {}", r.status, r.body);
-        }
-    };
 
     // The working day is over: the volunteer's sign-in ran out, and a
     // family's change still reaches her phone.
     f.server.state.clock.advance(STAFF_SESSION_SECONDS + 3600);
+    f.volunteer.drop_cookie("onsplan_session");
     let out = f.volunteer.call("/api/push-key", &[]).await;
     assert_eq!(out.status, 401, "signed out: {}", out.body);
-    share_with_volunteer("work").await;
+    share_domain_with_volunteer(&f, "work").await;
     receiver.wait_for(&vol.client_hash, 1, WAIT).await;
 
     // Once the days it is told after have passed too: nothing more.
@@ -620,7 +590,7 @@ async fn a_device_is_told_for_a_while_after_its_sign_in_and_follows_the_next_one
         .state
         .clock
         .advance(push::TOLD_AFTER_SIGN_IN_SECONDS);
-    share_with_volunteer("money").await;
+    share_domain_with_volunteer(&f, "money").await;
     drained(&f.server).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.notifications(&vol.client_hash).await.len(), 1);
@@ -628,10 +598,14 @@ async fn a_device_is_told_for_a_while_after_its_sign_in_and_follows_the_next_one
     // She signs in again in this browser: told again, without subscribing
     // again, and the device now ends with this sign-in.
     f.volunteer.sign_in(&f.world.volunteer.email).await;
-    share_with_volunteer("health").await;
+    share_domain_with_volunteer(&f, "health").await;
     receiver.wait_for(&vol.client_hash, 2, WAIT).await;
 
-    // Someone else signs in in this browser: her notices stop here.
+    // Her sign-in runs out; someone else signs in in this browser: her
+    // notices stop here (the browser no longer sends her session, so only
+    // the device cookie tells whose phone this was).
+    f.server.state.clock.advance(STAFF_SESSION_SECONDS + 3600);
+    f.volunteer.drop_cookie("onsplan_session");
     f.volunteer.sign_in(&f.world.coach.email).await;
     let left = scalar(
         &f.server,
@@ -640,7 +614,7 @@ async fn a_device_is_told_for_a_while_after_its_sign_in_and_follows_the_next_one
     )
     .await;
     assert_eq!(left, 0, "the previous person's subscription ended");
-    share_with_volunteer("school").await;
+    share_domain_with_volunteer(&f, "school").await;
     drained(&f.server).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.notifications(&vol.client_hash).await.len(), 2);

@@ -60,12 +60,10 @@ async fn main_text(browser: &Browser) -> String {
     browser.wait_for("main").await.text().await.unwrap()
 }
 
-#[tokio::test]
-async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
-    // A secure context, as a phone on https has: service workers and
-    // notifications exist only there.
-    // The phone reaches it through a relay, which the test takes off the
-    // network to go offline (the service worker's own requests too).
+/// A server behind a relay on `localhost` (a secure context, as a phone on
+/// https has; the relay can be taken off the network), its world, and an
+/// invite code of the family's coach.
+async fn behind_relay() -> (Relay, TestServer, World, Caller, String) {
     let (mut relay, listener) = Relay::bind(0).await;
     let server = TestServer::start_with_public_url(
         Store::Sqlite,
@@ -86,6 +84,17 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
     .await
     .unwrap()
     .code;
+    (relay, server, world, coach, code)
+}
+
+#[tokio::test]
+async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
+    // A secure context, as a phone on https has: service workers and
+    // notifications exist only there.
+    // The phone reaches it through a relay, which the test takes off the
+    // network to go offline (the service worker's own requests too).
+    let (mut relay, server, world, coach, code) = behind_relay().await;
+    let state = &server.state;
 
     // Amal joins in Arabic on her phone.
     let phone = Browser::start(true, "ar").await;
@@ -586,26 +595,7 @@ async fn a_new_version_is_offered_and_one_tap_takes_it() {
 }
 
 async fn new_version_offered(lang: Lang, shot: &str) {
-    let (mut relay, listener) = Relay::bind(0).await;
-    let server = TestServer::start_with_public_url(
-        Store::Sqlite,
-        &format!("http://localhost:{}", relay.port()),
-    )
-    .await;
-    relay.start(listener, server.addr.port());
-    let world = World::build(&server.state).await;
-    let state = &server.state;
-    let coach = Caller::staff(&state.db, &world.coach.id).await.unwrap();
-    let code = invites::create(
-        &state.db,
-        &state.secret,
-        &coach,
-        &world.family,
-        state.clock.now(),
-    )
-    .await
-    .unwrap()
-    .code;
+    let (mut relay, server, _, _, code) = behind_relay().await;
     let phone = Browser::start(true, lang.tag()).await;
     phone
         .client

@@ -282,8 +282,13 @@ pub async fn test_push(db: &Db) -> Arc<onsplan_app::domain::push::Push> {
 
 /// A plain HTTP client with a cookie jar, like a browser without scripts.
 pub fn client() -> reqwest::Client {
+    client_with(Arc::new(reqwest::cookie::Jar::default()))
+}
+
+/// A client keeping its cookies in `jar`.
+pub fn client_with(jar: Arc<reqwest::cookie::Jar>) -> reqwest::Client {
     reqwest::Client::builder()
-        .cookie_store(true)
+        .cookie_provider(jar)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")

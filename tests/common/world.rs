@@ -117,6 +117,8 @@ impl World {
 pub struct Person {
     pub client: reqwest::Client,
     base: String,
+    /// This person's cookies, as their browser keeps them.
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
 
 pub struct Page {
@@ -138,18 +140,39 @@ impl Page {
 
 impl Person {
     pub fn new(server: &TestServer) -> Person {
-        Person {
-            client: crate::client(),
-            base: server.url(""),
-        }
+        Person::at(&server.url(""))
     }
 
     /// Someone browsing a server at `base` (e.g. a child process).
     pub fn at(base: &str) -> Person {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         Person {
-            client: crate::client(),
+            client: crate::client_with(jar.clone()),
             base: base.trim_end_matches('/').to_string(),
+            jar,
         }
+    }
+
+    /// The browser drops cookie `name`, as it does once its Max-Age has
+    /// passed (the server's test clock does not move the browser's).
+    pub fn drop_cookie(&self, name: &str) {
+        let url = reqwest::Url::parse(&self.base).expect("base URL");
+        self.jar
+            .add_cookie_str(&format!("{name}=; Path=/; Max-Age=0"), &url);
+    }
+
+    /// Follows a refused form back to its page (a redirect carrying the
+    /// error), which shows the error: the page as the person sees it then.
+    pub async fn back_with_error(&self, refused: &Page) -> Page {
+        assert_eq!(refused.status, 302, "{}", refused.body);
+        let back = refused.location.as_deref().expect("back to the form");
+        assert!(back.contains("__err="), "{back}");
+        let again = self.get(back).await;
+        assert!(
+            again.body.contains("id=\"form-error\""),
+            "the error is shown"
+        );
+        again
     }
 
     /// Opens `path` on this server (or a whole URL, as a redirect names it).

@@ -235,12 +235,30 @@ impl FamilyAccess {
         }
     }
 
-    /// The reader's id and organisation as bound to queries ('' for members).
-    pub(crate) fn reader_binds(&self) -> (&str, &str) {
-        match &self.reader {
-            Reader::Member { member_id } => (member_id, ""),
-            Reader::Staff { staff_id, org_id } => (staff_id, org_id),
-        }
+    /// Runs one of this layer's queries for the reader: `VISIBLE_ITEMS_SQL`
+    /// or `SHARES_TO_READER_SQL`, which bind $1 family, $2 the reader's id,
+    /// $3 their organisation ('' for members), $4 today.
+    pub(crate) async fn reader_rows(
+        &self,
+        db: &Db,
+        sql: ReaderQuery,
+    ) -> Result<Vec<sqlx::any::AnyRow>, AppError> {
+        let (id, org) = match &self.reader {
+            Reader::Member { member_id } => (member_id.as_str(), ""),
+            Reader::Staff { staff_id, org_id } => (staff_id.as_str(), org_id.as_str()),
+        };
+        let sql = match sql {
+            ReaderQuery::VisibleItems => VISIBLE_ITEMS_SQL,
+            ReaderQuery::SharesToReader => SHARES_TO_READER_SQL,
+        };
+        sqlx::query(sql)
+            .bind(&self.family_id)
+            .bind(id)
+            .bind(org)
+            .bind(self.today())
+            .fetch_all(db.pool())
+            .await
+            .map_err(internal)
     }
 
     /// Opens `family_id` for `caller` at `now`, or answers `NotFound` (the
@@ -370,7 +388,7 @@ pub(crate) const ALL_ITEMS_SQL: &str = "
 /// The live shares of a family that reach a staff reader: the same reach
 /// as in `STAFF_MAY_OPEN_SQL` and `VISIBLE_ITEMS_SQL`, soonest end first.
 /// Binds: $1 family, $2 staff id, $3 staff org, $4 today.
-pub(crate) const SHARES_TO_READER_SQL: &str = "
+const SHARES_TO_READER_SQL: &str = "
     SELECT s.item_id, s.domain, s.until,
            CASE WHEN s.purpose_for_recipient = 1 THEN s.purpose ELSE '' END AS purpose
     FROM shares s JOIN families f ON f.id = s.family_id
@@ -379,6 +397,13 @@ pub(crate) const SHARES_TO_READER_SQL: &str = "
         OR (s.recipient_kind = 'volunteer' AND f.volunteer_id = $2)
         OR (s.recipient_kind = 'organisation' AND s.recipient_org_id = $3))
     ORDER BY s.until, s.id";
+
+/// The reader queries `FamilyAccess::reader_rows` runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ReaderQuery {
+    VisibleItems,
+    SharesToReader,
+}
 
 // Who a change concerns, for notifications (`push.rs`): the same reach
 // rules as the queries above, kept here so that who sees what is read in

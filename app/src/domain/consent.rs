@@ -305,15 +305,9 @@ pub async fn shared_with_me(
     if access.staff_id().is_none() {
         return Ok(Vec::new());
     }
-    let (staff_id, org_id) = access.reader_binds();
-    let rows = sqlx::query(super::access::SHARES_TO_READER_SQL)
-        .bind(access.family_id())
-        .bind(staff_id)
-        .bind(org_id)
-        .bind(access.today())
-        .fetch_all(db.pool())
-        .await
-        .map_err(internal)?;
+    let rows = access
+        .reader_rows(db, super::access::ReaderQuery::SharesToReader)
+        .await?;
     let mut out = Vec::new();
     for r in &rows {
         let item_id: Option<String> = r.try_get("item_id").map_err(internal)?;

@@ -5,7 +5,7 @@
 
 use sqlx::Row;
 
-use super::access::{internal, FamilyAccess, VISIBLE_ITEMS_SQL};
+use super::access::{internal, FamilyAccess};
 use super::db::{insert_numbered, Db};
 use super::ids::new_id;
 use super::log;
@@ -27,15 +27,9 @@ pub struct MandateInput {
 /// The ids of actions this reader may see (the coach's questions follow
 /// their action: an action made "only us" hides its question too).
 async fn visible_action_ids(db: &Db, access: &FamilyAccess) -> Result<Vec<String>, AppError> {
-    let (staff_id, org_id) = access.reader_binds();
-    let rows = sqlx::query(VISIBLE_ITEMS_SQL)
-        .bind(access.family_id())
-        .bind(staff_id)
-        .bind(org_id)
-        .bind(access.today())
-        .fetch_all(db.pool())
-        .await
-        .map_err(internal)?;
+    let rows = access
+        .reader_rows(db, super::access::ReaderQuery::VisibleItems)
+        .await?;
     Ok(rows
         .iter()
         .filter(|r| r.try_get::<String, _>("kind").ok().as_deref() == Some("action"))

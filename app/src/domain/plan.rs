@@ -5,9 +5,7 @@
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
-use super::access::{
-    internal, FamilyAccess, Reader, ALL_ITEMS_SQL, LIVE_BASE_MANDATE_SQL, VISIBLE_ITEMS_SQL,
-};
+use super::access::{internal, FamilyAccess, Reader, ALL_ITEMS_SQL, LIVE_BASE_MANDATE_SQL};
 use super::db::Db;
 use super::ids::new_id;
 use super::log;
@@ -108,24 +106,17 @@ pub async fn item_of_kind(
 /// The filtered read without logging, for checks before a write.
 async fn fetch_items(db: &Db, access: &FamilyAccess) -> Result<Vec<PlanItem>, AppError> {
     let rows = match access.reader() {
-        Reader::Member { .. } => {
-            sqlx::query(ALL_ITEMS_SQL)
-                .bind(access.family_id())
-                .fetch_all(db.pool())
-                .await
-        }
+        Reader::Member { .. } => sqlx::query(ALL_ITEMS_SQL)
+            .bind(access.family_id())
+            .fetch_all(db.pool())
+            .await
+            .map_err(internal)?,
         Reader::Staff { .. } => {
-            let (staff_id, org_id) = access.reader_binds();
-            sqlx::query(VISIBLE_ITEMS_SQL)
-                .bind(access.family_id())
-                .bind(staff_id)
-                .bind(org_id)
-                .bind(access.today())
-                .fetch_all(db.pool())
-                .await
+            access
+                .reader_rows(db, super::access::ReaderQuery::VisibleItems)
+                .await?
         }
-    }
-    .map_err(internal)?;
+    };
     let items = to_items(&rows)?;
     Ok(match access.reader() {
         Reader::Member { .. } => items,
