@@ -162,6 +162,67 @@
     }, 30000);
   }
 
+  // Live: new messages appear without a reload, and the unread count in
+  // the top bar stays current. The stream holds no content, only which
+  // thread changed; the thread's page is then asked for again, through
+  // the same checks as any page, and its list of messages replaced.
+  (function live() {
+    if (!window.EventSource || !document.getElementById("messages-link")) return;
+    var list = document.getElementById("messages");
+    var thread = list && list.getAttribute("data-thread");
+    var source = new EventSource("/api/events");
+    var greeted = false;
+    var busy = false;
+    var again = false;
+    function count(n) {
+      var badge = document.getElementById("unread");
+      if (!badge) return;
+      badge.textContent = String(n);
+      badge.hidden = !(n > 0);
+    }
+    function refresh() {
+      if (busy) { again = true; return; }
+      busy = true;
+      fetch(location.pathname, { credentials: "same-origin", headers: { accept: "text/html" } })
+        .then(function (r) {
+          // No longer ours to read (or signed out): the page says so.
+          if (r.status === 404 || r.status === 401) { location.reload(); throw r.status; }
+          return r.text();
+        })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("messages");
+          if (fresh) {
+            var end = window.innerHeight + window.scrollY >= document.body.scrollHeight - 120;
+            list.innerHTML = fresh.innerHTML;
+            list.setAttribute("data-seq", fresh.getAttribute("data-seq"));
+            if (end) document.getElementById("end").scrollIntoView();
+          }
+          var badge = doc.getElementById("unread");
+          if (badge) count(Number(badge.textContent) || 0);
+        })
+        .catch(function () {})
+        .then(function () {
+          busy = false;
+          if (again) { again = false; refresh(); }
+        });
+    }
+    source.addEventListener("hello", function (e) {
+      count(JSON.parse(e.data).unread);
+      // After a dropped connection, whatever came meanwhile.
+      if (greeted && thread) refresh();
+      greeted = true;
+    });
+    source.addEventListener("message", function (e) {
+      var news = JSON.parse(e.data);
+      if (thread && news.thread === thread) refresh();
+      else count(news.unread);
+    });
+    source.addEventListener("gone", function (e) {
+      if (thread && JSON.parse(e.data).thread === thread) location.reload();
+    });
+  })();
+
   var card = document.getElementById("notifications");
   if (!card) return;
 

@@ -19,11 +19,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use onsplan_app::domain::access::ThreadAccess;
 use onsplan_app::domain::access::{Caller, FamilyAccess, StaffRole};
 use onsplan_app::domain::accounts;
 use onsplan_app::domain::consent::{self, Recipient, ShareScope};
 use onsplan_app::domain::invites;
 use onsplan_app::domain::mandates::{self, MandateInput};
+use onsplan_app::domain::messages;
 use onsplan_app::domain::new_phone;
 use onsplan_app::domain::plan::{self, ActionInput, PlanHeader};
 use onsplan_app::domain::AppState;
@@ -54,6 +56,12 @@ enum Class {
     PartnerShare,
     /// … to the organisation.
     OrgShare,
+    /// A message in family A's thread with its coach: A's members and
+    /// the coach (with a live base mandate).
+    CoachThread,
+    /// A message in A's thread with its volunteer: A's members and the
+    /// volunteer (the family said yes to talking with her).
+    VolunteerThread,
     /// Family B's members and B's coach (who has B's yes).
     OtherFamily,
     /// Family C, whose members withdrew their coach: none of our callers.
@@ -107,6 +115,13 @@ const PAPERS_GOAL: &str = "PAPERSGOAL-MARK-attesten";
 const PAPERS_LATER: &str = "PAPERSLATER-MARK-later";
 const ORG_DOMAIN: &str = "ORGDOMAIN-MARK-sport";
 const ORG_ITEM: &str = "ORGITEM-MARK-buren";
+// Family A: messages.
+const COACH_THREAD: &str = "THREAD-MARK-coach";
+const COACH_THREAD_REPLY: &str = "THREAD-MARK-antwoord";
+const VOLUNTEER_THREAD: &str = "THREAD-MARK-vrijwilliger";
+const VOLUNTEER_THREAD_REPLY: &str = "THREAD-MARK-woensdag";
+const FORMER_THREAD: &str = "THREAD-MARK-wim";
+const FORMER_VOLUNTEER_THREAD: &str = "THREAD-MARK-greet";
 // Families B and C.
 const OTHER: &str = "OTHER-MARK-ander-gezin";
 const OTHER_NAME: &str = "OTHERNAME-MARK-bart";
@@ -158,6 +173,12 @@ const MARKS: &[(&str, Class)] = &[
     (PAPERS_LATER, Class::Partner),
     (ORG_DOMAIN, Class::Org),
     (ORG_ITEM, Class::Org),
+    (COACH_THREAD, Class::CoachThread),
+    (COACH_THREAD_REPLY, Class::CoachThread),
+    (VOLUNTEER_THREAD, Class::VolunteerThread),
+    (VOLUNTEER_THREAD_REPLY, Class::VolunteerThread),
+    (FORMER_THREAD, Class::FamilyOnly),
+    (FORMER_VOLUNTEER_THREAD, Class::FamilyOnly),
     (OTHER, Class::OtherFamily),
     (OTHER_NAME, Class::OtherFamily),
     (FAMILY_C, Class::FamilyC),
@@ -238,9 +259,11 @@ impl Who {
                 VolunteerShare,
                 PartnerShare,
                 OrgShare,
+                CoachThread,
+                VolunteerThread,
             ],
-            Who::Coach => &[WithCoach, Volunteer, Partner, Org],
-            Who::Volunteer => &[Volunteer, VolunteerShare],
+            Who::Coach => &[WithCoach, Volunteer, Partner, Org, CoachThread],
+            Who::Volunteer => &[Volunteer, VolunteerShare, VolunteerThread],
             Who::Partner => &[Partner, PartnerShare],
             Who::OrgWorker => &[Org, OrgShare],
             Who::OtherMember | Who::Colleague => &[OtherFamily],
@@ -293,6 +316,13 @@ struct Ids {
     /// An unused "new phone" code a member made: never for the coach's eyes
     /// (it would let the coach in as a member).
     new_phone_code: String,
+    /// A's threads with its coach, its volunteer, its former coach and its
+    /// former volunteer; and a message Amal wrote a minute ago.
+    coach_thread: String,
+    volunteer_thread: String,
+    former_thread: String,
+    former_volunteer_thread: String,
+    deletable: String,
 }
 
 impl Ids {
@@ -356,6 +386,34 @@ async fn staff_access(state: &AppState, staff_id: &str, family: &str) -> FamilyA
     FamilyAccess::open(&state.db, &caller, family, state.clock.now())
         .await
         .unwrap()
+}
+
+/// The one thread `caller` may read in `role`, made on first sight.
+async fn thread_of(state: &AppState, caller: &Caller, role: &str) -> String {
+    let home = messages::home(&state.db, caller, state.clock.now())
+        .await
+        .unwrap();
+    let mut ids = home.threads.iter().filter(|t| t.role == role && t.live);
+    let id = ids.next().expect("a thread").id.clone();
+    assert!(ids.next().is_none());
+    id
+}
+
+/// `caller` writes `body` in `thread`; the message's id.
+async fn write(state: &AppState, caller: &Caller, thread: &str, body: &str) -> String {
+    let access = ThreadAccess::open(&state.db, caller, thread, state.clock.now())
+        .await
+        .unwrap();
+    messages::post_text(
+        &state.db,
+        &state.live,
+        &access,
+        body,
+        onsplan_app::lang::Lang::NlBe,
+        None,
+    )
+    .await
+    .unwrap()
 }
 
 async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
@@ -611,6 +669,23 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     )
     .await
     .unwrap();
+    // The family talks with Wim, and (after its yes) with Greet.
+    let amal_caller = member_caller(state, &a).await;
+    let wim = Caller::staff(db, &former_coach.id).await.unwrap();
+    let former_thread = thread_of(state, &wim, "coach").await;
+    write(state, &wim, &former_thread, FORMER_THREAD).await;
+    messages::set_talk(db, &state.live, &member_access(state, &a).await, true)
+        .await
+        .unwrap();
+    let greet = Caller::staff(db, &former_volunteer.id).await.unwrap();
+    let former_volunteer_thread = thread_of(state, &greet, "volunteer").await;
+    write(
+        state,
+        &greet,
+        &former_volunteer_thread,
+        FORMER_VOLUNTEER_THREAD,
+    )
+    .await;
     accounts::assign(db, &a, Some(&coach.id), Some(&volunteer.id), now)
         .await
         .unwrap();
@@ -618,6 +693,25 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         .await
         .unwrap();
     let coach_access = staff_access(state, &coach.id, &a).await;
+    // Sara and the family talk; the family says yes to Marleen, and they
+    // talk too.
+    let sara = Caller::staff(db, &coach.id).await.unwrap();
+    let coach_thread = thread_of(state, &sara, "coach").await;
+    write(state, &sara, &coach_thread, COACH_THREAD).await;
+    write(state, &amal_caller, &coach_thread, COACH_THREAD_REPLY).await;
+    messages::set_talk(db, &state.live, &member_access(state, &a).await, true)
+        .await
+        .unwrap();
+    let marleen = Caller::staff(db, &volunteer.id).await.unwrap();
+    let volunteer_thread = thread_of(state, &marleen, "volunteer").await;
+    write(state, &marleen, &volunteer_thread, VOLUNTEER_THREAD).await;
+    write(
+        state,
+        &amal_caller,
+        &volunteer_thread,
+        VOLUNTEER_THREAD_REPLY,
+    )
+    .await;
     let mandate = mandates::ask(
         db,
         &coach_access,
@@ -728,6 +822,8 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         .await
         .unwrap()
         .code;
+    // Amal writes something she may still delete.
+    let deletable = write(state, &amal, &coach_thread, "weg ermee").await;
 
     for (who, account) in [
         (Who::Coach, &coach),
@@ -782,6 +878,11 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             removable,
             second_removable,
             new_phone_code,
+            coach_thread,
+            volunteer_thread,
+            former_thread,
+            former_volunteer_thread,
+            deletable,
         },
     )
 }
@@ -846,6 +947,21 @@ mod may {
     /// Family B's coach.
     pub fn staff_in_b(w: Who) -> Expect {
         only(w == Who::Colleague)
+    }
+    /// Who reads A's thread with its coach.
+    pub fn coach_thread(w: Who) -> Expect {
+        only(matches!(w, Who::Member | Who::SecondMember | Who::Coach))
+    }
+    /// Who reads A's thread with its volunteer.
+    pub fn volunteer_thread(w: Who) -> Expect {
+        only(matches!(
+            w,
+            Who::Member | Who::SecondMember | Who::Volunteer
+        ))
+    }
+    /// Amal, who wrote the message.
+    pub fn first_member(w: Who) -> Expect {
+        only(w == Who::Member)
     }
     pub fn nobody(_: Who) -> Expect {
         Denied
@@ -990,6 +1106,18 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             coach_only,
         ),
         "my-families" => (vec![], any_staff),
+        "messages" => (vec![], signed_in),
+        "thread" => (vec![f("id", &ids.coach_thread)], coach_thread),
+        "post-message" => (
+            vec![f("thread", &ids.coach_thread), f("body", "tot morgen")],
+            coach_thread,
+        ),
+        "delete-message" => (
+            vec![f("thread", &ids.coach_thread), f("message", &ids.deletable)],
+            first_member,
+        ),
+        // Says yes again to what A already said yes to: nothing changes.
+        "talk" => (vec![fam(), f("yes", "1")], member_only),
         // Notifications on this device: anyone signed in, for their own
         // device. An endpoint nobody subscribed is nobody's to test or read.
         "push-key" => (vec![], signed_in),
@@ -1146,6 +1274,23 @@ fn pages(ids: &Ids) -> Vec<(String, Option<MayCall>)> {
             Some(member_only),
         );
     }
+    add("/messages".to_string(), Some(signed_in));
+    add(
+        format!("/messages/{}", ids.coach_thread),
+        Some(coach_thread),
+    );
+    add(
+        format!("/messages/{}", ids.volunteer_thread),
+        Some(volunteer_thread),
+    );
+    add(
+        format!("/messages/{}", ids.former_thread),
+        Some(member_only),
+    );
+    add(
+        format!("/messages/{}", ids.former_volunteer_thread),
+        Some(member_only),
+    );
     add("/families".to_string(), Some(any_staff));
     add(format!("/families/{}", ids.family), Some(staff_in_a));
     add(format!("/families/{}", ids.other_family), Some(staff_in_b));
@@ -1355,6 +1500,10 @@ async fn snapshot(state: &AppState) -> String {
         "mandate_answers",
         "access_log",
         "coach_visits",
+        "threads",
+        "messages",
+        "thread_reads",
+        "talk_consents",
     ] {
         let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(state.db.pool())

@@ -57,6 +57,7 @@ async fn seed(setup: &Setup) -> Family {
         limits: Arc::new(RateLimits::new(no_limits())),
         trusted_proxy: None,
         push: onsplan_tests::test_push(&db).await,
+        live: Default::default(),
     };
     let world = World::build(&state).await;
     let now = state.clock.now();

@@ -143,6 +143,7 @@ fn check_payload(text: &str, f: &Family, kind: &str, lang: Lang) -> Value {
         "plan" => "push-plan",
         "joined" => "push-joined",
         "evaluation" => "push-evaluation",
+        "message" => "push-message",
         other => panic!("unexpected kind {other}"),
     };
     assert_eq!(v["text"], onsplan_app::i18n::tr(lang, id_for_kind));
@@ -739,6 +740,7 @@ async fn a_server_killed_between_the_event_and_the_push_loses_none_and_sends_non
             limits: Arc::new(RateLimits::new(onsplan_tests::no_limits())),
             trusted_proxy: None,
             push: onsplan_tests::test_push(&db).await,
+            live: Default::default(),
         };
         let world = World::build(&state).await;
         let now = state.clock.now();
@@ -957,5 +959,91 @@ async fn the_evaluation_is_announced_a_week_and_a_day_before_once_each() {
             4,
             "{store:?}"
         );
+    }
+}
+
+/// A new message is told to who may read its thread, when it is sent, as
+/// "you have a new message" in the device's language: never its text,
+/// its writer or its thread. The volunteer, who is not in the coach's
+/// thread, is told nothing; opening the notice leads to the thread.
+#[tokio::test]
+async fn a_new_message_is_told_without_its_content_to_who_may_read_it() {
+    for store in stores() {
+        let f = family(store).await;
+        let receiver = PushReceiver::start().await;
+        let r = f.coach.call("/api/set-language", &[("lang", "fr")]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let coach = subscribe(&f.coach, &receiver, "").await;
+        let volunteer = subscribe(&f.volunteer, &receiver, "").await;
+        let amal = subscribe(&f.amal, &receiver, "").await;
+        let list = f.amal.get("/messages").await;
+        let thread = list
+            .body
+            .split("href=\"/messages/")
+            .nth(1)
+            .map(|rest| rest[..26].to_string())
+            .expect("the coach's thread");
+        let r = f
+            .amal
+            .call(
+                "/api/post-message",
+                &[
+                    ("thread", &thread),
+                    ("body", "Marleen sollicitatie morgen?"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let got = receiver.wait_for(&coach.client_hash, 1, WAIT).await;
+        let v = check_payload(&got[0], &f, "message", Lang::Fr);
+        assert!(!got[0].contains(&thread), "the thread's id is not sent");
+        // Nobody else: not the volunteer, not the writer herself.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(receiver
+            .notifications(&volunteer.client_hash)
+            .await
+            .is_empty());
+        assert!(receiver.notifications(&amal.client_hash).await.is_empty());
+        // Opening it leads to the thread, decided now.
+        let id = v["id"].as_str().unwrap();
+        let opened = f.coach.get(&format!("/n/{id}")).await;
+        assert_eq!(
+            opened.location.as_deref(),
+            Some(format!("/messages/{thread}").as_str()),
+            "{store:?}"
+        );
+        // The coach answers: Amal is told, in her language.
+        let r = f
+            .coach
+            .call("/api/post-message", &[("thread", &thread), ("body", "Oui")])
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let got = receiver.wait_for(&amal.client_hash, 1, WAIT).await;
+        check_payload(&got[0], &f, "message", Lang::NlBe);
+        // A message written while the coach still reads the thread, sent
+        // after the family stopped working with them, reaches nobody.
+        drained(&f.server).await;
+        let mut f = f;
+        f.sender.take().unwrap().abort();
+        let r = f
+            .amal
+            .call(
+                "/api/post-message",
+                &[("thread", &thread), ("body", "Nog iets")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = f.amal.post("/api/withdraw-coach", "/plan/coach", &[]).await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        f.sender = Some(sender(&f.server));
+        drained(&f.server).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        // The withdrawal is told (a consent notice), the message is not.
+        let told = receiver.notifications(&coach.client_hash).await;
+        let kinds: Vec<String> = told
+            .iter()
+            .map(|t| serde_json::from_str::<Value>(t).unwrap()["kind"].to_string())
+            .collect();
+        assert_eq!(kinds, ["\"message\"", "\"consent\""], "{store:?}");
     }
 }

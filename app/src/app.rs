@@ -101,6 +101,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/plan/remove/:id") view=pages::members::RemoveMemberPage ssr=ssr.clone()/>
                     <Route path=path!("/install") view=pages::install::InstallPage ssr=ssr.clone()/>
                     <Route path=path!("/offline") view=crate::components::offline::OfflinePage ssr=ssr.clone()/>
+                    <Route path=path!("/messages") view=pages::messages::MessagesPage ssr=ssr.clone()/>
+                    <Route path=path!("/messages/:id") view=pages::messages::ThreadPage ssr=ssr.clone()/>
                     <Route path=path!("/settings") view=pages::settings::SettingsPage ssr=ssr.clone()/>
                     <Route path=path!("/families") view=pages::families::FamiliesPage ssr=ssr.clone()/>
                     <Route path=path!("/families/:id") view=pages::family::FamilyPage ssr=ssr.clone()/>

@@ -238,8 +238,13 @@ mod tests {
                     "mandate_together",
                     "mandate_myself",
                     "mandate_withdrawn",
+                    "thread_read",
+                    "talk_granted",
+                    "talk_withdrawn",
+                    "talk_ended",
                 ],
             ),
+            ("thread-role", vec!["coach", "volunteer"]),
         ];
         for (prefix, values) in families {
             for v in values {

@@ -331,3 +331,70 @@ pub struct NewPhoneNotice {
 /// How many days a device is still told after the sign-in there ran out
 /// (`push::TOLD_AFTER_SIGN_IN_SECONDS`; the settings page says it).
 pub const TOLD_AFTER_SIGN_IN_DAYS: i64 = 14;
+
+/// How long a writer may delete their message (it says "message deleted").
+pub const DELETE_WITHIN_SECONDS: i64 = 15 * 60;
+/// The longest message text, in characters.
+pub const MAX_MESSAGE: usize = 2000;
+
+/// One conversation in a reader's list of messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadLine {
+    pub id: String,
+    /// `coach` or `volunteer`: the staff side's role in the family.
+    pub role: String,
+    /// The other side: the staff member's name for the family, the
+    /// family's name for staff.
+    pub with_name: String,
+    /// Whether both sides may still write (the family keeps an ended one).
+    pub live: bool,
+    pub unread: i64,
+}
+
+/// The family's answer to "May Marleen send us messages?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TalkQuestion {
+    pub volunteer: String,
+    pub said_yes: bool,
+}
+
+/// The list of conversations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagesHome {
+    pub threads: Vec<ThreadLine>,
+    /// For a family with a volunteer: whether it talks with them.
+    pub talk: Option<TalkQuestion>,
+    /// The reader's family (for the forms), members only.
+    pub family: Option<String>,
+}
+
+/// One message as its reader sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub seq: i64,
+    pub mine: bool,
+    pub author: String,
+    /// Empty once deleted.
+    pub body: String,
+    /// The writer's language (a BCP 47 tag).
+    pub lang: String,
+    pub at: i64,
+    pub deleted: bool,
+    /// For the reader's own messages: whether the other side read it.
+    pub read: bool,
+    /// The reader wrote it less than 15 minutes ago.
+    pub deletable: bool,
+}
+
+/// A thread with its messages, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadView {
+    pub id: String,
+    pub role: String,
+    pub with_name: String,
+    pub live: bool,
+    pub reader_is_member: bool,
+    pub last_seq: i64,
+    pub messages: Vec<Message>,
+}

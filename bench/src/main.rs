@@ -648,6 +648,7 @@ async fn main() {
             .await
             .expect("push keys"),
         ),
+        live: Default::default(),
     };
     let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .parent()

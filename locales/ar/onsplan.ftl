@@ -400,3 +400,50 @@ install-iphone-1 = افتح Onsplan في Safari.
 install-iphone-2 = اضغط على «مشاركة» في الأسفل (المربع مع سهم إلى الأعلى).
 install-iphone-3 = اضغط على «إضافة إلى الشاشة الرئيسية» ثم «إضافة».
 install-iphone-4 = افتح Onsplan من الآن بالأيقونة الجديدة: هكذا فقط تصلك الإشعارات.
+
+## Messages
+messages-title = الرسائل
+messages-link-unread = الرسائل: { $count ->
+    [zero] لا رسائل جديدة
+    [one] رسالة جديدة واحدة
+    [two] رسالتان جديدتان
+    [few] { $count } رسائل جديدة
+    [many] { $count } رسالة جديدة
+   *[other] { $count } رسالة جديدة
+}
+messages-none = ليست لديك محادثات بعد. تبدأ المحادثة عندما توافق العائلة على العمل معًا.
+messages-unread = { $count ->
+    [zero] لا جديد
+    [one] رسالة جديدة
+    [two] رسالتان جديدتان
+    [few] { $count } رسائل جديدة
+    [many] { $count } رسالة جديدة
+   *[other] { $count } رسالة جديدة
+}
+messages-all = كل المحادثات
+thread-role-coach = المرشد
+thread-role-volunteer = المتطوع
+thread-title = محادثة مع { $name }
+thread-empty = لا توجد رسائل بعد. اكتب الرسالة الأولى.
+thread-ended = انتهت هذه المحادثة.
+thread-ended-explain = انتهت هذه المحادثة: لم تعد تعمل مع هذا الشخص. يمكنك قراءتها، أما هو فلا.
+talk-question = هل يمكن لـ { $name } أن يرسل إلينا رسائل؟
+talk-explain = عندها يمكنك أنت والمتطوع تبادل الرسائل. لا يرى المتطوع بذلك شيئًا من خطتك، ولا يرى أبدًا محادثتك مع المرشد. يمكنك التوقف في أي وقت.
+talk-yes = نعم، موافق
+talk-yes-now = أنت تتبادل الرسائل مع { $name }.
+talk-stop = إيقاف الرسائل
+message-write = رسالتك
+message-send = إرسال
+message-sent = أُرسلت
+message-read = قُرئت
+message-deleted = حُذفت الرسالة
+message-delete = حذف
+error-thread-ended = انتهت هذه المحادثة: لم يعد ممكنًا الكتابة فيها.
+error-delete-too-late = لا يمكن حذف الرسالة إلا خلال أول 15 دقيقة.
+error-no-volunteer = ليس لعائلتك متطوع الآن.
+push-message = لديك رسالة جديدة
+notify-kind-message = عندما تصل رسالة جديدة
+event-thread_read = قرأ رسائلكم
+event-talk_granted = وافق: يمكن للمتطوع أن يرسل إلينا رسائل
+event-talk_withdrawn = أوقف رسائل المتطوع
+event-talk_ended = توقفت الرسائل مع هذا المتطوع لأن لديكم متطوعًا آخر

@@ -393,3 +393,42 @@ install-iphone-1 = Open Onsplan in Safari.
 install-iphone-2 = Tap Share at the bottom (the square with an arrow pointing up).
 install-iphone-3 = Tap 'Add to Home Screen', then 'Add'.
 install-iphone-4 = From now on, open Onsplan with the new icon: only then do you get notifications.
+
+## Messages
+messages-title = Messages
+messages-link-unread = Messages: { $count ->
+    [one] 1 new message
+   *[other] { $count } new messages
+}
+messages-none = You have no conversations yet. A conversation starts as soon as the family says yes to working together.
+messages-unread = { $count ->
+    [one] 1 new
+   *[other] { $count } new
+}
+messages-all = All conversations
+thread-role-coach = coach
+thread-role-volunteer = volunteer
+thread-title = Conversation with { $name }
+thread-empty = No messages yet. Write the first one.
+thread-ended = This conversation has ended.
+thread-ended-explain = This conversation has ended: you no longer work with this person. You can still read it; they cannot.
+talk-question = May { $name } send us messages?
+talk-explain = Then you and your volunteer can send each other messages. This shows your volunteer nothing of your plan, and never your conversation with your coach. You can stop at any time.
+talk-yes = Yes, that's fine
+talk-yes-now = You talk with { $name } through messages.
+talk-stop = Stop messages
+message-write = Your message
+message-send = Send
+message-sent = sent
+message-read = read
+message-deleted = Message deleted
+message-delete = Delete
+error-thread-ended = This conversation has ended: nothing more can be written in it.
+error-delete-too-late = A message can only be deleted in its first 15 minutes.
+error-no-volunteer = Your family has no volunteer now.
+push-message = You have a new message
+notify-kind-message = When there is a new message
+event-thread_read = Read your messages
+event-talk_granted = Said yes: our volunteer may send us messages
+event-talk_withdrawn = Stopped messages from our volunteer
+event-talk_ended = Messages with this volunteer stopped, because you got another volunteer

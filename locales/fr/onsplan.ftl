@@ -393,3 +393,42 @@ install-iphone-1 = Ouvrez Onsplan dans Safari.
 install-iphone-2 = Touchez Partager en bas (le carré avec une flèche vers le haut).
 install-iphone-3 = Touchez « Sur l’écran d’accueil », puis « Ajouter ».
 install-iphone-4 = Ouvrez désormais Onsplan avec la nouvelle icône : c’est ainsi que vous recevrez les notifications.
+
+## Messages
+messages-title = Messages
+messages-link-unread = Messages : { $count ->
+    [one] 1 nouveau message
+   *[other] { $count } nouveaux messages
+}
+messages-none = Vous n'avez pas encore de conversation. Une conversation commence dès que la famille accepte de travailler ensemble.
+messages-unread = { $count ->
+    [one] 1 nouveau
+   *[other] { $count } nouveaux
+}
+messages-all = Toutes les conversations
+thread-role-coach = accompagnateur
+thread-role-volunteer = bénévole
+thread-title = Conversation avec { $name }
+thread-empty = Pas encore de message. Écrivez le premier.
+thread-ended = Cette conversation est terminée.
+thread-ended-explain = Cette conversation est terminée : vous ne travaillez plus avec cette personne. Vous pouvez encore la lire ; l'autre personne non.
+talk-question = { $name } peut-il/elle nous envoyer des messages ?
+talk-explain = Vous et votre bénévole pourrez alors vous écrire. Votre bénévole ne voit rien de votre plan pour autant, ni jamais votre conversation avec votre accompagnateur. Vous pouvez arrêter à tout moment.
+talk-yes = Oui, d'accord
+talk-yes-now = Vous échangez des messages avec { $name }.
+talk-stop = Arrêter les messages
+message-write = Votre message
+message-send = Envoyer
+message-sent = envoyé
+message-read = lu
+message-deleted = Message supprimé
+message-delete = Supprimer
+error-thread-ended = Cette conversation est terminée : on ne peut plus y écrire.
+error-delete-too-late = Un message ne peut être supprimé que pendant les 15 premières minutes.
+error-no-volunteer = Votre famille n'a pas de bénévole pour le moment.
+push-message = Vous avez un nouveau message
+notify-kind-message = Quand il y a un nouveau message
+event-thread_read = A lu vos messages
+event-talk_granted = A dit oui : notre bénévole peut nous envoyer des messages
+event-talk_withdrawn = A arrêté les messages de notre bénévole
+event-talk_ended = Les messages avec ce bénévole ont cessé, car vous avez un autre bénévole

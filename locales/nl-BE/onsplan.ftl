@@ -393,3 +393,42 @@ install-iphone-1 = Open Onsplan in Safari.
 install-iphone-2 = Tik onderaan op Delen (het vierkantje met een pijl omhoog).
 install-iphone-3 = Tik op 'Zet op beginscherm' en dan op 'Voeg toe'.
 install-iphone-4 = Open Onsplan voortaan met het nieuwe icoon: alleen zo krijgt u meldingen.
+
+## Messages
+messages-title = Berichten
+messages-link-unread = Berichten: { $count ->
+    [one] 1 nieuw bericht
+   *[other] { $count } nieuwe berichten
+}
+messages-none = U hebt nog geen gesprekken. Een gesprek begint zodra het gezin ja zegt tegen samenwerken.
+messages-unread = { $count ->
+    [one] 1 nieuw
+   *[other] { $count } nieuw
+}
+messages-all = Alle gesprekken
+thread-role-coach = coach
+thread-role-volunteer = vrijwilliger
+thread-title = Gesprek met { $name }
+thread-empty = Nog geen berichten. Schrijf het eerste.
+thread-ended = Dit gesprek is gestopt.
+thread-ended-explain = Dit gesprek is gestopt: u werkt niet meer samen met deze persoon. U kunt het nog lezen; de andere kant niet meer.
+talk-question = Mag { $name } ons berichten sturen?
+talk-explain = Dan kunnen u en uw vrijwilliger elkaar berichten sturen. Uw vrijwilliger ziet daardoor niets van uw plan, en nooit uw gesprek met uw coach. U kunt altijd stoppen.
+talk-yes = Ja, dat mag
+talk-yes-now = U praat met { $name } via berichten.
+talk-stop = Stoppen met berichten
+message-write = Uw bericht
+message-send = Versturen
+message-sent = verstuurd
+message-read = gelezen
+message-deleted = Bericht verwijderd
+message-delete = Verwijderen
+error-thread-ended = Dit gesprek is gestopt: er kan niets meer in geschreven worden.
+error-delete-too-late = Een bericht kan alleen verwijderd worden in de eerste 15 minuten.
+error-no-volunteer = Uw gezin heeft nu geen vrijwilliger.
+push-message = U hebt een nieuw bericht
+notify-kind-message = Als er een nieuw bericht is
+event-thread_read = Las uw berichten
+event-talk_granted = Zei ja: onze vrijwilliger mag ons berichten sturen
+event-talk_withdrawn = Stopte met berichten van onze vrijwilliger
+event-talk_ended = De berichten met deze vrijwilliger stopten, omdat u een andere vrijwilliger kreeg

@@ -398,3 +398,44 @@ install-iphone-1 = Otwórz Onsplan w Safari.
 install-iphone-2 = Stuknij Udostępnij na dole (kwadrat ze strzałką w górę).
 install-iphone-3 = Stuknij „Do ekranu początkowego”, a potem „Dodaj”.
 install-iphone-4 = Od teraz otwieraj Onsplan nową ikoną: tylko wtedy dostaniesz powiadomienia.
+
+## Messages
+messages-title = Wiadomości
+messages-link-unread = Wiadomości: { $count ->
+    [one] 1 nowa wiadomość
+    [few] { $count } nowe wiadomości
+   *[other] { $count } nowych wiadomości
+}
+messages-none = Nie masz jeszcze rozmów. Rozmowa zaczyna się, gdy rodzina zgodzi się na współpracę.
+messages-unread = { $count ->
+    [one] 1 nowa
+    [few] { $count } nowe
+   *[other] { $count } nowych
+}
+messages-all = Wszystkie rozmowy
+thread-role-coach = opiekun
+thread-role-volunteer = wolontariusz
+thread-title = Rozmowa z { $name }
+thread-empty = Nie ma jeszcze wiadomości. Napisz pierwszą.
+thread-ended = Ta rozmowa się zakończyła.
+thread-ended-explain = Ta rozmowa się zakończyła: nie współpracujesz już z tą osobą. Nadal możesz ją czytać; ta osoba już nie.
+talk-question = Czy { $name } może wysyłać nam wiadomości?
+talk-explain = Wtedy ty i twój wolontariusz możecie wysyłać sobie wiadomości. Wolontariusz nie widzi przez to niczego z waszego planu ani nigdy waszej rozmowy z opiekunem. Możesz to zatrzymać w każdej chwili.
+talk-yes = Tak, może
+talk-yes-now = Rozmawiasz z { $name } przez wiadomości.
+talk-stop = Zatrzymaj wiadomości
+message-write = Twoja wiadomość
+message-send = Wyślij
+message-sent = wysłano
+message-read = przeczytano
+message-deleted = Wiadomość usunięta
+message-delete = Usuń
+error-thread-ended = Ta rozmowa się zakończyła: nie można już w niej pisać.
+error-delete-too-late = Wiadomość można usunąć tylko w ciągu pierwszych 15 minut.
+error-no-volunteer = Twoja rodzina nie ma teraz wolontariusza.
+push-message = Masz nową wiadomość
+notify-kind-message = Gdy przyjdzie nowa wiadomość
+event-thread_read = Przeczytał(a) wasze wiadomości
+event-talk_granted = Zgoda: nasz wolontariusz może wysyłać nam wiadomości
+event-talk_withdrawn = Zatrzymano wiadomości od naszego wolontariusza
+event-talk_ended = Wiadomości z tym wolontariuszem ustały, bo macie innego wolontariusza

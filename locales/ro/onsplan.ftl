@@ -397,3 +397,44 @@ install-iphone-1 = Deschideți Onsplan în Safari.
 install-iphone-2 = Atingeți Partajare jos (pătratul cu o săgeată în sus).
 install-iphone-3 = Atingeți „Adaugă pe ecranul principal”, apoi „Adaugă”.
 install-iphone-4 = De acum deschideți Onsplan cu noua pictogramă: doar așa primiți notificări.
+
+## Messages
+messages-title = Mesaje
+messages-link-unread = Mesaje: { $count ->
+    [one] 1 mesaj nou
+    [few] { $count } mesaje noi
+   *[other] { $count } de mesaje noi
+}
+messages-none = Nu aveți încă nicio conversație. O conversație începe imediat ce familia acceptă să lucrați împreună.
+messages-unread = { $count ->
+    [one] 1 nou
+    [few] { $count } noi
+   *[other] { $count } noi
+}
+messages-all = Toate conversațiile
+thread-role-coach = coach
+thread-role-volunteer = voluntar
+thread-title = Conversație cu { $name }
+thread-empty = Încă nu există mesaje. Scrieți-l pe primul.
+thread-ended = Această conversație s-a încheiat.
+thread-ended-explain = Această conversație s-a încheiat: nu mai lucrați cu această persoană. O puteți citi în continuare; cealaltă persoană nu.
+talk-question = Poate { $name } să ne trimită mesaje?
+talk-explain = Atunci dumneavoastră și voluntarul vă puteți trimite mesaje. Voluntarul nu vede astfel nimic din planul dumneavoastră și niciodată conversația cu coach-ul. Puteți opri oricând.
+talk-yes = Da, poate
+talk-yes-now = Vorbiți cu { $name } prin mesaje.
+talk-stop = Opriți mesajele
+message-write = Mesajul dumneavoastră
+message-send = Trimiteți
+message-sent = trimis
+message-read = citit
+message-deleted = Mesaj șters
+message-delete = Ștergeți
+error-thread-ended = Această conversație s-a încheiat: nu se mai poate scrie în ea.
+error-delete-too-late = Un mesaj poate fi șters doar în primele 15 minute.
+error-no-volunteer = Familia dumneavoastră nu are acum un voluntar.
+push-message = Aveți un mesaj nou
+notify-kind-message = Când sosește un mesaj nou
+event-thread_read = A citit mesajele dumneavoastră
+event-talk_granted = A spus da: voluntarul nostru ne poate trimite mesaje
+event-talk_withdrawn = A oprit mesajele de la voluntarul nostru
+event-talk_ended = Mesajele cu acest voluntar s-au oprit, pentru că ați primit alt voluntar

@@ -393,3 +393,42 @@ install-iphone-1 = Onsplan'ı Safari'de açın.
 install-iphone-2 = Alttaki Paylaş düğmesine dokunun (yukarı oklu kare).
 install-iphone-3 = 'Ana Ekrana Ekle'ye, sonra 'Ekle'ye dokunun.
 install-iphone-4 = Bundan sonra Onsplan'ı yeni simgeyle açın: bildirimleri ancak böyle alırsınız.
+
+## Messages
+messages-title = Mesajlar
+messages-link-unread = Mesajlar: { $count ->
+    [one] 1 yeni mesaj
+   *[other] { $count } yeni mesaj
+}
+messages-none = Henüz bir konuşmanız yok. Aile birlikte çalışmaya evet dediğinde konuşma başlar.
+messages-unread = { $count ->
+    [one] 1 yeni
+   *[other] { $count } yeni
+}
+messages-all = Tüm konuşmalar
+thread-role-coach = koç
+thread-role-volunteer = gönüllü
+thread-title = { $name } ile konuşma
+thread-empty = Henüz mesaj yok. İlkini siz yazın.
+thread-ended = Bu konuşma sona erdi.
+thread-ended-explain = Bu konuşma sona erdi: artık bu kişiyle çalışmıyorsunuz. Siz okuyabilirsiniz; o artık okuyamaz.
+talk-question = { $name } bize mesaj gönderebilir mi?
+talk-explain = O zaman siz ve gönüllünüz birbirinize mesaj gönderebilirsiniz. Gönüllünüz bu yüzden planınızdan hiçbir şey görmez, koçunuzla konuşmanızı da asla görmez. İstediğiniz zaman durdurabilirsiniz.
+talk-yes = Evet, olur
+talk-yes-now = { $name } ile mesajlaşıyorsunuz.
+talk-stop = Mesajları durdur
+message-write = Mesajınız
+message-send = Gönder
+message-sent = gönderildi
+message-read = okundu
+message-deleted = Mesaj silindi
+message-delete = Sil
+error-thread-ended = Bu konuşma sona erdi: artık içine yazılamaz.
+error-delete-too-late = Bir mesaj yalnızca ilk 15 dakika içinde silinebilir.
+error-no-volunteer = Ailenizin şu anda bir gönüllüsü yok.
+push-message = Yeni bir mesajınız var
+notify-kind-message = Yeni bir mesaj geldiğinde
+event-thread_read = Mesajlarınızı okudu
+event-talk_granted = Evet dedi: gönüllümüz bize mesaj gönderebilir
+event-talk_withdrawn = Gönüllümüzden gelen mesajları durdurdu
+event-talk_ended = Başka bir gönüllünüz olduğu için bu gönüllüyle mesajlar durdu

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod live;
 mod middleware;
 
 use std::path::Path;
@@ -113,6 +114,7 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/n/{id}", get(open_notice))
+        .route("/api/events", get(live::events))
         .with_state(state.clone())
         .route(
             "/sw.js",
@@ -288,6 +290,7 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
         limits: Arc::new(RateLimits::new(config.limits)),
         trusted_proxy: config.trusted_proxy,
         push: Arc::new(push),
+        live: Arc::new(onsplan_app::domain::live::Hub::default()),
     };
     if demo {
         let loaded = demo::load(&state)
@@ -325,17 +328,26 @@ pub async fn serve(config: Config, demo: bool) -> Result<(), ServerError> {
     });
     // The notification outbox is emptied by this instance (and any other on
     // the same store: each delivery is claimed before it is sent).
+    // Messages posted through other instances on the same PostgreSQL
+    // reach the readers connected here.
+    live::listen(state.clone(), config.database_url.clone());
     push::start_sender(
         state.db.clone(),
         state.push.clone(),
         state.clock.clone(),
         push::SenderConfig::default(),
     );
+    // Open event streams end when the server stops, so that the requests
+    // in flight can finish.
+    let hub = state.live.clone();
     axum::serve(
         listener,
         app(state, &assets).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        hub.stop();
+    })
     .await
     .map_err(ServerError::Serve)
 }

@@ -189,6 +189,7 @@ impl TestServer {
             limits: Arc::new(RateLimits::new(limits)),
             trusted_proxy: None,
             push: crate::test_push(&test_db.db).await,
+            live: Default::default(),
         };
         let assets = Assets {
             public_dir: repo_root().join("public"),

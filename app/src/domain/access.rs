@@ -405,6 +405,210 @@ pub(crate) enum ReaderQuery {
     SharesToReader,
 }
 
+// Threads (messages): who may read and write in a conversation between a
+// family and one person of staff. Nothing here goes through
+// `FamilyAccess::open`: a volunteer talks without seeing any plan item,
+// and a share gives nobody a thread.
+
+/// The condition under which a thread's staff side may read it, for a
+/// thread `t` joined with its family `f`: the family's coach now with a
+/// live base mandate (a coach thread), or its volunteer now with the
+/// family's live yes to talking with them (a volunteer thread).
+macro_rules! thread_live {
+    () => {
+        "((t.role = 'coach' AND f.coach_id = t.staff_id
+             AND EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = t.family_id
+                           AND b.coach_id = t.staff_id AND b.withdrawn_at IS NULL))
+          OR (t.role = 'volunteer' AND f.volunteer_id = t.staff_id
+             AND EXISTS (SELECT 1 FROM talk_consents c WHERE c.family_id = t.family_id
+                           AND c.staff_id = t.staff_id AND c.withdrawn_at IS NULL)))"
+    };
+}
+
+/// A thread, if this reader may read it: any member of its family who is
+/// in (confirmed, not refused or removed), or its staff side while
+/// `thread_live!` holds (and their account is not disabled). `live` says
+/// whether the staff side may read it now (the family writes only then).
+/// Binds: $1 thread, $2 reader kind (`member` or `staff`), $3 reader id.
+pub(crate) const THREAD_READER_SQL: &str = concat!(
+    "SELECT t.id, t.family_id, t.role, t.staff_id, t.last_seq, f.display_name AS family_name,
+            s.display_name AS staff_name,
+            CASE WHEN ",
+    thread_live!(),
+    " THEN 1 ELSE 0 END AS live
+     FROM threads t JOIN families f ON f.id = t.family_id JOIN staff s ON s.id = t.staff_id
+     WHERE t.id = $1 AND (
+       ($2 = 'member' AND EXISTS (SELECT 1 FROM members m WHERE m.id = $3
+            AND m.family_id = t.family_id AND m.confirmed_at IS NOT NULL
+            AND m.refused_at IS NULL AND m.removed_at IS NULL))
+       OR ($2 = 'staff' AND t.staff_id = $3 AND s.disabled_at IS NULL AND ",
+    thread_live!(),
+    "))"
+);
+
+/// The threads a staff member may read now, with the family's name and how
+/// many messages of others they have not read. Binds: $1 staff id.
+pub(crate) const THREADS_OF_STAFF_SQL: &str = concat!(
+    "SELECT t.id, t.family_id, t.role, t.staff_id, t.last_seq, f.display_name AS family_name,
+            s.display_name AS staff_name, 1 AS live,
+            (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+               AND m.seq > COALESCE(r.seq, 0) AND m.deleted_at IS NULL
+               AND NOT (m.author_kind = 'staff' AND m.author_id = $1)) AS unread
+     FROM threads t JOIN families f ON f.id = t.family_id JOIN staff s ON s.id = t.staff_id
+     LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.reader_kind = 'staff' AND r.reader_id = $1
+     WHERE t.staff_id = $1 AND s.disabled_at IS NULL AND ",
+    thread_live!(),
+    "
+     ORDER BY t.last_seq = 0, f.display_name, t.id"
+);
+
+/// The threads of a member's family, with the staff side's name, whether
+/// it is live and how many messages of others the member has not read.
+/// Binds: $1 member id.
+pub(crate) const THREADS_OF_MEMBER_SQL: &str = concat!(
+    "SELECT t.id, t.family_id, t.role, t.staff_id, t.last_seq, f.display_name AS family_name,
+            s.display_name AS staff_name,
+            CASE WHEN ", thread_live!(), " THEN 1 ELSE 0 END AS live,
+            (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
+               AND m.seq > COALESCE(r.seq, 0) AND m.deleted_at IS NULL
+               AND NOT (m.author_kind = 'member' AND m.author_id = $1)) AS unread
+     FROM members me JOIN threads t ON t.family_id = me.family_id
+     JOIN families f ON f.id = t.family_id JOIN staff s ON s.id = t.staff_id
+     LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.reader_kind = 'member' AND r.reader_id = $1
+     WHERE me.id = $1 AND me.confirmed_at IS NOT NULL
+       AND me.refused_at IS NULL AND me.removed_at IS NULL
+     ORDER BY live DESC, t.last_seq DESC, t.id"
+);
+
+/// The conversations a family may have now and that have no thread row
+/// yet: its coach with a live base mandate, its volunteer with a live
+/// talk consent (rows are made on first sight; a row grants nothing).
+/// Binds: $1 family.
+pub(crate) const THREADS_DUE_SQL: &str = "
+    SELECT 'coach' AS role, f.coach_id AS staff_id FROM families f
+     WHERE f.id = $1 AND f.coach_id IS NOT NULL
+       AND EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
+                     AND b.coach_id = f.coach_id AND b.withdrawn_at IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.family_id = f.id
+                     AND t.role = 'coach' AND t.staff_id = f.coach_id)
+    UNION ALL
+    SELECT 'volunteer', f.volunteer_id FROM families f
+     WHERE f.id = $1 AND f.volunteer_id IS NOT NULL
+       AND EXISTS (SELECT 1 FROM talk_consents c WHERE c.family_id = f.id
+                     AND c.staff_id = f.volunteer_id AND c.withdrawn_at IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM threads t WHERE t.family_id = f.id
+                     AND t.role = 'volunteer' AND t.staff_id = f.volunteer_id)";
+
+/// The families where a staff member may talk now (as above, from their
+/// side). Binds: $1 staff id.
+pub(crate) const TALKING_FAMILIES_SQL: &str = "
+    SELECT f.id FROM families f JOIN staff s ON s.id = $1 AND s.disabled_at IS NULL
+     WHERE (f.coach_id = $1 AND EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
+                     AND b.coach_id = $1 AND b.withdrawn_at IS NULL))
+        OR (f.volunteer_id = $1 AND EXISTS (SELECT 1 FROM talk_consents c WHERE c.family_id = f.id
+                     AND c.staff_id = $1 AND c.withdrawn_at IS NULL))
+     ORDER BY f.id";
+
+/// Proof that the caller may read one thread (`THREAD_READER_SQL`), built
+/// only here, for one request.
+#[derive(Debug, Clone)]
+pub struct ThreadAccess {
+    thread_id: String,
+    family_id: String,
+    role: String,
+    staff_id: String,
+    family_name: String,
+    staff_name: String,
+    last_seq: i64,
+    live: bool,
+    reader_kind: &'static str,
+    reader_id: String,
+    now: i64,
+}
+
+impl ThreadAccess {
+    /// Opens thread `thread_id` for `caller`, or answers `NotFound` (the
+    /// same as for an id that does not exist).
+    pub async fn open(
+        db: &Db,
+        caller: &Caller,
+        thread_id: &str,
+        now: i64,
+    ) -> Result<ThreadAccess, AppError> {
+        let (reader_kind, reader_id) = match caller {
+            Caller::Anonymous => return Err(AppError::SignedOut),
+            Caller::Member(m) if !m.confirmed => return Err(AppError::Waiting),
+            Caller::Member(m) => ("member", m.member_id.clone()),
+            Caller::Staff(s) => ("staff", s.staff_id.clone()),
+        };
+        if !super::ids::looks_like_id(thread_id) {
+            return Err(AppError::NotFound);
+        }
+        let row = sqlx::query(THREAD_READER_SQL)
+            .bind(thread_id)
+            .bind(reader_kind)
+            .bind(&reader_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let get = |c: &str| row.try_get::<String, _>(c).map_err(internal);
+        Ok(ThreadAccess {
+            thread_id: get("id")?,
+            family_id: get("family_id")?,
+            role: get("role")?,
+            staff_id: get("staff_id")?,
+            family_name: get("family_name")?,
+            staff_name: get("staff_name")?,
+            last_seq: row.try_get("last_seq").map_err(internal)?,
+            live: row.try_get::<i64, _>("live").map_err(internal)? == 1,
+            reader_kind,
+            reader_id,
+            now,
+        })
+    }
+
+    pub fn thread_id(&self) -> &str {
+        &self.thread_id
+    }
+    pub fn family_id(&self) -> &str {
+        &self.family_id
+    }
+    /// `coach` or `volunteer`.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+    pub fn staff_id(&self) -> &str {
+        &self.staff_id
+    }
+    pub fn family_name(&self) -> &str {
+        &self.family_name
+    }
+    pub fn staff_name(&self) -> &str {
+        &self.staff_name
+    }
+    pub fn last_seq(&self) -> i64 {
+        self.last_seq
+    }
+    /// Whether the staff side may read it now (both sides may write).
+    pub fn live(&self) -> bool {
+        self.live
+    }
+    /// `member` or `staff`.
+    pub fn reader_kind(&self) -> &'static str {
+        self.reader_kind
+    }
+    pub fn reader_id(&self) -> &str {
+        &self.reader_id
+    }
+    pub fn reader_is_member(&self) -> bool {
+        self.reader_kind == "member"
+    }
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+}
+
 // Who a change concerns, for notifications (`push.rs`): the same reach
 // rules as the queries above, kept here so that who sees what is read in
 // one file. Whether each may still open the family is asked again through

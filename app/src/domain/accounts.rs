@@ -357,6 +357,9 @@ async fn leave_families(
         let family_id: String = row.try_get("family_id").map_err(internal)?;
         end_base_mandate(tx, &family_id, &id, now).await?;
     }
+    // No family has them as its volunteer any more: its yes to talking
+    // with them ends too.
+    super::messages::end_talk_consents(tx, None, Some(staff_id), None, now).await?;
     Ok(())
 }
 
@@ -541,6 +544,9 @@ pub async fn assign(
     for id in ending {
         end_base_mandate(&mut tx, family_id, &id, now).await?;
     }
+    // The yes to talking was given to a person too: a new volunteer is
+    // asked again.
+    super::messages::end_talk_consents(&mut tx, Some(family_id), None, volunteer_id, now).await?;
     tx.commit().await.map_err(internal)?;
     Ok(())
 }

@@ -9,9 +9,11 @@ pub mod db;
 pub mod ids;
 pub mod invites;
 pub mod limits;
+pub mod live;
 pub mod log;
 pub mod mandates;
 pub mod members;
+pub mod messages;
 pub mod new_phone;
 pub mod overview;
 pub mod passkeys;
@@ -44,4 +46,6 @@ pub struct AppState {
     /// The server's web push identity (VAPID keys, shared through the
     /// store) and the push services it may post to.
     pub push: Arc<push::Push>,
+    /// The readers connected to this instance for live updates.
+    pub live: Arc<live::Hub>,
 }

@@ -219,6 +219,14 @@ pub(crate) fn check_text_max(text: &str, max: usize) -> Result<String, AppError>
     if text.chars().count() > max {
         return Err(AppError::bad("error-text-too-long"));
     }
+    // Control characters (NUL, which PostgreSQL refuses in a text, among
+    // them) are never something a person typed; line breaks and tabs are.
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(AppError::bad("error-bad-input"));
+    }
     Ok(text.to_string())
 }
 

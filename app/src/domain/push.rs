@@ -46,13 +46,16 @@ pub enum Kind {
     Joined,
     /// The next evaluation is in 7 days, or tomorrow.
     Evaluation,
+    /// A new message in a thread the person is in.
+    Message,
     /// A test notification the person asked for on this device.
     Test,
 }
 
 impl Kind {
     /// The kinds a person can turn on or off.
-    pub const CHOOSABLE: [Kind; 6] = [
+    pub const CHOOSABLE: [Kind; 7] = [
+        Kind::Message,
         Kind::Answer,
         Kind::Consent,
         Kind::Question,
@@ -69,6 +72,7 @@ impl Kind {
             Kind::Plan => "plan",
             Kind::Joined => "joined",
             Kind::Evaluation => "evaluation",
+            Kind::Message => "message",
             Kind::Test => "test",
         }
     }
@@ -89,6 +93,7 @@ impl Kind {
             Kind::Plan => "push-plan",
             Kind::Joined => "push-joined",
             Kind::Evaluation => "push-evaluation",
+            Kind::Message => "push-message",
             Kind::Test => "push-test",
         }
     }
@@ -106,7 +111,10 @@ impl Kind {
             | "share_granted"
             | "share_withdrawn"
             | "item_hidden"
-            | "item_unhidden" => Some(Kind::Consent),
+            | "item_unhidden"
+            | "talk_granted"
+            | "talk_withdrawn"
+            | "talk_ended" => Some(Kind::Consent),
             "member_joined" | "member_asked_to_join" | "member_confirmed" => Some(Kind::Joined),
             _ => None,
         }
@@ -117,7 +125,7 @@ impl Kind {
         let taken_away =
             event.ends_with("_withdrawn") || event.ends_with("_ended") || event == "item_hidden";
         match self {
-            Kind::Answer | Kind::Question | Kind::Test => web_push::Urgency::High,
+            Kind::Answer | Kind::Question | Kind::Message | Kind::Test => web_push::Urgency::High,
             Kind::Consent if taken_away => web_push::Urgency::High,
             _ => web_push::Urgency::Normal,
         }
@@ -685,6 +693,31 @@ pub(crate) async fn enqueue_plan_change(
     .await
 }
 
+/// A new message: everyone in the thread is told but its writer (when it
+/// is sent, only those who may read the thread then).
+pub(crate) async fn enqueue_message(
+    conn: &mut AnyConnection,
+    family_id: &str,
+    thread_id: &str,
+    actor_id: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    enqueue(
+        conn,
+        &Event {
+            kind: Kind::Message,
+            event: "message_posted",
+            family_id: Some(family_id),
+            subject_id: Some(thread_id),
+            actor_id,
+            only_to: None,
+            once_key: None,
+            at,
+        },
+    )
+    .await
+}
+
 /// A person to tell.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Recipient {
@@ -747,6 +780,18 @@ async fn concerned(db: &Db, e: &StoredEvent, today: &str) -> Result<Vec<Recipien
     let mut out = match e.kind {
         Kind::Test => Vec::new(),
         Kind::Question | Kind::Plan => members(ids(db, MEMBERS_SQL, &[family]).await?),
+        Kind::Message => {
+            let mut all = members(ids(db, MEMBERS_SQL, &[family]).await?);
+            all.extend(staff(
+                ids(
+                    db,
+                    "SELECT staff_id FROM threads WHERE id = $1 AND family_id = $2",
+                    &[subject, family],
+                )
+                .await?,
+            ));
+            all
+        }
         Kind::Joined => members(ids(db, MEMBERS_SQL, &[family]).await?)
             .into_iter()
             .filter(|r| r.id != subject)
@@ -780,6 +825,14 @@ async fn concerned(db: &Db, e: &StoredEvent, today: &str) -> Result<Vec<Recipien
             "item_hidden" | "item_unhidden" => {
                 super::access::staff_seeing_item(db, family, subject, today).await?
             }
+            "talk_granted" | "talk_withdrawn" | "talk_ended" => {
+                ids(
+                    db,
+                    "SELECT staff_id FROM talk_consents WHERE id = $1 AND family_id = $2",
+                    &[subject, family],
+                )
+                .await?
+            }
             _ => {
                 ids(
                     db,
@@ -803,6 +856,23 @@ async fn may_open(db: &Db, who: &Recipient, family_id: &str, now: i64) -> Result
         return Ok(false);
     };
     match FamilyAccess::open(db, &caller, family_id, now).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound | AppError::Waiting | AppError::SignedOut) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `who` may read the thread now: the access layer's own answer.
+async fn may_read_thread(
+    db: &Db,
+    who: &Recipient,
+    thread_id: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let Some((caller, _)) = Caller::with_language(db, who.kind, &who.id).await? else {
+        return Ok(false);
+    };
+    match super::access::ThreadAccess::open(db, &caller, thread_id, now).await {
         Ok(_) => Ok(true),
         Err(AppError::NotFound | AppError::Waiting | AppError::SignedOut) => Ok(false),
         Err(e) => Err(e),
@@ -852,9 +922,17 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
             }
         } else {
             for who in concerned(db, &e, &today).await? {
-                if e.kind.needs_access()
-                    && !may_open(db, &who, e.family_id.as_deref().unwrap_or(""), now).await?
-                {
+                let may = match e.kind {
+                    Kind::Message => {
+                        may_read_thread(db, &who, e.subject_id.as_deref().unwrap_or(""), now)
+                            .await?
+                    }
+                    k if k.needs_access() => {
+                        may_open(db, &who, e.family_id.as_deref().unwrap_or(""), now).await?
+                    }
+                    _ => true,
+                };
+                if !may {
                     continue;
                 }
                 let subs: Vec<String> = sqlx::query_scalar(
@@ -1098,6 +1176,8 @@ struct Claimed {
     kind: Kind,
     event: String,
     family_id: Option<String>,
+    /// For a message: its thread.
+    subject_id: Option<String>,
     recipient: Recipient,
     subscription_id: String,
     endpoint: Option<String>,
@@ -1150,7 +1230,7 @@ async fn claim(db: &Db, now: i64) -> Result<Vec<Claimed>, AppError> {
         .join(", ");
     let sql = format!(
         "SELECT d.id, d.recipient_kind, d.recipient_id, d.subscription_id, d.attempts,
-                d.created_at, e.kind, e.event, e.family_id,
+                d.created_at, e.kind, e.event, e.family_id, e.subject_id,
                 p.endpoint, p.p256dh, p.auth, p.language, p.kinds_off
          FROM push_deliveries d JOIN notification_events e ON e.id = d.event_id
          LEFT JOIN push_subscriptions p ON p.id = d.subscription_id
@@ -1169,6 +1249,7 @@ async fn claim(db: &Db, now: i64) -> Result<Vec<Claimed>, AppError> {
                 kind: Kind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(Kind::Test),
                 event: r.try_get("event")?,
                 family_id: r.try_get("family_id")?,
+                subject_id: r.try_get("subject_id")?,
                 recipient: Recipient::stored(&kind, r.try_get("recipient_id")?),
                 subscription_id: r.try_get("subscription_id")?,
                 endpoint: r.try_get("endpoint")?,
@@ -1280,11 +1361,27 @@ async fn deliver(
     }
     if d.kind.needs_access() {
         let family = d.family_id.clone().unwrap_or_default();
-        let key = (d.recipient.id.clone(), family.clone());
+        // A message's reader may read its thread; anything else's may
+        // open its family.
+        let (scope, thread) = match d.kind {
+            Kind::Message => (
+                format!("thread:{}", d.subject_id.as_deref().unwrap_or("")),
+                true,
+            ),
+            _ => (family.clone(), false),
+        };
+        let key = (d.recipient.id.clone(), scope);
         let known = cache.lock().await.get(&key).copied();
+        let check = async {
+            if thread {
+                may_read_thread(db, &d.recipient, d.subject_id.as_deref().unwrap_or(""), now).await
+            } else {
+                may_open(db, &d.recipient, &family, now).await
+            }
+        };
         let allowed = match known {
             Some(a) => a,
-            None => match may_open(db, &d.recipient, &family, now).await {
+            None => match check.await {
                 Ok(a) => {
                     cache.lock().await.insert(key, a);
                     a
@@ -1424,6 +1521,15 @@ pub async fn target(
     let Some(family) = family else {
         return Ok(Some(home.to_string()));
     };
+    if kind == Some(Kind::Message) {
+        let thread = subject.unwrap_or_default();
+        return Ok(Some(
+            match super::access::ThreadAccess::open(db, caller, &thread, now).await {
+                Ok(_) => format!("/messages/{thread}"),
+                Err(_) => "/messages".to_string(),
+            },
+        ));
+    }
     if FamilyAccess::open(db, caller, &family, now).await.is_err() {
         return Ok(Some(home.to_string()));
     }

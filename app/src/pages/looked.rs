@@ -56,11 +56,17 @@ pub async fn who_looked() -> Result<LookedPage, AppError> {
         std::collections::HashMap::new();
     for e in entries {
         let when = clock::belgian_datetime(e.at);
-        if e.event == "read" {
+        // A thread read by staff groups the same way (one thread a day).
+        if e.event == "read" || e.event == "thread_read" {
+            let what = if e.event == "read" {
+                serde_json::to_string(&e.items).unwrap_or_default()
+            } else {
+                format!("thread:{}", e.subject_id.clone().unwrap_or_default())
+            };
             let key = (
                 format!("{}:{}", e.actor_kind, e.actor_id),
                 clock::belgian_date(e.at),
-                serde_json::to_string(&e.items).unwrap_or_default(),
+                what,
             );
             if let Some(&at) = groups.get(&key) {
                 lines[at].times += 1;

@@ -7,6 +7,7 @@ pub mod install;
 pub mod join;
 pub mod looked;
 pub mod members;
+pub mod messages;
 pub mod not_found;
 pub mod notifications;
 pub mod passkey;

@@ -1,0 +1,633 @@
+//! Messages between a family and its coach or its volunteer (see "Messages:
+//! who talks with whom" in docs/CONSENT-RULES.md). Every function takes a
+//! proof from the access layer: a `ThreadAccess` for one thread (its check
+//! is in the query that makes it), a `FamilyAccess` of a member for the
+//! family's talk consent, or a `Caller` for a reader's own list.
+
+use sqlx::Row;
+
+use super::access::{
+    internal, Caller, FamilyAccess, ThreadAccess, TALKING_FAMILIES_SQL, THREADS_DUE_SQL,
+    THREADS_OF_MEMBER_SQL, THREADS_OF_STAFF_SQL,
+};
+use super::db::Db;
+use super::ids::new_id;
+use super::live::{Hub, News};
+use super::log::{self, Actor};
+use crate::error::AppError;
+use crate::lang::Lang;
+pub use crate::model::{Message, MessagesHome, TalkQuestion, ThreadLine, ThreadView};
+use crate::model::{DELETE_WITHIN_SECONDS, MAX_MESSAGE};
+
+/// The most messages a thread page shows (the newest).
+const PAGE: i64 = 200;
+
+/// Makes the thread rows of the conversations a family may have now and
+/// that have none yet. A row grants nothing: `THREAD_READER_SQL` decides.
+async fn ensure_threads(db: &Db, family_id: &str, now: i64) -> Result<(), AppError> {
+    let due = sqlx::query(THREADS_DUE_SQL)
+        .bind(family_id)
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    for row in due {
+        let role: String = row.try_get("role").map_err(internal)?;
+        let staff: String = row.try_get("staff_id").map_err(internal)?;
+        sqlx::query(
+            "INSERT INTO threads (id, family_id, role, staff_id, last_seq, created_at)
+             VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(new_id())
+        .bind(family_id)
+        .bind(&role)
+        .bind(&staff)
+        .bind(now)
+        .execute(db.pool())
+        .await
+        .map_err(internal)?;
+    }
+    Ok(())
+}
+
+fn thread_line(row: &sqlx::any::AnyRow, reader_is_member: bool) -> Result<ThreadLine, AppError> {
+    let name = if reader_is_member {
+        "staff_name"
+    } else {
+        "family_name"
+    };
+    Ok(ThreadLine {
+        id: row.try_get("id").map_err(internal)?,
+        role: row.try_get("role").map_err(internal)?,
+        with_name: row.try_get(name).map_err(internal)?,
+        live: row.try_get::<i64, _>("live").map_err(internal)? == 1,
+        unread: row.try_get("unread").map_err(internal)?,
+    })
+}
+
+/// The reader's conversations: a member's are the family's (ended ones
+/// too); staff's are those they may read now, across their families.
+pub async fn home(db: &Db, caller: &Caller, now: i64) -> Result<MessagesHome, AppError> {
+    match caller {
+        Caller::Anonymous => Err(AppError::SignedOut),
+        Caller::Member(m) if !m.is_confirmed() => Err(AppError::Waiting),
+        Caller::Member(m) => {
+            ensure_threads(db, m.family_id(), now).await?;
+            let rows = sqlx::query(THREADS_OF_MEMBER_SQL)
+                .bind(m.member_id())
+                .fetch_all(db.pool())
+                .await
+                .map_err(internal)?;
+            let threads = rows
+                .iter()
+                .map(|r| thread_line(r, true))
+                .collect::<Result<_, _>>()?;
+            let talk = talk_question(db, m.family_id()).await?;
+            Ok(MessagesHome {
+                threads,
+                talk,
+                family: Some(m.family_id().to_string()),
+            })
+        }
+        Caller::Staff(s) => {
+            let families: Vec<String> = sqlx::query_scalar(TALKING_FAMILIES_SQL)
+                .bind(s.staff_id())
+                .fetch_all(db.pool())
+                .await
+                .map_err(internal)?;
+            for family in families {
+                ensure_threads(db, &family, now).await?;
+            }
+            let rows = sqlx::query(THREADS_OF_STAFF_SQL)
+                .bind(s.staff_id())
+                .fetch_all(db.pool())
+                .await
+                .map_err(internal)?;
+            let threads = rows
+                .iter()
+                .map(|r| thread_line(r, false))
+                .collect::<Result<_, _>>()?;
+            Ok(MessagesHome {
+                threads,
+                talk: None,
+                family: None,
+            })
+        }
+    }
+}
+
+/// How many messages of others the reader has not read, in every thread
+/// they may read (the number on every page).
+pub async fn unread(db: &Db, caller: &Caller) -> Result<i64, AppError> {
+    unread_except(db, caller, None).await
+}
+
+/// As `unread`, leaving out one thread (the one on the screen).
+pub async fn unread_except(
+    db: &Db,
+    caller: &Caller,
+    except: Option<&str>,
+) -> Result<i64, AppError> {
+    let (sql, id) = match caller {
+        Caller::Member(m) if m.is_confirmed() => (THREADS_OF_MEMBER_SQL, m.member_id()),
+        Caller::Staff(s) => (THREADS_OF_STAFF_SQL, s.staff_id()),
+        _ => return Ok(0),
+    };
+    let rows = sqlx::query(sql)
+        .bind(id)
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    let mut total = 0;
+    for r in &rows {
+        if except.is_some_and(|e| r.try_get::<String, _>("id").ok().as_deref() == Some(e)) {
+            continue;
+        }
+        total += r.try_get::<i64, _>("unread").map_err(internal)?;
+    }
+    Ok(total)
+}
+
+/// The thread the staff member has with this family in this role, for
+/// links from the family's page; `None` when they may not talk there.
+pub async fn thread_with(
+    db: &Db,
+    caller: &Caller,
+    family_id: &str,
+    now: i64,
+) -> Result<Vec<ThreadLine>, AppError> {
+    let all = home(db, caller, now).await?;
+    let Some(staff) = caller.as_staff() else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM threads WHERE family_id = $1 AND staff_id = $2")
+            .bind(family_id)
+            .bind(staff.staff_id())
+            .fetch_all(db.pool())
+            .await
+            .map_err(internal)?;
+    Ok(all
+        .threads
+        .into_iter()
+        .filter(|t| ids.contains(&t.id))
+        .collect())
+}
+
+/// The thread's newest messages, oldest first, as this reader sees them;
+/// marks them read. A read by staff is written to the family's log ("Who
+/// looked"), in the same transaction as the read mark.
+pub async fn view(db: &Db, thread: &ThreadAccess) -> Result<ThreadView, AppError> {
+    let rows = sqlx::query(
+        "SELECT * FROM (
+           SELECT m.id, m.seq, m.author_kind, m.author_id, m.body, m.lang, m.created_at,
+                  m.deleted_at, COALESCE(mb.display_name, s.display_name, '') AS author
+           FROM messages m
+           LEFT JOIN members mb ON m.author_kind = 'member' AND mb.id = m.author_id
+           LEFT JOIN staff s ON m.author_kind = 'staff' AND s.id = m.author_id
+           WHERE m.thread_id = $1 ORDER BY m.seq DESC LIMIT $2) x
+         ORDER BY x.seq",
+    )
+    .bind(thread.thread_id())
+    .bind(PAGE)
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    // How far the other side read: for the family's messages, the staff
+    // member; for staff's, any member.
+    let other_read: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(seq), 0) FROM thread_reads WHERE thread_id = $1 AND reader_kind <> $2",
+    )
+    .bind(thread.thread_id())
+    .bind(thread.reader_kind())
+    .fetch_one(db.pool())
+    .await
+    .map_err(internal)?;
+    let mut messages = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let kind: String = r.try_get("author_kind").map_err(internal)?;
+        let author_id: String = r.try_get("author_id").map_err(internal)?;
+        let mine = kind == thread.reader_kind() && author_id == thread.reader_id();
+        let deleted_at: Option<i64> = r.try_get("deleted_at").map_err(internal)?;
+        let at: i64 = r.try_get("created_at").map_err(internal)?;
+        let seq: i64 = r.try_get("seq").map_err(internal)?;
+        // The volunteer learns the family's name, not its members' (as a
+        // share's recipient): the family's messages are the family's.
+        let author = if kind == "member" && !thread.reader_is_member() && thread.role() != "coach" {
+            thread.family_name().to_string()
+        } else {
+            r.try_get("author").map_err(internal)?
+        };
+        messages.push(Message {
+            id: r.try_get("id").map_err(internal)?,
+            seq,
+            mine,
+            author,
+            body: if deleted_at.is_some() {
+                String::new()
+            } else {
+                r.try_get("body").map_err(internal)?
+            },
+            lang: r.try_get("lang").map_err(internal)?,
+            at,
+            deleted: deleted_at.is_some(),
+            read: false,
+            deletable: mine
+                && deleted_at.is_none()
+                && thread.live()
+                && thread.now() - at < DELETE_WITHIN_SECONDS,
+        });
+        let last = messages.last_mut().expect("just pushed");
+        last.read = last.mine && seq <= other_read;
+    }
+    mark_read(db, thread).await?;
+    Ok(ThreadView {
+        id: thread.thread_id().to_string(),
+        role: thread.role().to_string(),
+        with_name: if thread.reader_is_member() {
+            thread.staff_name().to_string()
+        } else {
+            thread.family_name().to_string()
+        },
+        live: thread.live(),
+        reader_is_member: thread.reader_is_member(),
+        last_seq: thread.last_seq(),
+        messages,
+    })
+}
+
+/// The reader has seen the thread up to its newest message; staff's
+/// reading is logged for the family.
+async fn mark_read(db: &Db, thread: &ThreadAccess) -> Result<(), AppError> {
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    upsert_read(&mut tx, thread, thread.last_seq()).await?;
+    if !thread.reader_is_member() {
+        log::record_by(
+            &mut tx,
+            thread.family_id(),
+            thread.now(),
+            Actor::Staff(thread.reader_id()),
+            "thread_read",
+            Some(thread.thread_id()),
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(internal)
+}
+
+async fn upsert_read(
+    conn: &mut sqlx::AnyConnection,
+    thread: &ThreadAccess,
+    seq: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO thread_reads (thread_id, reader_kind, reader_id, seq, at)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (thread_id, reader_kind, reader_id) DO UPDATE
+           SET seq = CASE WHEN excluded.seq > thread_reads.seq THEN excluded.seq ELSE thread_reads.seq END,
+               at = excluded.at",
+    )
+    .bind(thread.thread_id())
+    .bind(thread.reader_kind())
+    .bind(thread.reader_id())
+    .bind(seq)
+    .bind(thread.now())
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// Posts a text in the reader's language. `key`: made by the writer's
+/// phone; the same key (a retry, the offline outbox) is one message.
+/// Returns the message's id.
+pub async fn post_text(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    body: &str,
+    lang: Lang,
+    key: Option<&str>,
+) -> Result<String, AppError> {
+    // The family keeps an ended thread to read; nobody writes in it (the
+    // other side could not read it).
+    if !thread.live() {
+        return Err(AppError::Conflict("error-thread-ended".into()));
+    }
+    let body = super::plan::check_text_max(body, MAX_MESSAGE)?;
+    let body = body.as_str();
+    let key = key.filter(|k| !k.is_empty());
+    if let Some(k) = key {
+        if k.len() > 64
+            || !k
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(AppError::bad("error-bad-input"));
+        }
+        if let Some(id) = by_key(db, thread, k).await? {
+            return Ok(id);
+        }
+    }
+    let id = new_id();
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+    )
+    .bind(thread.thread_id())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let inserted = sqlx::query(
+        "INSERT INTO messages
+           (id, thread_id, seq, author_kind, author_id, kind, body, lang, created_at, client_key)
+         VALUES ($1, $2, $3, $4, $5, 'text', $6, $7, $8, $9)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&id)
+    .bind(thread.thread_id())
+    .bind(seq)
+    .bind(thread.reader_kind())
+    .bind(thread.reader_id())
+    .bind(body)
+    .bind(lang.tag())
+    .bind(thread.now())
+    .bind(key)
+    .execute(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if inserted.rows_affected() == 0 {
+        // The same key arrived twice at once: the other one is the message.
+        drop(tx);
+        return by_key(db, thread, key.unwrap_or_default())
+            .await?
+            .ok_or(AppError::Internal);
+    }
+    upsert_read(&mut tx, thread, seq).await?;
+    super::push::enqueue_message(
+        &mut tx,
+        thread.family_id(),
+        thread.thread_id(),
+        thread.reader_id(),
+        thread.now(),
+    )
+    .await?;
+    tx.commit().await.map_err(internal)?;
+    announce(db, hub, thread.family_id(), thread.thread_id(), seq).await;
+    Ok(id)
+}
+
+async fn by_key(db: &Db, thread: &ThreadAccess, key: &str) -> Result<Option<String>, AppError> {
+    sqlx::query_scalar(
+        "SELECT id FROM messages WHERE author_kind = $1 AND author_id = $2 AND client_key = $3
+           AND thread_id = $4",
+    )
+    .bind(thread.reader_kind())
+    .bind(thread.reader_id())
+    .bind(key)
+    .bind(thread.thread_id())
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)
+}
+
+/// The writer deletes their message within 15 minutes: its text goes,
+/// "message deleted" stays in its place.
+pub async fn delete(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    message_id: &str,
+) -> Result<(), AppError> {
+    if !thread.live() {
+        return Err(AppError::Conflict("error-thread-ended".into()));
+    }
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM messages WHERE id = $1 AND thread_id = $2
+           AND author_kind = $3 AND author_id = $4 AND deleted_at IS NULL",
+    )
+    .bind(message_id)
+    .bind(thread.thread_id())
+    .bind(thread.reader_kind())
+    .bind(thread.reader_id())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let Some(at) = found else {
+        return Err(AppError::NotFound);
+    };
+    if thread.now() - at >= DELETE_WITHIN_SECONDS {
+        return Err(AppError::Conflict("error-delete-too-late".into()));
+    }
+    sqlx::query("UPDATE messages SET body = '', deleted_at = $1 WHERE id = $2")
+        .bind(thread.now())
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
+    )
+    .bind(thread.thread_id())
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
+    tx.commit().await.map_err(internal)?;
+    announce(db, hub, thread.family_id(), thread.thread_id(), seq).await;
+    Ok(())
+}
+
+/// Tells this instance's connected readers, and on PostgreSQL every
+/// other instance's (`NOTIFY`, after the commit: nobody hears of a
+/// message before it can be read).
+async fn announce(db: &Db, hub: &Hub, family_id: &str, thread_id: &str, seq: i64) {
+    let news = News {
+        family_id: family_id.to_string(),
+        thread_id: thread_id.to_string(),
+        seq,
+    };
+    super::live::notify_others(db, hub, &news).await;
+    hub.publish(news);
+}
+
+/// Tells the connected readers of the family's threads with its coach
+/// (`role` = `coach`) or volunteer that they changed, after a consent
+/// change: who may read them is asked again. Only those threads: the
+/// coach does not learn when the family's talk with its volunteer changes.
+pub async fn announce_family(
+    db: &Db,
+    hub: &Hub,
+    family_id: &str,
+    role: &str,
+) -> Result<(), AppError> {
+    let rows = sqlx::query(
+        "SELECT id, last_seq FROM threads WHERE family_id = $1 AND role = $2 ORDER BY id",
+    )
+    .bind(family_id)
+    .bind(role)
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    for r in rows {
+        let id: String = r.try_get("id").map_err(internal)?;
+        let seq: i64 = r.try_get("last_seq").map_err(internal)?;
+        announce(db, hub, family_id, &id, seq).await;
+    }
+    Ok(())
+}
+
+/// The family's volunteer and whether it talks with them.
+async fn talk_question(db: &Db, family_id: &str) -> Result<Option<TalkQuestion>, AppError> {
+    let row = sqlx::query(
+        "SELECT s.display_name,
+                (SELECT COUNT(*) FROM talk_consents c WHERE c.family_id = f.id
+                   AND c.staff_id = f.volunteer_id AND c.withdrawn_at IS NULL) AS live
+         FROM families f JOIN staff s ON s.id = f.volunteer_id WHERE f.id = $1",
+    )
+    .bind(family_id)
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some(TalkQuestion {
+        volunteer: row.try_get("display_name").map_err(internal)?,
+        said_yes: row.try_get::<i64, _>("live").map_err(internal)? > 0,
+    }))
+}
+
+/// A member says yes (`yes`) or stops (`!yes`) talking with the family's
+/// volunteer. Saying what is already so changes nothing.
+pub async fn set_talk(
+    db: &Db,
+    hub: &Hub,
+    access: &FamilyAccess,
+    yes: bool,
+) -> Result<(), AppError> {
+    let Some(member) = access.member_id() else {
+        return Err(AppError::NotFound);
+    };
+    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let volunteer: Option<Option<String>> =
+        sqlx::query_scalar("SELECT volunteer_id FROM families WHERE id = $1")
+            .bind(access.family_id())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+    let Some(volunteer) = volunteer.flatten() else {
+        return Err(AppError::Conflict("error-no-volunteer".into()));
+    };
+    let live: Vec<String> = sqlx::query_scalar(
+        "SELECT id FROM talk_consents WHERE family_id = $1 AND staff_id = $2
+           AND withdrawn_at IS NULL ORDER BY granted_at, id",
+    )
+    .bind(access.family_id())
+    .bind(&volunteer)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(internal)?;
+    if yes && live.is_empty() {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO talk_consents (id, family_id, staff_id, granted_by, granted_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(access.family_id())
+        .bind(&volunteer)
+        .bind(member)
+        .bind(access.now())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        log::record_change(&mut tx, access, "talk_granted", Some(&id)).await?;
+    } else if !yes {
+        for id in &live {
+            sqlx::query(
+                "UPDATE talk_consents SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3",
+            )
+            .bind(access.now())
+            .bind(member)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            log::record_change(&mut tx, access, "talk_withdrawn", Some(id)).await?;
+        }
+    }
+    tx.commit().await.map_err(internal)?;
+    // A connected volunteer's page asks again (and is refused, or finds
+    // the thread open).
+    announce_family(db, hub, access.family_id(), "volunteer").await
+}
+
+/// Ends, "by the service", the family's yes to talking with a volunteer
+/// who is no longer its volunteer (`keep`: the volunteer now, if any).
+/// Inside the transaction that changes the volunteer.
+pub(crate) async fn end_talk_consents(
+    tx: &mut sqlx::AnyConnection,
+    family_id: Option<&str>,
+    staff_id: Option<&str>,
+    keep: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    let rows = sqlx::query(
+        "SELECT id, family_id FROM talk_consents WHERE withdrawn_at IS NULL
+           AND ($1 IS NULL OR family_id = $1) AND ($2 IS NULL OR staff_id = $2)
+           AND ($3 IS NULL OR staff_id <> $3)
+         ORDER BY family_id, granted_at, id",
+    )
+    .bind(family_id)
+    .bind(staff_id)
+    .bind(keep)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(internal)?;
+    for row in rows {
+        let id: String = row.try_get("id").map_err(internal)?;
+        let family: String = row.try_get("family_id").map_err(internal)?;
+        sqlx::query(
+            "UPDATE talk_consents SET withdrawn_at = $1, withdrawn_by = 'service' WHERE id = $2",
+        )
+        .bind(now)
+        .bind(&id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        log::record_by(tx, &family, now, Actor::Service, "talk_ended", Some(&id)).await?;
+    }
+    Ok(())
+}
+
+/// The families whose news a reader's event stream listens to: a member's
+/// own; the families a staff member may talk with now. Each piece of news
+/// is checked again (`ThreadAccess::open`) before it is passed on.
+pub async fn families_to_hear(db: &Db, caller: &Caller) -> Result<Vec<String>, AppError> {
+    match caller {
+        Caller::Member(m) if m.is_confirmed() => Ok(vec![m.family_id().to_string()]),
+        Caller::Staff(s) => sqlx::query_scalar(TALKING_FAMILIES_SQL)
+            .bind(s.staff_id())
+            .fetch_all(db.pool())
+            .await
+            .map_err(internal),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The ids of the threads a reader may read now (without making any).
+pub async fn readable_threads(db: &Db, caller: &Caller) -> Result<Vec<String>, AppError> {
+    let (sql, id) = match caller {
+        Caller::Member(m) if m.is_confirmed() => (THREADS_OF_MEMBER_SQL, m.member_id()),
+        Caller::Staff(s) => (THREADS_OF_STAFF_SQL, s.staff_id()),
+        _ => return Ok(Vec::new()),
+    };
+    let rows = sqlx::query(sql)
+        .bind(id)
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)?;
+    rows.iter()
+        .map(|r| r.try_get("id").map_err(internal))
+        .collect()
+}

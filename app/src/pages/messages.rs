@@ -1,0 +1,247 @@
+//! Messages: the reader's conversations (`/messages`) and one thread
+//! (`/messages/<id>`), with the family's answer to "May Marleen send us
+//! messages?". Plain forms: reading and writing work without JavaScript;
+//! with it, new messages appear as they come (`/api/events`, app.js).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::page::{load, FormError, Hidden, PostForm};
+use crate::error::AppError;
+use crate::lang::{current_lang, t, t_args, Lang};
+use crate::model::{Message, MessagesHome, ThreadView, MAX_MESSAGE};
+
+/// The reader's conversations.
+#[server(endpoint = "messages")]
+pub async fn message_list() -> Result<MessagesHome, AppError> {
+    let state = crate::request::state()?;
+    let caller = crate::request::signed_in()?;
+    crate::domain::messages::home(&state.db, &caller, state.clock.now()).await
+}
+
+/// One thread, marked read; a staff reader's reading is logged for the
+/// family.
+#[server(endpoint = "thread")]
+pub async fn thread(id: String) -> Result<ThreadView, AppError> {
+    let (state, thread) = open_thread(&id).await?;
+    crate::domain::messages::view(&state.db, &thread).await
+}
+
+#[cfg(feature = "ssr")]
+async fn open_thread(
+    id: &str,
+) -> Result<(crate::domain::AppState, crate::domain::access::ThreadAccess), AppError> {
+    let state = crate::request::state()?;
+    let caller = crate::request::signed_in()?;
+    let thread =
+        crate::domain::access::ThreadAccess::open(&state.db, &caller, id, state.clock.now())
+            .await?;
+    Ok((state, thread))
+}
+
+/// Writes a text in the writer's language. `key`: made by the phone (the
+/// outbox); the same key is one message.
+#[server(endpoint = "post-message")]
+pub async fn post_message(
+    thread: String,
+    body: String,
+    key: Option<String>,
+) -> Result<(), AppError> {
+    let (state, access) = open_thread(&thread).await?;
+    let lang = crate::request::current().lang;
+    crate::domain::messages::post_text(
+        &state.db,
+        &state.live,
+        &access,
+        &body,
+        lang,
+        key.as_deref(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/messages/{thread}#end"));
+    Ok(())
+}
+
+/// The writer deletes their message (within 15 minutes).
+#[server(endpoint = "delete-message")]
+pub async fn delete_message(thread: String, message: String) -> Result<(), AppError> {
+    let (state, access) = open_thread(&thread).await?;
+    crate::domain::messages::delete(&state.db, &state.live, &access, &message).await?;
+    leptos_axum::redirect(&format!("/messages/{thread}#end"));
+    Ok(())
+}
+
+/// A member says yes (`yes` = 1) to talking with the family's volunteer,
+/// or stops (`yes` = 0).
+#[server(endpoint = "talk")]
+pub async fn talk(family: String, yes: String) -> Result<(), AppError> {
+    let (state, access) = crate::request::open_family(&family).await?;
+    if access.member_id().is_none() {
+        return Err(AppError::NotFound);
+    }
+    let yes = match yes.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::bad("error-bad-input")),
+    };
+    crate::domain::messages::set_talk(&state.db, &state.live, &access, yes).await?;
+    leptos_axum::redirect("/messages");
+    Ok(())
+}
+
+#[component]
+pub fn MessagesPage() -> impl IntoView {
+    load(message_list(), |home| {
+        let MessagesHome {
+            threads,
+            talk,
+            family,
+        } = home;
+        let empty = threads
+            .is_empty()
+            .then(|| view! { <p class="card muted" id="no-threads">{t("messages-none")}</p> });
+        let lines: Vec<_> = threads
+            .into_iter()
+            .map(|th| {
+                let badge = (th.unread > 0).then(|| {
+                    view! { <span class="badge">{t_args("messages-unread", &[("count", th.unread.to_string())])}</span> }
+                });
+                let ended = (!th.live).then(|| view! { <span class="muted">{t("thread-ended")}</span> });
+                view! {
+                    <li class="card thread-line">
+                        <a href=format!("/messages/{}", th.id) class="thread-link">
+                            <bdi>{th.with_name.clone()}</bdi>
+                            " — "{t(&format!("thread-role-{}", th.role))}
+                        </a>
+                        " "{badge}" "{ended}
+                    </li>
+                }
+            })
+            .collect();
+        let talk = talk.zip(family).map(|(q, family)| {
+            let name = q.volunteer.clone();
+            if q.said_yes {
+                view! {
+                    <section class="card" id="talk">
+                        <p>{t_args("talk-yes-now", &[("name", name)])}</p>
+                        <PostForm action="/api/talk">
+                            <Hidden name="family" value=family/>
+                            <button type="submit" name="yes" value="0" class="secondary" id="talk-stop">{t("talk-stop")}</button>
+                        </PostForm>
+                    </section>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <section class="card notice" id="talk">
+                        <h2>{t_args("talk-question", &[("name", name)])}</h2>
+                        <p>{t("talk-explain")}</p>
+                        <PostForm action="/api/talk" class="big-buttons">
+                            <Hidden name="family" value=family/>
+                            <button type="submit" name="yes" value="1" id="talk-yes">{t("talk-yes")}</button>
+                        </PostForm>
+                    </section>
+                }
+                .into_any()
+            }
+        });
+        view! {
+            <h1>{t("messages-title")}</h1>
+            <FormError/>
+            {talk}
+            {empty}
+            <ul class="plain-list" id="threads">{lines}</ul>
+        }
+    })
+}
+
+#[component]
+pub fn ThreadPage() -> impl IntoView {
+    let id = use_params_map()
+        .with_untracked(|p| p.get("id"))
+        .unwrap_or_default();
+    load(thread(id), |view| view! { <ThreadBody view/> })
+}
+
+#[component]
+fn ThreadBody(view: ThreadView) -> impl IntoView {
+    let reader = current_lang();
+    let title = t_args("thread-title", &[("name", view.with_name.clone())]);
+    let id = view.id.clone();
+    let thread_id = view.id.clone();
+    let thread_id_form = view.id.clone();
+    let items: Vec<_> = view
+        .messages
+        .into_iter()
+        .map(|m| view! { <MessageItem m reader thread=thread_id.clone()/> })
+        .collect();
+    let empty = items
+        .is_empty()
+        .then(|| view! { <li class="muted" id="no-messages">{t("thread-empty")}</li> });
+    let form = if view.live {
+        let body = crate::request::kept("/api/post-message", "body").unwrap_or_default();
+        view! {
+            <PostForm action="/api/post-message" class="card write">
+                <Hidden name="thread" value=thread_id_form/>
+                <label for="message-body">{t("message-write")}</label>
+                <textarea id="message-body" name="body" rows="3" maxlength=MAX_MESSAGE.to_string() dir="auto" required>{body}</textarea>
+                <button type="submit" id="send">{t("message-send")}</button>
+            </PostForm>
+        }
+        .into_any()
+    } else {
+        view! { <p class="card notice" id="thread-ended">{t(if view.reader_is_member { "thread-ended-explain" } else { "thread-ended" })}</p> }.into_any()
+    };
+    view! {
+        <h1><bdi>{title}</bdi></h1>
+        <FormError/>
+        <ol class="plain-list messages" id="messages" data-thread=id data-seq=view.last_seq.to_string() aria-live="polite">
+            {items}
+            {empty}
+        </ol>
+        <span id="end"></span>
+        {form}
+        <p><a class="nav-link" href="/messages">{t("messages-all")}</a></p>
+    }
+}
+
+#[component]
+fn MessageItem(m: Message, reader: Lang, thread: String) -> impl IntoView {
+    let when = crate::domain::clock::belgian_datetime(m.at);
+    let class = if m.mine { "msg mine" } else { "msg theirs" };
+    let body = if m.deleted {
+        view! { <p class="muted deleted">{t("message-deleted")}</p> }.into_any()
+    } else {
+        let label = Lang::from_tag(&m.lang)
+            .filter(|l| *l != reader)
+            .map(|l| view! { <span class="lang-label" lang=l.tag()>{l.endonym()}</span> });
+        view! {
+            <p class="body" lang=m.lang.clone() dir="auto">{m.body.clone()}</p>
+            {label}
+        }
+        .into_any()
+    };
+    let ticks = (m.mine && !m.deleted).then(|| {
+        if m.read {
+            view! { <span class="ticks read">{format!("✓✓ {}", t("message-read"))}</span> }
+        } else {
+            view! { <span class="ticks">{format!("✓ {}", t("message-sent"))}</span> }
+        }
+    });
+    let delete = m.deletable.then(|| {
+        view! {
+            <PostForm action="/api/delete-message" class="inline">
+                <Hidden name="thread" value=thread/>
+                <Hidden name="message" value=m.id.clone()/>
+                <button type="submit" class="link-button" id=format!("delete-{}", m.seq)>{t("message-delete")}</button>
+            </PostForm>
+        }
+    });
+    view! {
+        <li class=class id=format!("m-{}", m.seq)>
+            <p class="meta muted"><bdi>{m.author.clone()}</bdi>" · "<time>{when}</time></p>
+            {body}
+            <p class="meta">{ticks}" "{delete}</p>
+        </li>
+    }
+}

@@ -1,0 +1,669 @@
+//! Messages (issue 12, increment 1): a family and its coach, and its
+//! volunteer after the family's yes, talk in threads, over real HTTP with
+//! the real router, on SQLite and PostgreSQL, the way they use it without
+//! JavaScript (plain forms); and the live event stream the page's script
+//! listens to. Who may read a thread is decided on every request
+//! ("Messages: who talks with whom" in docs/CONSENT-RULES.md).
+
+use std::time::Duration;
+
+use onsplan_app::domain::access::StaffRole;
+use onsplan_app::domain::accounts;
+use onsplan_tests::world::{between, staff, Page, Person, World};
+use onsplan_tests::{stores, Store, TestServer};
+use serde_json::Value;
+
+/// A family that uses Onsplan: Amal joined with the coach's invite (and so
+/// accepted the coach), Yusuf with Amal's invite. The coach and the
+/// volunteer are signed in.
+struct Family {
+    server: TestServer,
+    world: World,
+    coach: Person,
+    volunteer: Person,
+    amal: Person,
+    yusuf: Person,
+}
+
+async fn family(store: Store) -> Family {
+    let server = TestServer::start(store).await;
+    let world = World::build(&server.state).await;
+    let coach = Person::new(&server);
+    coach.sign_in(&world.coach.email).await;
+    let fam = world.family.clone();
+    let code = coach.make_invite(&format!("/families/{fam}"), &fam).await;
+    let amal = Person::new(&server);
+    let r = amal.join(&code, "nl-BE", "Amal").await;
+    assert_eq!(r.location.as_deref(), Some("/plan"), "{}", r.body);
+    let code = amal.make_invite("/plan", &fam).await;
+    let yusuf = Person::new(&server);
+    let r = yusuf.join(&code, "nl-BE", "Yusuf").await;
+    assert_eq!(r.location.as_deref(), Some("/plan"), "{}", r.body);
+    let volunteer = Person::new(&server);
+    volunteer.sign_in(&world.volunteer.email).await;
+    Family {
+        server,
+        world,
+        coach,
+        volunteer,
+        amal,
+        yusuf,
+    }
+}
+
+/// The text of a page without the marks Fluent puts around arguments.
+fn text(page: &Page) -> String {
+    page.body.replace(['\u{2068}', '\u{2069}'], "")
+}
+
+/// The ids of the threads listed on `/messages`, in order.
+fn threads(page: &Page) -> Vec<String> {
+    page.body
+        .split("href=\"/messages/")
+        .skip(1)
+        .filter_map(|rest| rest.get(..26).map(str::to_string))
+        .collect()
+}
+
+/// The one thread `who` has on `/messages`.
+async fn only_thread(who: &Person) -> String {
+    let list = who.get("/messages").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let ids = threads(&list);
+    assert_eq!(ids.len(), 1, "{}", list.body);
+    ids[0].clone()
+}
+
+/// Posts a text as the form does without JavaScript.
+async fn say(who: &Person, thread: &str, body: &str) -> Page {
+    who.post(
+        "/api/post-message",
+        &format!("/messages/{thread}"),
+        &[("thread", thread), ("body", body)],
+    )
+    .await
+}
+
+/// The unread count in the top bar of `page`.
+fn unread(page: &Page) -> i64 {
+    between(&page.body, "id=\"unread\"", "</span>")
+        .and_then(|s| s.rsplit('>').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no unread count in {}", page.body))
+}
+
+#[tokio::test]
+async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        assert_eq!(
+            only_thread(&f.coach).await,
+            thread,
+            "one thread, both sides"
+        );
+        assert_eq!(only_thread(&f.yusuf).await, thread, "every member is in it");
+
+        // Amal writes; the form comes back to the thread.
+        let r = say(&f.amal, &thread, "Kan u mij morgen bellen?").await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        assert_eq!(
+            r.location.as_deref(),
+            Some(format!("/messages/{thread}#end").as_str())
+        );
+        // The coach sees one unread message on every page, then reads it
+        // in its writer's language, isolated from the page's direction.
+        let families = f.coach.get("/families").await;
+        assert_eq!(unread(&families), 1, "{store:?}");
+        let page = f.coach.get(&format!("/messages/{thread}")).await;
+        assert_eq!(page.status, 200);
+        let body = text(&page);
+        assert!(
+            body.contains(
+                "lang=\"nl-BE\" dir=\"auto\" class=\"body\">Kan u mij morgen bellen?</p>"
+            ),
+            "{body}"
+        );
+        assert_eq!(unread(&page), 0, "read once opened");
+        assert_eq!(unread(&f.coach.get("/families").await), 0);
+        let r = say(&f.coach, &thread, "Ja, om tien uur.").await;
+        assert_eq!(r.status, 302, "{}", r.body);
+
+        // Amal sees the answer, and that the coach read hers (✓✓).
+        assert_eq!(unread(&f.amal.get("/plan").await), 1);
+        let page = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(page.contains("Ja, om tien uur."), "{page}");
+        assert!(page.contains("✓✓ gelezen"), "{page}");
+        // Yusuf is in the thread too.
+        let page = text(&f.yusuf.get(&format!("/messages/{thread}")).await);
+        assert!(page.contains("Kan u mij morgen bellen?") && page.contains("Ja, om tien uur."));
+
+        // The family stops working with the coach: the coach loses the
+        // thread on the very next request; the family keeps it, to read.
+        let r = f.amal.post("/api/withdraw-coach", "/plan/coach", &[]).await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let gone = f.coach.get(&format!("/messages/{thread}")).await;
+        assert_eq!(gone.status, 404, "{store:?}");
+        assert!(!gone.body.contains("Kan u mij"), "{store:?}");
+        let r = f
+            .coach
+            .call(
+                "/api/post-message",
+                &[("thread", &thread), ("body", "Hallo?")],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        assert!(threads(&f.coach.get("/messages").await).is_empty());
+        let kept = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(kept.contains("Ja, om tien uur."), "{kept}");
+        assert!(kept.contains("id=\"thread-ended\""), "{kept}");
+        assert!(!kept.contains("id=\"message-body\""), "no form: {kept}");
+        let r = f
+            .amal
+            .call(
+                "/api/post-message",
+                &[("thread", &thread), ("body", "Nog iets")],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("error-thread-ended"), "{}", r.body);
+
+        // The family says yes again: the coach finds their own thread back.
+        let r = f.amal.post("/api/accept-coach", "/plan/coach", &[]).await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        assert_eq!(only_thread(&f.coach).await, thread);
+        let back = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert!(back.contains("Ja, om tien uur."), "{back}");
+        assert!(!back.contains("Nog iets"), "{back}");
+    }
+}
+
+#[tokio::test]
+async fn a_new_coach_starts_a_new_thread_and_never_sees_the_old_one() {
+    for store in stores() {
+        let f = family(store).await;
+        let old = only_thread(&f.amal).await;
+        say(&f.amal, &old, "Voor Sara alleen").await;
+        let state = &f.server.state;
+        accounts::assign(
+            &state.db,
+            &f.world.family,
+            Some(&f.world.colleague.id),
+            Some(&f.world.volunteer.id),
+            state.clock.now(),
+        )
+        .await
+        .unwrap();
+        let koen = Person::new(&f.server);
+        koen.sign_in("koen@test.example").await;
+        // Before the family's yes: nothing.
+        assert!(threads(&koen.get("/messages").await).is_empty());
+        assert_eq!(koen.get(&format!("/messages/{old}")).await.status, 404);
+        let r = f.amal.post("/api/accept-coach", "/plan/coach", &[]).await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let new = only_thread(&koen).await;
+        assert_ne!(new, old, "{store:?}");
+        let page = text(&koen.get(&format!("/messages/{new}")).await);
+        assert!(!page.contains("Voor Sara alleen"), "{page}");
+        assert_eq!(koen.get(&format!("/messages/{old}")).await.status, 404);
+        // Sara, no longer the coach, reads neither.
+        assert_eq!(f.coach.get(&format!("/messages/{old}")).await.status, 404);
+        assert_eq!(f.coach.get(&format!("/messages/{new}")).await.status, 404);
+        // The family has both: the new one first, the old one ended.
+        let list = f.amal.get("/messages").await;
+        assert_eq!(threads(&list), vec![new.clone(), old.clone()]);
+        let ended = text(&f.amal.get(&format!("/messages/{old}")).await);
+        assert!(ended.contains("Voor Sara alleen") && ended.contains("id=\"thread-ended\""));
+    }
+}
+
+#[tokio::test]
+async fn the_volunteer_talks_only_after_the_familys_yes() {
+    for store in stores() {
+        let f = family(store).await;
+        let coach_thread = only_thread(&f.amal).await;
+        say(&f.amal, &coach_thread, "Alleen voor de coach").await;
+        // No yes yet: the volunteer has no thread, and never the coach's.
+        assert!(threads(&f.volunteer.get("/messages").await).is_empty());
+        let r = f.volunteer.get(&format!("/messages/{coach_thread}")).await;
+        assert_eq!(r.status, 404);
+        let list = text(&f.amal.get("/messages").await);
+        assert!(list.contains("Mag Marleen ons berichten sturen?"), "{list}");
+
+        let r = f
+            .amal
+            .post(
+                "/api/talk",
+                "/messages",
+                &[("family", &f.world.family), ("yes", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let talk = only_thread(&f.volunteer).await;
+        assert_ne!(talk, coach_thread);
+        // Talking gives the volunteer no plan item: the family's page is
+        // still closed to her (nothing was shared).
+        let plan = f
+            .volunteer
+            .get(&format!("/families/{}", f.world.family))
+            .await;
+        assert_eq!(plan.status, 404, "{store:?}");
+        let r = say(&f.volunteer, &talk, "Zal ik woensdag langskomen?").await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let page = text(&f.amal.get(&format!("/messages/{talk}")).await);
+        assert!(page.contains("Zal ik woensdag langskomen?"), "{page}");
+        say(&f.amal, &talk, "Graag, om drie uur").await;
+        let vol_page = text(&f.volunteer.get(&format!("/messages/{talk}")).await);
+        assert!(!vol_page.contains("Alleen voor de coach"), "{vol_page}");
+        // Signed by the family: the volunteer does not learn who is in it.
+        assert!(vol_page.contains("Graag, om drie uur"), "{vol_page}");
+        assert!(vol_page.contains("<bdi>Gezin Haddad</bdi>"), "{vol_page}");
+        assert!(!vol_page.contains("Amal"), "{vol_page}");
+        // The coach never reads the volunteer's thread.
+        assert_eq!(f.coach.get(&format!("/messages/{talk}")).await.status, 404);
+        assert_eq!(f.amal.get("/messages").await.status, 200);
+        assert_eq!(threads(&f.amal.get("/messages").await).len(), 2);
+
+        // Yusuf stops it: the volunteer is out on the next request.
+        let r = f
+            .yusuf
+            .post(
+                "/api/talk",
+                "/messages",
+                &[("family", &f.world.family), ("yes", "0")],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        assert_eq!(
+            f.volunteer.get(&format!("/messages/{talk}")).await.status,
+            404
+        );
+        assert!(threads(&f.volunteer.get("/messages").await).is_empty());
+        let looked = text(&f.amal.get("/plan/looked").await);
+        assert!(looked.contains("Zei ja: onze vrijwilliger mag ons berichten sturen"));
+        assert!(looked.contains("Stopte met berichten van onze vrijwilliger"));
+
+        // Yes again, then the organisation gives the family another
+        // volunteer: the yes ends "by the service"; the new one is asked.
+        f.amal
+            .post(
+                "/api/talk",
+                "/messages",
+                &[("family", &f.world.family), ("yes", "1")],
+            )
+            .await;
+        assert_eq!(only_thread(&f.volunteer).await, talk);
+        let state = &f.server.state;
+        let greet = staff(state, &f.world.org, StaffRole::Volunteer, "Greet").await;
+        accounts::assign(
+            &state.db,
+            &f.world.family,
+            Some(&f.world.coach.id),
+            Some(&greet.id),
+            state.clock.now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            f.volunteer.get(&format!("/messages/{talk}")).await.status,
+            404
+        );
+        let greet_phone = Person::new(&f.server);
+        greet_phone.sign_in(&greet.email).await;
+        assert!(threads(&greet_phone.get("/messages").await).is_empty());
+        let list = text(&f.amal.get("/messages").await);
+        assert!(list.contains("Mag Greet ons berichten sturen?"), "{list}");
+        let looked = text(&f.amal.get("/plan/looked").await);
+        assert!(
+            looked.contains("De berichten met deze vrijwilliger stopten"),
+            "{looked}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn nobody_outside_a_thread_reads_it() {
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        say(&f.amal, &thread, "GEHEIM-bericht").await;
+        let state = &f.server.state;
+        // Everything the family shared with the partner worker, and
+        // their organisation: still no thread.
+        let r = f
+            .amal
+            .post(
+                "/api/share",
+                "/plan/share",
+                &[
+                    ("family", f.world.family.as_str()),
+                    ("domain", "work"),
+                    ("to", &format!("person:{}", f.world.partner.id)),
+                    ("purpose", "helpen"),
+                    ("until", "2027-06-30"),
+                ],
+            )
+            .await;
+        assert!(r.status == 302 || r.status == 200, "{}", r.body);
+        let coordinator = staff(state, &f.world.org, StaffRole::Coordinator, "Hilde").await;
+        let other_member = {
+            let koen = Person::new(&f.server);
+            koen.sign_in("koen@test.example").await;
+            let fam = f.world.other_family.clone();
+            let code = koen.make_invite(&format!("/families/{fam}"), &fam).await;
+            let bart = Person::new(&f.server);
+            bart.join(&code, "nl-BE", "Bart").await;
+            bart
+        };
+        let mut outsiders = vec![("other family", other_member)];
+        for (who, email) in [
+            ("partner", "pieter@test.example"),
+            ("colleague", "koen@test.example"),
+            ("stranger", "els@test.example"),
+            ("volunteer", "marleen@test.example"),
+            ("coordinator", coordinator.email.as_str()),
+        ] {
+            let p = Person::new(&f.server);
+            p.sign_in(email).await;
+            outsiders.push((who, p));
+        }
+        for (who, p) in &outsiders {
+            let r = p.get(&format!("/messages/{thread}")).await;
+            assert_eq!(r.status, 404, "{who} {store:?}");
+            assert!(!r.body.contains("GEHEIM"), "{who}");
+            let r = p.call("/api/thread", &[("id", &thread)]).await;
+            assert_eq!(r.status, 404, "{who}");
+            let r = p
+                .call("/api/post-message", &[("thread", &thread), ("body", "x")])
+                .await;
+            assert_eq!(r.status, 404, "{who}");
+            let list = p.get("/messages").await;
+            assert!(!list.body.contains(&thread), "{who}");
+            let r = p
+                .call("/api/talk", &[("family", &f.world.family), ("yes", "1")])
+                .await;
+            assert_eq!(r.status, 404, "{who}");
+        }
+        // Signed out: 401, the same for any id; no stream either.
+        let nobody = Person::new(&f.server);
+        assert_eq!(nobody.get(&format!("/messages/{thread}")).await.status, 401);
+        assert_eq!(
+            nobody
+                .get("/messages/aaaaaaaaaaaaaaaaaaaaaaaaaa")
+                .await
+                .status,
+            401
+        );
+        assert_eq!(nobody.get("/api/events").await.status, 401);
+        // Made-up ids look like ids that do not exist.
+        for bad in ["aaaaaaaaaaaaaaaaaaaaaaaaaa", "x%2Fy", "x"] {
+            assert_eq!(f.amal.get(&format!("/messages/{bad}")).await.status, 404);
+        }
+        // Nothing was written by any of it.
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
+            .fetch_one(state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 1, "{store:?}");
+    }
+}
+
+#[tokio::test]
+async fn staff_reads_of_a_thread_are_in_who_looked() {
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        say(&f.amal, &thread, "Hier is de brief").await;
+        let before = text(&f.amal.get("/plan/looked").await);
+        assert!(!before.contains("Las uw berichten"), "{before}");
+        for _ in 0..3 {
+            assert_eq!(
+                f.coach.get(&format!("/messages/{thread}")).await.status,
+                200
+            );
+        }
+        let looked = text(&f.amal.get("/plan/looked").await);
+        let line = between(&looked, "log-thread_read", "</li>").expect(&looked);
+        assert!(line.contains("Las uw berichten"), "{line}");
+        assert!(line.contains("Sara"), "{line}");
+        assert!(line.contains("3 keer"), "one line for three reads: {line}");
+        assert_eq!(looked.matches("log-thread_read").count(), 1);
+        // A member reading writes nothing in the log.
+        f.yusuf.get(&format!("/messages/{thread}")).await;
+        let again = text(&f.amal.get("/plan/looked").await);
+        assert_eq!(again.matches("log-thread_read").count(), 1, "{store:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_message_sent_twice_with_one_key_is_one_message() {
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        let send = |key: &'static str| {
+            let thread = thread.clone();
+            let amal = &f.amal;
+            async move {
+                amal.call(
+                    "/api/post-message",
+                    &[
+                        ("thread", thread.as_str()),
+                        ("body", "Ik kom iets later"),
+                        ("key", key),
+                    ],
+                )
+                .await
+            }
+        };
+        assert_eq!(send("phone-key-1").await.status, 200);
+        assert_eq!(send("phone-key-1").await.status, 200);
+        // Both at once, with a new key.
+        let (a, b) = tokio::join!(send("phone-key-2"), send("phone-key-2"));
+        assert_eq!((a.status, b.status), (200, 200), "{} {}", a.body, b.body);
+        let page = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert_eq!(page.matches("Ik kom iets later").count(), 2, "{store:?}");
+        // A key that is not a key is refused, and writes nothing.
+        let r = f
+            .amal
+            .call(
+                "/api/post-message",
+                &[("thread", &thread), ("body", "x"), ("key", "a b")],
+            )
+            .await;
+        assert_eq!(r.status, 400);
+        // Empty and too long texts are refused in the writer's language.
+        let r = say(&f.amal, &thread, "   ").await;
+        assert_eq!(r.status, 302);
+        let back = f.amal.back_with_error(&r).await;
+        assert!(text(&back).contains("id=\"form-error\""), "{}", back.body);
+        let long = "a".repeat(2001);
+        let r = f
+            .amal
+            .call("/api/post-message", &[("thread", &thread), ("body", &long)])
+            .await;
+        assert_eq!(r.status, 400);
+        let page = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert_eq!(page.matches("class=\"msg ").count(), 2, "{store:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_writer_deletes_within_fifteen_minutes_and_it_says_so() {
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        say(&f.amal, &thread, "Verkeerd adres gestuurd").await;
+        let id: String = sqlx::query_scalar("SELECT id FROM messages WHERE thread_id = $1")
+            .bind(&thread)
+            .fetch_one(f.server.state.db.pool())
+            .await
+            .unwrap();
+        // Not the coach's to delete.
+        let r = f
+            .coach
+            .call(
+                "/api/delete-message",
+                &[("thread", &thread), ("message", &id)],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+        let r = f
+            .amal
+            .post(
+                "/api/delete-message",
+                &format!("/messages/{thread}"),
+                &[("thread", &thread), ("message", &id)],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let page = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert!(!page.contains("Verkeerd adres"), "{page}");
+        assert!(page.contains("Bericht verwijderd"), "{page}");
+        let stored: String = sqlx::query_scalar("SELECT body FROM messages WHERE id = $1")
+            .bind(&id)
+            .fetch_one(f.server.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(stored, "", "the text is gone from the store too");
+
+        say(&f.amal, &thread, "Tot straks").await;
+        let second: String = sqlx::query_scalar(
+            "SELECT id FROM messages WHERE thread_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(&thread)
+        .fetch_one(f.server.state.db.pool())
+        .await
+        .unwrap();
+        f.server.state.clock.advance(15 * 60);
+        let r = f
+            .amal
+            .call(
+                "/api/delete-message",
+                &[("thread", &thread), ("message", &second)],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("error-delete-too-late"));
+        let page = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(page.contains("Tot straks"), "{store:?}");
+        assert!(
+            !page.contains("id=\"delete-"),
+            "no delete button after 15 minutes"
+        );
+    }
+}
+
+/// An open `/api/events` stream, read as the browser's EventSource does.
+struct Events {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl Events {
+    async fn open(who: &Person, server: &TestServer) -> Events {
+        let response = who
+            .client
+            .get(server.url("/api/events"))
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .expect("events");
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"].to_str().unwrap(),
+            "text/event-stream"
+        );
+        Events {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (name and data) within `wait`, keep-alives skipped.
+    async fn next(&mut self, wait: Duration) -> Option<(String, Value)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut name = String::from("message");
+                let mut data = None;
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data = Some(v.trim().to_string());
+                    }
+                }
+                if let Some(data) = data {
+                    return Some((name, serde_json::from_str(&data).expect("JSON data")));
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.response.chunk())
+                .await
+                .ok()?
+                .ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+#[tokio::test]
+async fn new_messages_arrive_live_and_count_as_unread() {
+    const WAIT: Duration = Duration::from_secs(10);
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        f.amal
+            .post(
+                "/api/talk",
+                "/messages",
+                &[("family", &f.world.family), ("yes", "1")],
+            )
+            .await;
+        let talk = only_thread(&f.volunteer).await;
+        let mut coach = Events::open(&f.coach, &f.server).await;
+        let mut volunteer = Events::open(&f.volunteer, &f.server).await;
+        let (name, hello) = coach.next(WAIT).await.expect("hello");
+        assert_eq!(
+            (name.as_str(), hello["unread"].as_i64()),
+            ("hello", Some(0))
+        );
+        volunteer.next(WAIT).await.expect("hello");
+
+        say(&f.amal, &thread, "Bent u er?").await;
+        let (name, news) = coach.next(WAIT).await.expect("news of the message");
+        assert_eq!(name, "message");
+        assert_eq!(news["thread"], thread.as_str());
+        assert_eq!(news["unread"], 1);
+        // The stream holds no content.
+        assert!(!news.to_string().contains("Bent u"), "{news}");
+        // The volunteer hears nothing of the coach's thread …
+        assert!(volunteer.next(Duration::from_millis(500)).await.is_none());
+        // … and of her own.
+        say(&f.amal, &talk, "Tot woensdag").await;
+        let (_, news) = volunteer.next(WAIT).await.expect("her thread");
+        assert_eq!(news["thread"], talk.as_str());
+        assert!(coach.next(Duration::from_millis(500)).await.is_none());
+
+        // The family stops talking with her: her open stream says her
+        // thread is gone, once, and nothing more of it.
+        f.amal
+            .post(
+                "/api/talk",
+                "/messages",
+                &[("family", &f.world.family), ("yes", "0")],
+            )
+            .await;
+        let (name, news) = volunteer.next(WAIT).await.expect("gone");
+        assert_eq!(
+            (name.as_str(), news["thread"].as_str()),
+            ("gone", Some(talk.as_str()))
+        );
+        // The family stops working with the coach: the same.
+        f.amal.post("/api/withdraw-coach", "/plan/coach", &[]).await;
+        let (name, _) = coach.next(WAIT).await.expect("gone");
+        assert_eq!(name, "gone", "{store:?}");
+        assert!(coach.next(Duration::from_millis(500)).await.is_none());
+    }
+}
