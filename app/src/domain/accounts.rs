@@ -104,7 +104,7 @@ async fn insert_staff(
         return Err(AppError::bad("error-name-empty"));
     }
     let id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     organisation_exists(&mut tx, staff.org_id).await?;
     let taken: Option<String> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
         .bind(&email)
@@ -167,7 +167,7 @@ pub const PASSWORD_LINK_SECONDS: i64 = 7 * 86400;
 /// Older unused links of the account stop working. Refused for a disabled
 /// or unknown account.
 pub async fn new_password_link(db: &Db, staff_id: &str, now: i64) -> Result<String, AppError> {
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let live: Option<String> =
         sqlx::query_scalar("SELECT id FROM staff WHERE id = $1 AND disabled_at IS NULL")
             .bind(staff_id)
@@ -236,7 +236,7 @@ pub async fn set_password_with_link(
         return Err(AppError::NotFound);
     }
     let hash = hash_password_off_runtime(password).await?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let staff_id: Option<String> = sqlx::query_scalar(PASSWORD_LINK_VALID)
         .bind(token_hash(token))
         .bind(now)
@@ -276,7 +276,7 @@ pub async fn set_password_with_link(
 /// never sign in or read again, and it leaves the families it was coach or
 /// volunteer of (a coach's base mandates end, "by the service").
 pub async fn disable_staff(db: &Db, staff_id: &str, now: i64) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let done =
         sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
             .bind(now)
@@ -309,7 +309,7 @@ pub async fn disable_staff(db: &Db, staff_id: &str, now: i64) -> Result<(), AppE
 /// Shares to them as a person stay; shares to an organisation reach them by
 /// the organisation they are in at the time of reading.
 pub async fn move_staff(db: &Db, staff_id: &str, org_id: &str, now: i64) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     organisation_exists(&mut tx, org_id).await?;
     let done = sqlx::query(
         "UPDATE staff SET org_id = $1 WHERE id = $2 AND disabled_at IS NULL AND org_id <> $1",
@@ -452,7 +452,7 @@ pub async fn create_family(
         return Err(AppError::bad("error-text-empty"));
     }
     let id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO families (id, org_id, display_name, coach_id, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -485,7 +485,7 @@ pub async fn assign(
     volunteer_id: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let family_org: Option<String> =
         sqlx::query_scalar("SELECT org_id FROM families WHERE id = $1")
             .bind(family_id)
@@ -656,7 +656,7 @@ pub async fn set_language(db: &Db, caller: &Caller, lang: Lang) -> Result<(), Ap
         Caller::Staff(s) => ("UPDATE staff SET language = $1 WHERE id = $2", s.staff_id()),
         Caller::Anonymous => return Err(AppError::SignedOut),
     };
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     for sql in [
         sql,
         "UPDATE push_subscriptions SET language = $1 WHERE subject_id = $2",
@@ -674,7 +674,7 @@ pub async fn set_language(db: &Db, caller: &Caller, lang: Lang) -> Result<(), Ap
 /// Ends a session (sign-out), and the notices to that device.
 pub async fn end_session(db: &Db, token: &str) -> Result<(), AppError> {
     let hash = token_hash(token);
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(&hash)
         .execute(&mut *tx)
@@ -747,7 +747,7 @@ pub async fn sessions_of(
 pub async fn end_other_sessions(db: &Db, caller: &Caller, token: &str) -> Result<(), AppError> {
     let (kind, id) = subject_of(caller)?;
     let mine = token_hash(token);
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     for sql in [
         "DELETE FROM push_subscriptions WHERE subject_kind = $1 AND subject_id = $2 AND session_hash <> $3",
         "DELETE FROM sessions WHERE subject_kind = $1 AND subject_id = $2 AND token_hash <> $3",

@@ -38,7 +38,7 @@ pub async fn accept_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppError
         return Ok(());
     }
     let id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO base_mandates (id, family_id, coach_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -65,7 +65,7 @@ pub async fn withdraw_coach(db: &Db, access: &FamilyAccess) -> Result<(), AppErr
     .fetch_all(db.pool())
     .await
     .map_err(internal)?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     for id in ids {
         sqlx::query(
             "UPDATE base_mandates SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3 AND withdrawn_at IS NULL",
@@ -104,7 +104,7 @@ pub async fn set_only_us(
     on: bool,
 ) -> Result<(), AppError> {
     member(access)?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let changed =
         sqlx::query("UPDATE plan_items SET only_us = $1 WHERE id = $2 AND family_id = $3")
             .bind(i64::from(on))
@@ -185,7 +185,7 @@ pub async fn share(
         }
     };
     let id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO shares (id, family_id, item_id, domain, recipient_kind, recipient_staff_id,
                              recipient_org_id, purpose, until, granted_by, granted_at,
@@ -228,7 +228,7 @@ pub async fn withdraw_share(
     share_id: &str,
 ) -> Result<(), AppError> {
     let member_id = member(access)?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let changed = sqlx::query(
         "UPDATE shares SET withdrawn_at = $1, withdrawn_by = $2
          WHERE id = $3 AND family_id = $4 AND withdrawn_at IS NULL",
@@ -419,7 +419,7 @@ pub async fn preview(
             )
         }
     };
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO shares (id, family_id, item_id, domain, recipient_kind, recipient_staff_id,
                              recipient_org_id, purpose, until, granted_by, granted_at)

@@ -94,6 +94,19 @@ impl Db {
         &self.pool
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock
+    /// at once (`BEGIN IMMEDIATE`, waiting up to the busy timeout for
+    /// another writer): a transaction that read first and then wrote
+    /// would fail at once ("database is locked") whenever another writer
+    /// committed in between, instead of waiting its turn. On PostgreSQL
+    /// a plain `BEGIN`.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -384,7 +384,7 @@ pub async fn redeem(
     let code = normalise(code).ok_or_else(|| AppError::bad("error-invite-unknown"))?;
     let hash = lookup_hash(secret, &code);
     let member_id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     // Take the family's row first, so two people joining at once are
     // decided one after the other (who is the first member).
     sqlx::query(

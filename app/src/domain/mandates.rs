@@ -70,7 +70,7 @@ pub async fn ask(
         return Err(AppError::NotFound);
     }
     let id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO mandates (id, family_id, action_id, coach_id, what, counterparty, facts, until, asked_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -242,7 +242,7 @@ pub async fn answer_once(
     } else if mandate.ended {
         return Err(AppError::Conflict("error-mandate-ended".into()));
     }
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let row_id = new_id();
     insert_numbered(&mut tx, || {
         sqlx::query(

@@ -47,7 +47,7 @@ pub async fn decide(
     yes: bool,
 ) -> Result<(), AppError> {
     let member_id = access.member_id().ok_or(AppError::NotFound)?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let sql = if yes {
         "UPDATE members SET confirmed_at = $1, confirmed_by = $2
          WHERE id = $3 AND family_id = $4 AND confirmed_at IS NULL AND refused_at IS NULL"
@@ -126,7 +126,7 @@ pub async fn remove(db: &Db, access: &FamilyAccess, member: &str) -> Result<(), 
     if member == me {
         return Err(AppError::bad("error-remove-yourself"));
     }
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     // Take the family's row first, so two members removing each other at
     // once are decided one after the other (one member always stays).
     sqlx::query("UPDATE families SET display_name = display_name WHERE id = $1")

@@ -164,7 +164,7 @@ pub async fn redeem(
         _ => return Err(AppError::bad("error-invite-unknown")),
     }
     let code = normalise(code).ok_or_else(|| AppError::bad("error-invite-unknown"))?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let used = sqlx::query(&format!(
         "UPDATE invites SET used_at = $1, used_by = for_member
          WHERE code_hash = $2 AND used_at IS NULL AND expires_at > $1 AND for_member IS NOT NULL

@@ -163,7 +163,7 @@ pub async fn finish_registration(
     let passkey = rp
         .finish_passkey_registration(&credential, &state)
         .map_err(|_| bad())?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO passkeys (id, member_id, user_handle, credential, created_at) VALUES ($1, $2, $3, $4, $5)",
     )

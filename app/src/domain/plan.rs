@@ -351,7 +351,7 @@ pub async fn set_action_status(
     }
     author(db, access).await?;
     visible_item(db, access, action_id, ItemKind::Action).await?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "UPDATE plan_items SET status = $1, updated_at = $2 WHERE id = $3 AND family_id = $4",
     )
@@ -381,7 +381,7 @@ async fn insert_item(
     author_id: &str,
 ) -> Result<String, AppError> {
     let id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO plan_items (id, family_id, kind, goal_id, domain, body, who, due, status,
                                  only_us, author_kind, author_id, created_at, updated_at)
@@ -452,7 +452,7 @@ pub async fn set_header(
         return Err(AppError::bad("error-hold-needs-reason"));
     }
     let next = check_due(header.next_evaluation.as_deref())?;
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "UPDATE plans SET intensity = $1, next_evaluation = $2, end_criteria = $3, status = $4,
                           hold_reason = $5, updated_at = $6 WHERE family_id = $7",

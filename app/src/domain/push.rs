@@ -413,7 +413,7 @@ pub async fn follow_sign_in(
     }
     let (kind, id) = super::accounts::subject_of(caller)?;
     let device = super::accounts::token_hash(device);
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "DELETE FROM push_subscriptions
           WHERE device_hash = $1 AND NOT (subject_kind = $2 AND subject_id = $3)",
@@ -960,7 +960,7 @@ async fn expand(db: &Db, now: i64) -> Result<usize, AppError> {
                 devices.extend(subs.into_iter().map(|s| (who.clone(), s)));
             }
         }
-        let mut tx = db.pool().begin().await.map_err(internal)?;
+        let mut tx = db.begin().await.map_err(internal)?;
         // Many rows per statement: a family with many devices is one
         // round trip per 200 of them, not one per device.
         for chunk in devices.chunks(200) {
@@ -1441,7 +1441,7 @@ async fn deliver(
 
 /// Writes what became of a batch, in one transaction.
 async fn record(db: &Db, results: &[(Claimed, Outcome)], now: i64) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let mut done: HashMap<&'static str, Vec<&str>> = HashMap::new();
     for (d, outcome) in results {
         match outcome {
