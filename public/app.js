@@ -171,7 +171,6 @@
     var list = document.getElementById("messages");
     var thread = list && list.getAttribute("data-thread");
     var source = new EventSource("/api/events");
-    var greeted = false;
     var busy = false;
     var again = false;
     function count(n) {
@@ -187,6 +186,8 @@
         .then(function (r) {
           // No longer ours to read (or signed out): the page says so.
           if (r.status === 404 || r.status === 401) { location.reload(); throw r.status; }
+          // Any other trouble: the list stays as it is until the next news.
+          if (!r.ok) throw r.status;
           return r.text();
         })
         .then(function (html) {
@@ -208,10 +209,11 @@
         });
     }
     source.addEventListener("hello", function (e) {
+      document.documentElement.setAttribute("data-live", "1");
       count(JSON.parse(e.data).unread);
-      // After a dropped connection, whatever came meanwhile.
-      if (greeted && thread) refresh();
-      greeted = true;
+      // Whatever came between the page and the stream (or while the
+      // connection was down): the thread is asked for once more.
+      if (thread) refresh();
     });
     source.addEventListener("message", function (e) {
       var news = JSON.parse(e.data);
@@ -221,6 +223,52 @@
     source.addEventListener("gone", function (e) {
       if (thread && JSON.parse(e.data).thread === thread) location.reload();
     });
+  })();
+
+  // "Translate on this phone": where the browser translates on the
+  // device itself (the Translator API), a message in another language
+  // gets a button. The text never leaves the phone; elsewhere there is no
+  // button at all.
+  (function translate() {
+    var list = document.getElementById("messages");
+    if (!list || !self.Translator) return;
+    var label = list.getAttribute("data-translate");
+    var target = (document.documentElement.lang || "nl").split("-")[0];
+    function offer(body) {
+      var source = (body.getAttribute("lang") || "").split("-")[0];
+      if (!source || source === target || body.getAttribute("data-offered")) return;
+      body.setAttribute("data-offered", "1");
+      Translator.availability({ sourceLanguage: source, targetLanguage: target })
+        .then(function (a) {
+          if (a === "unavailable") return;
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "link-button";
+          button.textContent = label;
+          button.addEventListener("click", function () {
+            button.disabled = true;
+            Translator.create({ sourceLanguage: source, targetLanguage: target })
+              .then(function (t) { return t.translate(body.textContent); })
+              .then(function (text) {
+                var out = document.createElement("p");
+                out.className = "body translated";
+                out.lang = document.documentElement.lang;
+                out.dir = "auto";
+                out.textContent = text;
+                button.replaceWith(out);
+              })
+              .catch(function () { button.disabled = false; });
+          });
+          body.after(button);
+        })
+        .catch(function () {});
+    }
+    function all() {
+      var bodies = list.querySelectorAll(".msg.theirs .body");
+      for (var i = 0; i < bodies.length; i++) offer(bodies[i]);
+    }
+    all();
+    new MutationObserver(all).observe(list, { childList: true });
   })();
 
   var card = document.getElementById("notifications");

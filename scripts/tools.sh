@@ -38,6 +38,13 @@ ensure_browser() {
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
+  # The phrase book's icons are emoji, as on every phone; the screenshots
+  # show them only with a colour emoji font.
+  if [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+    say "installing the emoji font"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-color-emoji >/dev/null
+  fi
 }
 
 # A real Web Push service on loopback for the push tests (web-push-testing:

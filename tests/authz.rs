@@ -1112,6 +1112,10 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             vec![f("thread", &ids.coach_thread), f("body", "tot morgen")],
             coach_thread,
         ),
+        "post-phrase" => (
+            vec![f("thread", &ids.coach_thread), f("phrase", "thank-you")],
+            coach_thread,
+        ),
         "delete-message" => (
             vec![f("thread", &ids.coach_thread), f("message", &ids.deletable)],
             first_member,

@@ -560,6 +560,32 @@ async fn demo_data_signs_in_and_obeys_the_rules() {
             };
             seen.push((login.email.clone(), list, body));
         }
+        // The demo family talks with Sara and with Marleen: each reads
+        // their own thread, the others none.
+        let mut threads = Vec::new();
+        for login in &again.logins {
+            let p = Person::new(&server);
+            p.post(
+                "/api/sign-in",
+                "/sign-in",
+                &[("email", &login.email), ("password", &login.password)],
+            )
+            .await;
+            let list = p.get("/messages").await.body;
+            let thread = match between(&list, "href=\"/messages/", "\"") {
+                Some(id) => p.get(&format!("/messages/{id}")).await.body,
+                None => String::new(),
+            };
+            threads.push(thread);
+        }
+        assert!(threads[0].contains("هل يمكنك الاتصال بي؟"), "{}", threads[0]);
+        assert!(threads[0].contains("ik bel u morgen om tien uur"));
+        assert!(!threads[0].contains("huiswerk?"));
+        // Koen has his (empty) thread with Gezin Peeters; Pieter none.
+        assert!(threads[1].contains("id=\"no-messages\"") && !threads[1].contains("Amal"));
+        assert!(threads[3].is_empty());
+        assert!(threads[2].contains("langskomen voor het huiswerk"));
+        assert!(!threads[2].contains("ik bel u morgen"));
         let (_, sara_list, sara) = &seen[0];
         assert!(sara_list.contains("Gezin Haddad"));
         assert!(sara.contains("Inschrijven bij de sociale huisvesting"));

@@ -667,3 +667,133 @@ async fn new_messages_arrive_live_and_count_as_unread() {
         assert!(coach.next(Duration::from_millis(500)).await.is_none());
     }
 }
+
+#[tokio::test]
+async fn a_phrase_reads_in_each_readers_own_language() {
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        // Amal reads Onsplan in Arabic; Sara in Dutch, Yusuf in English.
+        for (who, lang) in [(&f.amal, "ar"), (&f.yusuf, "en")] {
+            let r = who.call("/api/set-language", &[("lang", lang)]).await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        // The phrases come first for the family, before the keyboard.
+        let page = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        let phrases = page.find("id=\"phrases\"").expect("the phrase book");
+        assert!(phrases < page.find("id=\"message-body\"").unwrap());
+        assert!(page.contains("من فضلك اتصل بي."), "in Arabic: {page}");
+        // Amal taps "I'll come on … at …" with a day and an hour.
+        let r = f
+            .amal
+            .post(
+                "/api/post-phrase",
+                &format!("/messages/{thread}"),
+                &[
+                    ("thread", thread.as_str()),
+                    ("phrase", "come-on"),
+                    ("day", "2026-12-02"),
+                    ("time", "09:30"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let r = f
+            .amal
+            .call(
+                "/api/post-phrase",
+                &[("thread", thread.as_str()), ("phrase", "thank-you")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        // Sara reads both in Dutch, the day and the hour her way.
+        let sara = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert!(
+            sara.contains("Ik kom op woensdag 2 december 2026 om 9:30."),
+            "{sara}"
+        );
+        assert!(sara.contains("Dank u wel."), "{sara}");
+        assert!(!sara.contains("سآتي"), "not in Arabic: {sara}");
+        // Sara answers with a phrase; Amal reads it in Arabic, Yusuf in
+        // English.
+        let r = f
+            .coach
+            .call(
+                "/api/post-phrase",
+                &[("thread", thread.as_str()), ("phrase", "bring-id")],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let amal = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(amal.contains("أحضر بطاقة هويتك."), "{amal}");
+        assert!(
+            amal.contains("سآتي يوم الأربعاء 2 ديسمبر 2026 الساعة 9:30."),
+            "{amal}"
+        );
+        let yusuf = text(&f.yusuf.get(&format!("/messages/{thread}")).await);
+        assert!(yusuf.contains("Bring your identity card."), "{yusuf}");
+        assert!(yusuf.contains("I'll come on Wednesday 2 December 2026 at 9:30."));
+        // What is stored is the phrase and its arguments, no sentence.
+        let stored: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT kind, body, args FROM messages WHERE thread_id = $1 ORDER BY seq",
+        )
+        .bind(&thread)
+        .fetch_all(f.server.state.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(
+            stored[0],
+            (
+                "phrase".to_string(),
+                "come-on".to_string(),
+                r#"{"day":"2026-12-02","time":"09:30"}"#.to_string()
+            )
+        );
+        // Refused, in the writer's language, and nothing written: a phrase
+        // not in the book, a missing or impossible day or hour.
+        for fields in [
+            vec![("phrase", "say-anything")],
+            vec![("phrase", "come-on"), ("time", "09:30")],
+            vec![
+                ("phrase", "come-on"),
+                ("day", "2026-02-30"),
+                ("time", "09:30"),
+            ],
+            vec![
+                ("phrase", "come-on"),
+                ("day", "2026-12-02"),
+                ("time", "25:00"),
+            ],
+            vec![
+                ("phrase", "come-on"),
+                ("day", "2031-01-01"),
+                ("time", "09:30"),
+            ],
+        ] {
+            let mut form = vec![("thread", thread.as_str())];
+            form.extend(fields.iter().copied());
+            let r = f.amal.call("/api/post-phrase", &form).await;
+            assert_eq!(r.status, 400, "{fields:?}: {}", r.body);
+        }
+        let r = f
+            .amal
+            .post(
+                "/api/post-phrase",
+                &format!("/messages/{thread}"),
+                &[
+                    ("thread", thread.as_str()),
+                    ("phrase", "call-after"),
+                    ("time", "9 uur"),
+                ],
+            )
+            .await;
+        let back = text(&f.amal.back_with_error(&r).await);
+        assert!(back.contains("اختر الساعة."), "{back}");
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE thread_id = $1")
+            .bind(&thread)
+            .fetch_one(f.server.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 3, "{store:?}");
+    }
+}

@@ -33,6 +33,7 @@ use onsplan_app::domain::invites;
 use onsplan_app::domain::log;
 use onsplan_app::domain::mandates::{self, MandateInput};
 use onsplan_app::domain::members;
+use onsplan_app::domain::messages;
 use onsplan_app::domain::overview;
 use onsplan_app::domain::plan::{self, ActionInput, Basis, DOMAINS};
 use onsplan_app::domain::secret::SecretKey;
@@ -185,6 +186,12 @@ enum Op {
     Decide(usize, bool),
     /// A staff member opens the family's page (for its coach, a visit).
     OpenPage(Who),
+    /// The acting member says yes (true) or stops talking (false) with the
+    /// family's volunteer.
+    Talk(bool),
+    /// The acting member, and a staff member, open their messages (which
+    /// makes the rows of the threads they may have now).
+    OpenMessages(Who),
 }
 
 fn share_to() -> impl Strategy<Value = ShareTo> {
@@ -233,6 +240,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(Op::CoachTriesToJoin),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(k, yes)| Op::Decide(k, yes)),
         2 => prop::sample::select(STAFF.to_vec()).prop_map(Op::OpenPage),
+        3 => any::<bool>().prop_map(Op::Talk),
+        2 => prop::sample::select(STAFF.to_vec()).prop_map(Op::OpenMessages),
     ]
 }
 
@@ -342,6 +351,8 @@ struct Model {
     removed: BTreeSet<Who>,
     /// (coach, withdrawn)
     mandates: Vec<(Who, bool)>,
+    /// The family's yes to talking with a volunteer: (volunteer, ended).
+    talks: Vec<(Who, bool)>,
     items: Vec<MItem>,
     shares: Vec<MShare>,
     questions: Vec<MQuestion>,
@@ -417,6 +428,7 @@ impl Model {
             org: STAFF.iter().map(|w| (*w, first_org(*w))).collect(),
             removed: BTreeSet::new(),
             mandates: vec![],
+            talks: vec![],
             items: vec![],
             shares: vec![],
             questions: vec![],
@@ -438,6 +450,38 @@ impl Model {
         who.is_some()
             && who == self.coach
             && self.mandates.iter().any(|(c, w)| Some(*c) == who && !w)
+    }
+
+    /// Whether `who` may read a thread of this family in `role` that is
+    /// theirs: the coach with a live base mandate; the volunteer now, with
+    /// the family's yes to talking with them.
+    fn reads_thread(&self, who: Who, role: &str, thread_staff: Who) -> bool {
+        if who != thread_staff || self.removed.contains(&who) {
+            return false;
+        }
+        match role {
+            "coach" => self.coach_ok(Some(who)),
+            "volunteer" => {
+                self.volunteer == Some(who)
+                    && self.talks.iter().any(|(v, ended)| *v == who && !ended)
+            }
+            _ => false,
+        }
+    }
+
+    /// Ends, by the service, the yes to talking with volunteers for whom
+    /// `ends` holds.
+    fn end_talks(&mut self, ends: impl Fn(Who) -> bool) {
+        let mut ended = 0;
+        for t in &mut self.talks {
+            if !t.1 && ends(t.0) {
+                t.1 = true;
+                ended += 1;
+            }
+        }
+        for _ in 0..ended {
+            self.expect(("service", ""), "talk_ended", None);
+        }
     }
 
     fn share_live(&self, s: &MShare, today: &str) -> bool {
@@ -539,6 +583,7 @@ impl Model {
             self.volunteer = None;
         }
         self.end_mandates(|c| c == who);
+        self.end_talks(|v| v == who);
     }
 
     fn end_mandates(&mut self, ends: impl Fn(Who) -> bool) {
@@ -818,6 +863,8 @@ impl Scenario<'_> {
                         // A base mandate is given to a person: any other
                         // coach's live one ends with the assignment.
                         m.end_mandates(|w| Some(w) != coach);
+                        // So is the yes to talking with a volunteer.
+                        m.end_talks(|w| Some(w) != volunteer);
                     }
                     (Err(e), false) if is_bad(&e) => {}
                     (got, fits) => {
@@ -852,6 +899,35 @@ impl Scenario<'_> {
                 }
             }
             Op::Advance(seconds) => self.now += seconds,
+            Op::OpenMessages(who) => {
+                let member = Caller::member(db, &m.acting_member().id).await.unwrap();
+                messages::home(db, &member, self.now).await.unwrap();
+                if let Ok(caller) = Caller::staff(db, &self.ids[who]).await {
+                    messages::home(db, &caller, self.now).await.unwrap();
+                }
+            }
+            Op::Talk(yes) => {
+                let hub = onsplan_app::domain::live::Hub::default();
+                let got = messages::set_talk(db, &hub, &access, *yes).await;
+                match (got, m.volunteer) {
+                    (Err(AppError::Conflict(_)), None) => {}
+                    (Ok(()), Some(v)) => {
+                        let live = m.talks.iter().filter(|t| t.0 == v && !t.1).count();
+                        if *yes && live == 0 {
+                            m.talks.push((v, false));
+                            m.by_member("talk_granted", None);
+                        } else if !*yes {
+                            for t in m.talks.iter_mut().filter(|t| t.0 == v && !t.1) {
+                                t.1 = true;
+                            }
+                            for _ in 0..live {
+                                m.by_member("talk_withdrawn", None);
+                            }
+                        }
+                    }
+                    (got, v) => return Err(format!("talk {yes}: store {got:?}, volunteer {v:?}")),
+                }
+            }
             Op::Ask(i, days) => {
                 let actions: Vec<MItem> = m.items.iter().filter(|i| i.is_action).cloned().collect();
                 let Some(action) = pick(&actions, *i) else {
@@ -1091,6 +1167,7 @@ impl Scenario<'_> {
 
         self.compare_visibility(&access).await?;
         self.compare_previews(&access).await?;
+        self.compare_threads().await?;
         self.compare_concerned().await?;
         for who in STAFF {
             self.compare_staff(who).await?;
@@ -1502,6 +1579,82 @@ impl Scenario<'_> {
     }
 
     /// Every log entry, oldest first: who, what, about which subject.
+    /// Who reads each of the family's threads: every member who is in,
+    /// and each staff member as the model says (`ThreadAccess::open`, the
+    /// check every thread page and message goes through); and the threads
+    /// each staff member's list shows.
+    async fn compare_threads(&self) -> Result<(), String> {
+        let db = self.db;
+        // The rows the lists make on first sight, made now for the staff
+        // who may talk (a row grants nothing).
+        for who in STAFF {
+            if let Ok(caller) = self.staff(who).await {
+                messages::home(db, &caller, self.now).await.unwrap();
+            }
+        }
+        let threads: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT id, role, staff_id FROM threads WHERE family_id = $1 ORDER BY id",
+        )
+        .bind(&self.family)
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        let who_is = |id: &str| STAFF.into_iter().find(|w| self.ids[w] == id).unwrap();
+        for (thread, role, staff_id) in &threads {
+            let owner = who_is(staff_id);
+            for who in STAFF {
+                let Ok(caller) = self.staff(who).await else {
+                    continue;
+                };
+                let got = access::ThreadAccess::open(db, &caller, thread, self.now)
+                    .await
+                    .is_ok();
+                let want = self.model.reads_thread(who, role, owner);
+                if got != want {
+                    return Err(format!(
+                        "{who:?} reads the {role} thread of {owner:?}: store {got}, model {want}"
+                    ));
+                }
+            }
+            for member in &self.model.members {
+                let got = match Caller::member(db, &member.id).await {
+                    Ok(c) => access::ThreadAccess::open(db, &c, thread, self.now)
+                        .await
+                        .is_ok(),
+                    Err(_) => false,
+                };
+                let want = member.confirmed && !member.refused;
+                if got != want {
+                    return Err(format!("member {member:?} reads {thread}: store {got}"));
+                }
+            }
+        }
+        // Each live conversation has its thread, and staff list exactly
+        // theirs.
+        for who in STAFF {
+            let Ok(caller) = self.staff(who).await else {
+                continue;
+            };
+            let listed: BTreeSet<String> = messages::home(db, &caller, self.now)
+                .await
+                .unwrap()
+                .threads
+                .into_iter()
+                .filter(|t| threads.iter().any(|(id, _, _)| *id == t.id))
+                .map(|t| t.role)
+                .collect();
+            let want: BTreeSet<String> = ["coach", "volunteer"]
+                .into_iter()
+                .filter(|role| self.model.reads_thread(who, role, who))
+                .map(str::to_string)
+                .collect();
+            if listed != want {
+                return Err(format!("{who:?} lists {listed:?}, model {want:?}"));
+            }
+        }
+        Ok(())
+    }
+
     async fn compare_log(&self, access: &FamilyAccess) -> Result<(), String> {
         let mut got = log::entries(self.db, access, 100_000).await.unwrap();
         got.reverse();

@@ -616,3 +616,203 @@ async fn getting_back_in_in_dutch_and_arabic() {
         b.b.close().await;
     }
 }
+
+/// Waits until an element matching `css` shows `want` (the thread's list
+/// is replaced as news comes, so elements are read in one script, never
+/// held); its `lang`, `dir` and text.
+async fn shows(who: &B, css: &str, want: &str) -> (String, String, String) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let found = who
+            .b
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]))\
+                 .map(function (e) { return [e.lang, e.dir, e.textContent]; })",
+                vec![css.into()],
+            )
+            .await
+            .unwrap();
+        let found: Vec<(String, String, String)> = serde_json::from_value(found).unwrap();
+        if let Some(hit) = found.into_iter().find(|(_, _, t)| t.contains(want)) {
+            return hit;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {css} showing {want}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Messages in two browsers (issue 12, increment 1): Amal reads Arabic,
+/// Sara Dutch. What one writes appears on the other's open thread without
+/// a reload, with the writer's language named and set on the text; the
+/// unread number in the top bar follows. Then the family says yes to its
+/// volunteer, who writes from a phone without JavaScript.
+#[tokio::test]
+async fn a_family_reading_arabic_and_its_coach_talk_live() {
+    use onsplan_app::domain::access::Caller;
+    use onsplan_app::domain::invites;
+    let server = TestServer::start(onsplan_tests::Store::Sqlite).await;
+    let world = World::build(&server.state).await;
+    let state = &server.state;
+    let coach_caller = Caller::staff(&state.db, &world.coach.id).await.unwrap();
+    let code = invites::create(
+        &state.db,
+        &state.secret,
+        &coach_caller,
+        &world.family,
+        state.clock.now(),
+    )
+    .await
+    .unwrap()
+    .code;
+    let amal = B::new(&server, true, "ar", true).await;
+    amal.go(&format!("/join?code={code}&lang=ar")).await;
+    amal.fill("#name", "أمل").await;
+    amal.click("#accept").await;
+    let sara = B::new(&server, true, "nl-BE", true).await;
+    sara.sign_in(&world.coach.email).await;
+
+    // Both open their thread; the page's script is listening.
+    for who in [&amal, &sara] {
+        who.go("/messages").await;
+        who.click("#threads a").await;
+        who.b.wait_for("html[data-live='1']").await;
+        who.b
+            .client
+            .execute("window.stayed = true", vec![])
+            .await
+            .unwrap();
+    }
+    let arabic = "مرحبا، هل يمكنك الاتصال بي غدا؟";
+    // Amal writes; the form posts and brings her back to the thread.
+    amal.fill("#message-body", arabic).await;
+    amal.click("#send").await;
+    amal.b.wait_for("html[data-live='1']").await;
+    amal.b
+        .client
+        .execute("window.stayed = true", vec![])
+        .await
+        .unwrap();
+    // Sara's open page shows it, without a reload: Arabic, named as such.
+    let (lang, dir, _) = shows(&sara, "#messages .msg.theirs .body", arabic).await;
+    assert_eq!((lang.as_str(), dir.as_str()), ("ar", "auto"));
+    shows(&sara, "#messages .msg.theirs .lang-label", "العربية").await;
+    let stayed = sara
+        .b
+        .client
+        .execute("return window.stayed === true", vec![])
+        .await
+        .unwrap();
+    assert_eq!(stayed, true, "the message came without a reload");
+    // Sara's page read it: Amal's open page turns her ticks to "read".
+    shows(&amal, "#messages .msg.mine .ticks.read", "✓✓").await;
+
+    // Sara answers in Dutch; Amal's page shows it, and the ticks under
+    // her own message turn to "read".
+    sara.fill("#message-body", "Ja, morgen om tien uur bel ik u.")
+        .await;
+    sara.click("#send").await;
+    shows(
+        &amal,
+        "#messages .msg.theirs .body",
+        "Ja, morgen om tien uur bel ik u.",
+    )
+    .await;
+    shows(&amal, "#messages .msg.theirs .lang-label", "Nederlands").await;
+    // … and Sara's reply, read on Amal's open page, is "read" on Sara's.
+    shows(&sara, "#messages .msg.mine .ticks.read", "✓✓").await;
+    let page = amal
+        .b
+        .client
+        .execute(
+            "return [document.documentElement.dir, window.stayed === true, \
+             document.documentElement.scrollWidth <= 360]",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(page, serde_json::json!(["rtl", true, true]));
+    // Amal opens the appointments and taps a phrase in Arabic; Sara reads
+    // it in Dutch, live.
+    amal.open("#phrases details summary").await;
+    amal.click("#phrase-cant-come").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let phrases = sara
+            .b
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('#messages .msg.theirs .phrase'))\
+                 .map(function (p) { return [p.lang, p.textContent]; })",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = phrases.to_string();
+        if text.contains("Ik kan niet komen. Kunnen we een andere dag kiezen?") {
+            assert!(text.contains("nl-BE"), "{text}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{text}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shows(
+        &amal,
+        "#messages .msg.mine .phrase",
+        "لا أستطيع الحضور. هل يمكننا اختيار يوم آخر؟",
+    )
+    .await;
+    amal.b.wait_for("html[data-live='1']").await;
+    amal.shot("thread-ar").await;
+    sara.shot("thread-nl").await;
+
+    // Elsewhere, the top bar counts what is new.
+    amal.go("/plan").await;
+    amal.b.wait_for("html[data-live='1']").await;
+    sara.fill("#message-body", "Neem uw identiteitskaart mee.")
+        .await;
+    sara.click("#send").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let n = amal
+            .b
+            .client
+            .execute(
+                "var u = document.getElementById('unread'); return u.hidden ? '' : u.textContent",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if n == "1" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "unread is {n}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The family's yes to its volunteer, asked on the messages page.
+    amal.go("/messages").await;
+    amal.shot("messages-ar").await;
+    amal.click("#talk-yes").await;
+    let marleen = B::new(&server, false, "nl-BE", true).await;
+    marleen.sign_in(&world.volunteer.email).await;
+    marleen.go("/messages").await;
+    marleen.click("#threads a").await;
+    marleen
+        .fill("#message-body", "Zal ik woensdag helpen met de brief?")
+        .await;
+    marleen.click("#send").await;
+    shows(
+        &marleen,
+        "#messages .msg.mine .body",
+        "Zal ik woensdag helpen met de brief?",
+    )
+    .await;
+    marleen.shot("thread-volunteer-nl").await;
+    for b in [amal, sara, marleen] {
+        b.b.close().await;
+    }
+}

@@ -89,6 +89,52 @@ fn fluent_args(args: &[(&str, String)]) -> HashMap<String, fluent::FluentValue<'
         .collect()
 }
 
+/// A day (`2026-12-03`) in `lang`'s own words and order ("woensdag 3
+/// december 2026", "الأربعاء 3 ديسمبر 2026"); anything else as it is.
+pub fn long_date(lang: Lang, day: &str) -> String {
+    let Some(date) = crate::domain::clock::parse_date(day) else {
+        return day.to_string();
+    };
+    let weekday = tr(
+        lang,
+        &format!("weekday-{}", date.weekday().number_from_monday()),
+    );
+    let month = tr(lang, &format!("month-{}", date.month() as u8));
+    let year = date.year().to_string();
+    tr_args(
+        lang,
+        "date-long",
+        &[
+            ("weekday", weekday),
+            ("day", date.day().to_string()),
+            ("month", month),
+            ("year", year),
+        ],
+    )
+}
+
+/// An hour of the day (`10:05`) as `lang` writes it.
+pub fn time_of_day(lang: Lang, time: &str) -> String {
+    match time.split_once(':') {
+        Some((h, m)) if h.len() == 2 && m.len() == 2 => tr_args(
+            lang,
+            "time-of-day",
+            &[
+                // 9:05, not 09:05; midnight is 0.
+                (
+                    "hour",
+                    match h.trim_start_matches('0') {
+                        "" => "0".to_string(),
+                        hour => hour.to_string(),
+                    },
+                ),
+                ("minute", m.to_string()),
+            ],
+        ),
+        _ => time.to_string(),
+    }
+}
+
 /// Whether `id` is one of our messages (in the source language).
 pub fn exists(id: &str) -> bool {
     loader(Lang::NlBe).has(id)
@@ -245,11 +291,112 @@ mod tests {
                 ],
             ),
             ("thread-role", vec!["coach", "volunteer"]),
+            ("phrase-group", crate::model::PHRASE_GROUPS.to_vec()),
+            (
+                "phrase",
+                crate::model::PHRASES.iter().map(|p| p.0).collect(),
+            ),
         ];
         for (prefix, values) in families {
             for v in values {
                 let id = format!("{prefix}-{v}");
                 assert!(ids.contains(&id), "locales/nl-BE lacks {id}");
+            }
+        }
+    }
+
+    /// The arguments (`{ $name }`) a message's text uses.
+    fn variables(text: &str) -> std::collections::BTreeSet<String> {
+        text.split("{ $")
+            .skip(1)
+            .filter_map(|rest| rest.split([' ', '}']).next())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Every phrase of the book is in every language, with the same
+    /// arguments as the book says (a reader never sees a blank or a
+    /// missing day); no language has a phrase the book does not.
+    #[test]
+    fn every_phrase_exists_in_every_language_with_the_same_arguments() {
+        use crate::model::PHRASES;
+        assert!(PHRASES.len() >= 40, "{} phrases", PHRASES.len());
+        for lang in Lang::ALL {
+            let source = source(lang).expect("a locale");
+            let mut found = Vec::new();
+            for line in source.lines() {
+                let Some((id, text)) = line.split_once(" = ") else {
+                    continue;
+                };
+                let Some(phrase) = id.trim().strip_prefix("phrase-") else {
+                    continue;
+                };
+                if phrase.starts_with("group-") {
+                    continue;
+                }
+                let book = PHRASES
+                    .iter()
+                    .find(|p| p.0 == phrase)
+                    .unwrap_or_else(|| panic!("{phrase} in {} is not in the book", lang.tag()));
+                let want: std::collections::BTreeSet<String> =
+                    book.2.iter().map(|a| a.to_string()).collect();
+                assert_eq!(variables(text), want, "phrase {phrase} in {}", lang.tag());
+                assert!(!text.trim().is_empty());
+                found.push(phrase.to_string());
+            }
+            for p in PHRASES {
+                assert!(
+                    found.iter().any(|f| f == p.0),
+                    "phrase {} missing in {}",
+                    p.0,
+                    lang.tag()
+                );
+            }
+            // Rendered with its arguments, nothing is left blank.
+            for (id, _, args, _) in PHRASES {
+                let args: Vec<(&str, String)> =
+                    args.iter().map(|a| (*a, format!("<{a}>"))).collect();
+                let text = tr_args(lang, &format!("phrase-{id}"), &args);
+                for (a, v) in &args {
+                    assert!(
+                        text.contains(v.as_str()),
+                        "{id} {a} in {}: {text}",
+                        lang.tag()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dates_and_hours_are_written_the_readers_way() {
+        let plain = |s: String| s.replace(['\u{2068}', '\u{2069}'], "");
+        assert_eq!(
+            plain(long_date(Lang::NlBe, "2026-12-02")),
+            "woensdag 2 december 2026"
+        );
+        assert_eq!(
+            plain(long_date(Lang::Ar, "2026-12-02")),
+            "الأربعاء 2 ديسمبر 2026"
+        );
+        assert_eq!(
+            plain(long_date(Lang::Pl, "2026-12-02")),
+            "środa, 2 grudnia 2026"
+        );
+        assert_eq!(
+            plain(long_date(Lang::Tr, "2026-12-02")),
+            "2 Aralık 2026 Çarşamba"
+        );
+        assert_eq!(plain(time_of_day(Lang::Fr, "09:05")), "9 h 05");
+        assert_eq!(plain(time_of_day(Lang::En, "00:30")), "0:30");
+        assert_eq!(plain(time_of_day(Lang::NlBe, "14:30")), "14:30");
+        assert_eq!(long_date(Lang::En, "not a day"), "not a day");
+        for lang in Lang::ALL {
+            for month in 1..=12 {
+                assert!(!tr(lang, &format!("month-{month}")).starts_with("month-"));
+            }
+            for day in 1..=7 {
+                assert!(!tr(lang, &format!("weekday-{day}")).starts_with("weekday-"));
             }
         }
     }

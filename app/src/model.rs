@@ -375,8 +375,14 @@ pub struct Message {
     pub seq: i64,
     pub mine: bool,
     pub author: String,
-    /// Empty once deleted.
+    /// `text`, or `phrase` (a phrase of the book, shown in the reader's
+    /// language).
+    pub kind: String,
+    /// The text; for a phrase, its id. Empty once deleted.
     pub body: String,
+    /// A phrase's arguments as stored (`day`: 2026-12-03, `time`: 10:00),
+    /// written out in the reader's language when shown.
+    pub args: Vec<(String, String)>,
     /// The writer's language (a BCP 47 tag).
     pub lang: String,
     pub at: i64,
@@ -398,3 +404,63 @@ pub struct ThreadView {
     pub last_seq: i64,
     pub messages: Vec<Message>,
 }
+
+/// The phrase book: short messages families and coaches send most, each
+/// stored as its id and its arguments and shown to every reader in their
+/// own language (`phrase-<id>` in locales/): (id, icon, arguments, group).
+/// Groups are shown in the order of `PHRASE_GROUPS`.
+pub const PHRASES: &[(&str, &str, &[&str], &str)] = &[
+    ("cant-come", "🗓️", &[], "appointments"),
+    ("running-late", "⏰", &[], "appointments"),
+    ("on-my-way", "🚶", &[], "appointments"),
+    ("come-on", "📅", &["day", "time"], "appointments"),
+    ("call-on", "📞", &["day", "time"], "appointments"),
+    ("can-you-come", "🏠", &[], "appointments"),
+    ("where-meet", "📍", &[], "appointments"),
+    ("see-you", "👋", &[], "appointments"),
+    ("remind-me", "🔔", &[], "appointments"),
+    ("call-me", "📞", &[], "contact"),
+    ("call-after", "🕓", &["time"], "contact"),
+    ("call-back", "🔇", &[], "contact"),
+    ("no-credit", "📱", &[], "contact"),
+    ("write-not-call", "✉️", &[], "contact"),
+    ("interpreter", "🗣️", &[], "contact"),
+    ("urgent", "❗", &[], "contact"),
+    ("talk-alone", "🔒", &[], "contact"),
+    ("letter-unclear", "📄", &[], "papers"),
+    ("photo-letter", "📷", &[], "papers"),
+    ("bring-id", "🪪", &[], "papers"),
+    ("bring-papers", "📁", &[], "papers"),
+    ("form-help", "📝", &[], "papers"),
+    ("deadline", "⏳", &["day"], "papers"),
+    ("sign-document", "✍️", &[], "papers"),
+    ("letter-sent", "📨", &[], "papers"),
+    ("answer-came", "📬", &[], "papers"),
+    ("still-waiting", "⌛", &[], "papers"),
+    ("no-food-money", "🍞", &[], "home"),
+    ("bill", "💶", &[], "home"),
+    ("energy-cut", "💡", &[], "home"),
+    ("landlord", "🔑", &[], "home"),
+    ("damp", "🏚️", &[], "home"),
+    ("child-sick", "🤒", &[], "home"),
+    ("i-am-sick", "🛌", &[], "home"),
+    ("school-talk", "🏫", &[], "home"),
+    ("no-childcare", "🧸", &[], "home"),
+    ("doctor", "🩺", &[], "home"),
+    ("job-news", "💼", &[], "home"),
+    ("need-help", "🆘", &[], "home"),
+    ("thank-you", "🙏", &[], "short"),
+    ("ok", "👍", &[], "short"),
+    ("yes", "✅", &[], "short"),
+    ("no", "❌", &[], "short"),
+    ("explain-simply", "❓", &[], "short"),
+    ("all-well", "🙂", &[], "short"),
+    ("good-news", "🎉", &[], "short"),
+    ("will-do", "💪", &[], "short"),
+    ("done", "✔️", &[], "short"),
+    ("how-are-you", "💬", &[], "short"),
+    ("how-did-it-go", "🗨️", &[], "short"),
+];
+
+/// The phrase book's groups, in the order they are shown.
+pub const PHRASE_GROUPS: [&str; 5] = ["appointments", "contact", "papers", "home", "short"];

@@ -304,6 +304,38 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
     )
     .await?;
 
+    // Amal and Sara talk, each in their own language; Amal says yes to
+    // messages from Marleen, who writes too.
+    let sara_thread = thread(state, &sara, "coach").await?;
+    say(
+        state,
+        &amal,
+        &sara_thread,
+        "مرحبا سارة، وصلتني رسالة من المالك. هل يمكنك الاتصال بي؟",
+        Lang::Ar,
+    )
+    .await?;
+    say(
+        state,
+        &sara,
+        &sara_thread,
+        "Dag Amal, ik bel u morgen om tien uur. Neem de brief erbij.",
+        Lang::NlBe,
+    )
+    .await?;
+    say(state, &amal, &sara_thread, "شكرا", Lang::Ar).await?;
+    onsplan_app::domain::messages::set_talk(db, &state.live, &fam, true).await?;
+    let marleen = Caller::staff(db, &staff[2]).await?;
+    let marleen_thread = thread(state, &marleen, "volunteer").await?;
+    say(
+        state,
+        &marleen,
+        &marleen_thread,
+        "Dag! Zal ik woensdag na school langskomen voor het huiswerk?",
+        Lang::NlBe,
+    )
+    .await?;
+
     // Gezin Peeters: coach Koen; the plan is on hold.
     let peeters =
         accounts::create_family(db, koen.as_staff().expect("staff"), "Gezin Peeters", now).await?;
@@ -333,6 +365,35 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
         },
     )
     .await?;
+    Ok(())
+}
+
+/// The thread `caller` has in `role` (the demo has one each).
+async fn thread(state: &AppState, caller: &Caller, role: &str) -> Result<String, AppError> {
+    let home = onsplan_app::domain::messages::home(&state.db, caller, state.clock.now()).await?;
+    home.threads
+        .into_iter()
+        .find(|t| t.role == role)
+        .map(|t| t.id)
+        .ok_or(AppError::NotFound)
+}
+
+async fn say(
+    state: &AppState,
+    caller: &Caller,
+    thread: &str,
+    body: &str,
+    lang: Lang,
+) -> Result<(), AppError> {
+    let access = onsplan_app::domain::access::ThreadAccess::open(
+        &state.db,
+        caller,
+        thread,
+        state.clock.now(),
+    )
+    .await?;
+    onsplan_app::domain::messages::post_text(&state.db, &state.live, &access, body, lang, None)
+        .await?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use super::log::{self, Actor};
 use crate::error::AppError;
 use crate::lang::Lang;
 pub use crate::model::{Message, MessagesHome, TalkQuestion, ThreadLine, ThreadView};
-use crate::model::{DELETE_WITHIN_SECONDS, MAX_MESSAGE};
+use crate::model::{DELETE_WITHIN_SECONDS, MAX_MESSAGE, PHRASES};
 
 /// The most messages a thread page shows (the newest).
 const PAGE: i64 = 200;
@@ -176,11 +176,12 @@ pub async fn thread_with(
 /// The thread's newest messages, oldest first, as this reader sees them;
 /// marks them read. A read by staff is written to the family's log ("Who
 /// looked"), in the same transaction as the read mark.
-pub async fn view(db: &Db, thread: &ThreadAccess) -> Result<ThreadView, AppError> {
+pub async fn view(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<ThreadView, AppError> {
     let rows = sqlx::query(
         "SELECT * FROM (
-           SELECT m.id, m.seq, m.author_kind, m.author_id, m.body, m.lang, m.created_at,
-                  m.deleted_at, COALESCE(mb.display_name, s.display_name, '') AS author
+           SELECT m.id, m.seq, m.author_kind, m.author_id, m.kind, m.body, m.args, m.lang,
+                  m.created_at, m.deleted_at,
+                  COALESCE(mb.display_name, s.display_name, '') AS author
            FROM messages m
            LEFT JOIN members mb ON m.author_kind = 'member' AND mb.id = m.author_id
            LEFT JOIN staff s ON m.author_kind = 'staff' AND s.id = m.author_id
@@ -217,15 +218,22 @@ pub async fn view(db: &Db, thread: &ThreadAccess) -> Result<ThreadView, AppError
         } else {
             r.try_get("author").map_err(internal)?
         };
+        let args: String = r.try_get("args").map_err(internal)?;
         messages.push(Message {
             id: r.try_get("id").map_err(internal)?,
             seq,
             mine,
             author,
+            kind: r.try_get("kind").map_err(internal)?,
             body: if deleted_at.is_some() {
                 String::new()
             } else {
                 r.try_get("body").map_err(internal)?
+            },
+            args: if deleted_at.is_some() {
+                Vec::new()
+            } else {
+                parse_args(&args)
             },
             lang: r.try_get("lang").map_err(internal)?,
             at,
@@ -239,7 +247,7 @@ pub async fn view(db: &Db, thread: &ThreadAccess) -> Result<ThreadView, AppError
         let last = messages.last_mut().expect("just pushed");
         last.read = last.mine && seq <= other_read;
     }
-    mark_read(db, thread).await?;
+    mark_read(db, hub, thread).await?;
     Ok(ThreadView {
         id: thread.thread_id().to_string(),
         role: thread.role().to_string(),
@@ -256,9 +264,20 @@ pub async fn view(db: &Db, thread: &ThreadAccess) -> Result<ThreadView, AppError
 }
 
 /// The reader has seen the thread up to its newest message; staff's
-/// reading is logged for the family.
-async fn mark_read(db: &Db, thread: &ThreadAccess) -> Result<(), AppError> {
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+/// reading is logged for the family. When that is further than before,
+/// the writer's open page is told (its ticks turn to "read").
+async fn mark_read(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<(), AppError> {
+    let mut tx = db.begin().await.map_err(internal)?;
+    let before: Option<i64> = sqlx::query_scalar(
+        "SELECT seq FROM thread_reads WHERE thread_id = $1 AND reader_kind = $2 AND reader_id = $3",
+    )
+    .bind(thread.thread_id())
+    .bind(thread.reader_kind())
+    .bind(thread.reader_id())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
+    let further = before.unwrap_or(0) < thread.last_seq();
     upsert_read(&mut tx, thread, thread.last_seq()).await?;
     if !thread.reader_is_member() {
         log::record_by(
@@ -271,7 +290,18 @@ async fn mark_read(db: &Db, thread: &ThreadAccess) -> Result<(), AppError> {
         )
         .await?;
     }
-    tx.commit().await.map_err(internal)
+    tx.commit().await.map_err(internal)?;
+    if further {
+        announce(
+            db,
+            hub,
+            thread.family_id(),
+            thread.thread_id(),
+            thread.last_seq(),
+        )
+        .await;
+    }
+    Ok(())
 }
 
 async fn upsert_read(
@@ -308,13 +338,92 @@ pub async fn post_text(
     lang: Lang,
     key: Option<&str>,
 ) -> Result<String, AppError> {
+    let body = super::plan::check_text_max(body, MAX_MESSAGE)?;
+    post(db, hub, thread, "text", &body, "{}", lang, key).await
+}
+
+/// Posts a phrase of the book with its arguments (`day` a date, `time`
+/// an hour of the day, exactly those the phrase has); every reader reads
+/// it in their own language.
+pub async fn post_phrase(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    phrase: &str,
+    args: &[(&str, &str)],
+    lang: Lang,
+    key: Option<&str>,
+) -> Result<String, AppError> {
+    let Some((id, _, wanted, _)) = PHRASES.iter().find(|p| p.0 == phrase) else {
+        return Err(AppError::bad("error-bad-input"));
+    };
+    let mut stored = serde_json::Map::new();
+    for name in *wanted {
+        let value = args
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("");
+        let value = match *name {
+            "day" => check_day(value, thread.now())?,
+            "time" => check_time(value)?,
+            _ => return Err(AppError::Internal),
+        };
+        stored.insert(name.to_string(), serde_json::Value::String(value));
+    }
+    let args = serde_json::Value::Object(stored).to_string();
+    post(db, hub, thread, "phrase", id, &args, lang, key).await
+}
+
+/// A day for a message: a real date, from a year ago to two years ahead.
+fn check_day(value: &str, now: i64) -> Result<String, AppError> {
+    let day = super::clock::parse_date(value).ok_or_else(|| AppError::bad("error-bad-date"))?;
+    let today =
+        super::clock::parse_date(&super::clock::belgian_date(now)).ok_or(AppError::Internal)?;
+    if day < today - time::Duration::days(366) || day > today + time::Duration::days(731) {
+        return Err(AppError::bad("error-bad-date"));
+    }
+    Ok(super::clock::format_date(day))
+}
+
+/// An hour of the day, `HH:MM` (a browser's time field sends that).
+fn check_time(value: &str) -> Result<String, AppError> {
+    let parsed = value.split_once(':').and_then(|(h, m)| {
+        let ok = h.len() == 2 && m.len() == 2;
+        let (h, m) = (h.parse::<u8>().ok()?, m.parse::<u8>().ok()?);
+        (ok && h < 24 && m < 60).then(|| format!("{h:02}:{m:02}"))
+    });
+    parsed.ok_or_else(|| AppError::bad("error-bad-time"))
+}
+
+/// Stored arguments back as pairs (unknown or broken ones are left out).
+fn parse_args(stored: &str) -> Vec<(String, String)> {
+    match serde_json::from_str::<serde_json::Value>(stored) {
+        Ok(serde_json::Value::Object(map)) => map
+            .into_iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_string())))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Writes one message of any kind, once per key.
+#[allow(clippy::too_many_arguments)]
+async fn post(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    kind: &str,
+    body: &str,
+    args: &str,
+    lang: Lang,
+    key: Option<&str>,
+) -> Result<String, AppError> {
     // The family keeps an ended thread to read; nobody writes in it (the
     // other side could not read it).
     if !thread.live() {
         return Err(AppError::Conflict("error-thread-ended".into()));
     }
-    let body = super::plan::check_text_max(body, MAX_MESSAGE)?;
-    let body = body.as_str();
     let key = key.filter(|k| !k.is_empty());
     if let Some(k) = key {
         if k.len() > 64
@@ -329,7 +438,7 @@ pub async fn post_text(
         }
     }
     let id = new_id();
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let seq: i64 = sqlx::query_scalar(
         "UPDATE threads SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq",
     )
@@ -339,8 +448,9 @@ pub async fn post_text(
     .map_err(internal)?;
     let inserted = sqlx::query(
         "INSERT INTO messages
-           (id, thread_id, seq, author_kind, author_id, kind, body, lang, created_at, client_key)
-         VALUES ($1, $2, $3, $4, $5, 'text', $6, $7, $8, $9)
+           (id, thread_id, seq, author_kind, author_id, kind, body, lang, created_at, client_key,
+            args)
+         VALUES ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9, $11)
          ON CONFLICT DO NOTHING",
     )
     .bind(&id)
@@ -352,6 +462,8 @@ pub async fn post_text(
     .bind(lang.tag())
     .bind(thread.now())
     .bind(key)
+    .bind(kind)
+    .bind(args)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
@@ -401,7 +513,7 @@ pub async fn delete(
     if !thread.live() {
         return Err(AppError::Conflict("error-thread-ended".into()));
     }
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
     let found: Option<i64> = sqlx::query_scalar(
         "SELECT created_at FROM messages WHERE id = $1 AND thread_id = $2
            AND author_kind = $3 AND author_id = $4 AND deleted_at IS NULL",
@@ -419,7 +531,7 @@ pub async fn delete(
     if thread.now() - at >= DELETE_WITHIN_SECONDS {
         return Err(AppError::Conflict("error-delete-too-late".into()));
     }
-    sqlx::query("UPDATE messages SET body = '', deleted_at = $1 WHERE id = $2")
+    sqlx::query("UPDATE messages SET body = '', args = '{}', deleted_at = $1 WHERE id = $2")
         .bind(thread.now())
         .bind(message_id)
         .execute(&mut *tx)
@@ -508,7 +620,14 @@ pub async fn set_talk(
     let Some(member) = access.member_id() else {
         return Err(AppError::NotFound);
     };
-    let mut tx = db.pool().begin().await.map_err(internal)?;
+    let mut tx = db.begin().await.map_err(internal)?;
+    // One answer at a time per family (two members tapping "yes" at once
+    // give one yes): the family's row is locked for this transaction.
+    sqlx::query("UPDATE families SET id = id WHERE id = $1")
+        .bind(access.family_id())
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
     let volunteer: Option<Option<String>> =
         sqlx::query_scalar("SELECT volunteer_id FROM families WHERE id = $1")
             .bind(access.family_id())

@@ -24,7 +24,7 @@ pub async fn message_list() -> Result<MessagesHome, AppError> {
 #[server(endpoint = "thread")]
 pub async fn thread(id: String) -> Result<ThreadView, AppError> {
     let (state, thread) = open_thread(&id).await?;
-    crate::domain::messages::view(&state.db, &thread).await
+    crate::domain::messages::view(&state.db, &state.live, &thread).await
 }
 
 #[cfg(feature = "ssr")]
@@ -54,6 +54,39 @@ pub async fn post_message(
         &state.live,
         &access,
         &body,
+        lang,
+        key.as_deref(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/messages/{thread}#end"));
+    Ok(())
+}
+
+/// Sends a phrase of the book (`day`, `time`: its arguments, if it has
+/// them); every reader reads it in their own language.
+#[server(endpoint = "post-phrase")]
+pub async fn post_phrase(
+    thread: String,
+    phrase: String,
+    day: Option<String>,
+    time: Option<String>,
+    key: Option<String>,
+) -> Result<(), AppError> {
+    let (state, access) = open_thread(&thread).await?;
+    let lang = crate::request::current().lang;
+    let mut args = Vec::new();
+    if let Some(day) = day.as_deref() {
+        args.push(("day", day));
+    }
+    if let Some(time) = time.as_deref() {
+        args.push(("time", time));
+    }
+    crate::domain::messages::post_phrase(
+        &state.db,
+        &state.live,
+        &access,
+        &phrase,
+        &args,
         lang,
         key.as_deref(),
     )
@@ -180,10 +213,13 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
         .then(|| view! { <li class="muted" id="no-messages">{t("thread-empty")}</li> });
     let form = if view.live {
         let body = crate::request::kept("/api/post-message", "body").unwrap_or_default();
+        // The phrases come first, before the keyboard, folded by topic.
+        let phrases = view! { <PhraseBook thread=view.id.clone()/> };
         view! {
+            {phrases}
             <PostForm action="/api/post-message" class="card write">
                 <Hidden name="thread" value=thread_id_form/>
-                <label for="message-body">{t("message-write")}</label>
+                <label for="message-body">{t(if view.reader_is_member { "message-or-write" } else { "message-write" })}</label>
                 <textarea id="message-body" name="body" rows="3" maxlength=MAX_MESSAGE.to_string() dir="auto" required>{body}</textarea>
                 <button type="submit" id="send">{t("message-send")}</button>
             </PostForm>
@@ -195,7 +231,7 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
     view! {
         <h1><bdi>{title}</bdi></h1>
         <FormError/>
-        <ol class="plain-list messages" id="messages" data-thread=id data-seq=view.last_seq.to_string() aria-live="polite">
+        <ol class="plain-list messages" id="messages" data-thread=id data-seq=view.last_seq.to_string() data-translate=t("translate-on-phone") aria-live="polite">
             {items}
             {empty}
         </ol>
@@ -211,6 +247,20 @@ fn MessageItem(m: Message, reader: Lang, thread: String) -> impl IntoView {
     let class = if m.mine { "msg mine" } else { "msg theirs" };
     let body = if m.deleted {
         view! { <p class="muted deleted">{t("message-deleted")}</p> }.into_any()
+    } else if m.kind == "phrase" {
+        // Written in the reader's own language, whoever sent it.
+        let icon = crate::model::PHRASES
+            .iter()
+            .find(|p| p.0 == m.body)
+            .map(|p| p.1)
+            .unwrap_or("");
+        view! {
+            <p class="body phrase" lang=reader.tag() dir="auto">
+                <span class="phrase-icon" aria-hidden="true">{icon}</span>" "
+                {phrase_text(reader, &m.body, &m.args)}
+            </p>
+        }
+        .into_any()
     } else {
         let label = Lang::from_tag(&m.lang)
             .filter(|l| *l != reader)
@@ -243,5 +293,98 @@ fn MessageItem(m: Message, reader: Lang, thread: String) -> impl IntoView {
             {body}
             <p class="meta">{ticks}" "{delete}</p>
         </li>
+    }
+}
+
+/// A phrase in `lang`, its day and hour written the reader's way.
+fn phrase_text(lang: Lang, id: &str, args: &[(String, String)]) -> String {
+    let args: Vec<(&str, String)> = args
+        .iter()
+        .map(|(k, v)| {
+            let shown = match k.as_str() {
+                "day" => crate::i18n::long_date(lang, v),
+                "time" => crate::i18n::time_of_day(lang, v),
+                _ => v.clone(),
+            };
+            (k.as_str(), shown)
+        })
+        .collect();
+    crate::i18n::tr_args(lang, &format!("phrase-{id}"), &args)
+}
+
+/// The phrase book: a button for each phrase, by group; a phrase with a
+/// day or an hour is its own small form with those fields. Plain forms:
+/// without JavaScript a tap sends it.
+#[component]
+fn PhraseBook(thread: String) -> impl IntoView {
+    use crate::model::{PHRASES, PHRASE_GROUPS};
+    let lang = current_lang();
+    let groups: Vec<_> = PHRASE_GROUPS
+        .iter()
+        .map(|group| {
+            let thread = thread.clone();
+            let plain: Vec<_> = PHRASES
+                .iter()
+                .filter(|p| p.3 == *group && p.2.is_empty())
+                .map(|(id, icon, _, _)| {
+                    view! {
+                        <button type="submit" name="phrase" value=*id class="phrase-button secondary" id=format!("phrase-{id}")>
+                            <span class="phrase-icon" aria-hidden="true">{*icon}</span>" "
+                            {phrase_text(lang, id, &[])}
+                        </button>
+                    }
+                })
+                .collect();
+            let with_fields: Vec<_> = PHRASES
+                .iter()
+                .filter(|p| p.3 == *group && !p.2.is_empty())
+                .map(|(id, icon, args, _)| {
+                    let thread = thread.clone();
+                    let blanks: Vec<(String, String)> =
+                        args.iter().map(|a| (a.to_string(), "…".to_string())).collect();
+                    let fields: Vec<_> = args
+                        .iter()
+                        .map(|a| {
+                            let (kind, label) = match *a {
+                                "day" => ("date", t("field-day")),
+                                _ => ("time", t("field-time")),
+                            };
+                            let field_id = format!("phrase-{id}-{a}");
+                            view! {
+                                <label for=field_id.clone()>{label}</label>
+                                <input type=kind name=*a id=field_id required/>
+                            }
+                        })
+                        .collect();
+                    view! {
+                        <PostForm action="/api/post-phrase" class="phrase-form">
+                            <Hidden name="thread" value=thread.clone()/>
+                            <Hidden name="phrase" value=id.to_string()/>
+                            {fields}
+                            <button type="submit" class="phrase-button secondary" id=format!("phrase-{id}")>
+                                <span class="phrase-icon" aria-hidden="true">{*icon}</span>" "
+                                {phrase_text(lang, id, &blanks)}
+                            </button>
+                        </PostForm>
+                    }
+                })
+                .collect();
+            view! {
+                <details class="phrase-group">
+                    <summary>{t(&format!("phrase-group-{group}"))}</summary>
+                    <PostForm action="/api/post-phrase" class="phrase-list">
+                        <Hidden name="thread" value=thread/>
+                        {plain}
+                    </PostForm>
+                    {with_fields}
+                </details>
+            }
+        })
+        .collect();
+    view! {
+        <section class="card phrases" id="phrases">
+            <h2>{t("phrases-title")}</h2>
+            {groups}
+        </section>
     }
 }
