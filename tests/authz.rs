@@ -121,6 +121,7 @@ const COACH_THREAD_REPLY: &str = "THREAD-MARK-antwoord";
 const VOLUNTEER_THREAD: &str = "THREAD-MARK-vrijwilliger";
 const VOLUNTEER_THREAD_REPLY: &str = "THREAD-MARK-woensdag";
 const FORMER_THREAD: &str = "THREAD-MARK-wim";
+const APPOINTMENT_NOTE: &str = "THREAD-MARK-bibliotheek";
 const FORMER_VOLUNTEER_THREAD: &str = "THREAD-MARK-greet";
 // Families B and C.
 const OTHER: &str = "OTHER-MARK-ander-gezin";
@@ -178,6 +179,7 @@ const MARKS: &[(&str, Class)] = &[
     (VOLUNTEER_THREAD, Class::VolunteerThread),
     (VOLUNTEER_THREAD_REPLY, Class::VolunteerThread),
     (FORMER_THREAD, Class::FamilyOnly),
+    (APPOINTMENT_NOTE, Class::CoachThread),
     (FORMER_VOLUNTEER_THREAD, Class::FamilyOnly),
     (OTHER, Class::OtherFamily),
     (OTHER_NAME, Class::OtherFamily),
@@ -323,6 +325,10 @@ struct Ids {
     former_thread: String,
     former_volunteer_thread: String,
     deletable: String,
+    /// Sara's proposals of an appointment in the coach's thread (one for
+    /// each member to accept).
+    proposal: String,
+    second_proposal: String,
 }
 
 impl Ids {
@@ -699,6 +705,28 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     let coach_thread = thread_of(state, &sara, "coach").await;
     write(state, &sara, &coach_thread, COACH_THREAD).await;
     write(state, &amal_caller, &coach_thread, COACH_THREAD_REPLY).await;
+    let mut proposals = Vec::new();
+    for day in ["2027-01-15", "2027-01-22"] {
+        proposals.push(
+            messages::propose(
+                db,
+                &state.live,
+                &ThreadAccess::open(db, &sara, &coach_thread, now)
+                    .await
+                    .unwrap(),
+                day,
+                "10:00",
+                "other",
+                APPOINTMENT_NOTE,
+                None,
+                onsplan_app::lang::Lang::NlBe,
+                None,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let [proposal, second_proposal] = <[String; 2]>::try_from(proposals).unwrap();
     messages::set_talk(db, &state.live, &member_access(state, &a).await, true)
         .await
         .unwrap();
@@ -883,6 +911,8 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             former_thread,
             former_volunteer_thread,
             deletable,
+            proposal,
+            second_proposal,
         },
     )
 }
@@ -958,6 +988,15 @@ mod may {
             w,
             Who::Member | Who::SecondMember | Who::Volunteer
         ))
+    }
+    /// A's members say OK to Sara's proposals (one each); Sara never
+    /// says OK to her own.
+    pub fn members_accept(w: Who) -> Expect {
+        match w {
+            Who::SecondMember | Who::Member => Ok,
+            Who::Coach => Bad,
+            _ => Denied,
+        }
     }
     /// Amal, who wrote the message.
     pub fn first_member(w: Who) -> Expect {
@@ -1116,6 +1155,19 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             vec![f("thread", &ids.coach_thread), f("phrase", "thank-you")],
             coach_thread,
         ),
+        "propose-appointment" => (
+            vec![
+                f("thread", &ids.coach_thread),
+                f("day", "2027-02-01"),
+                f("time", "14:00"),
+                f("place", "phone"),
+            ],
+            coach_thread,
+        ),
+        "accept-appointment" => (
+            vec![f("thread", &ids.coach_thread), f("message", &ids.proposal)],
+            members_accept,
+        ),
         "delete-message" => (
             vec![f("thread", &ids.coach_thread), f("message", &ids.deletable)],
             first_member,
@@ -1197,6 +1249,7 @@ fn fields_for(
             "withdraw-share" => Some(("share", &ids.second_share)),
             "confirm-member" => Some(("member", &ids.second_newcomer)),
             "remove-member" => Some(("member", &ids.second_removable)),
+            "accept-appointment" => Some(("message", &ids.second_proposal)),
             _ => None,
         };
         if let Some((key, value)) = own {

@@ -797,3 +797,157 @@ async fn a_phrase_reads_in_each_readers_own_language() {
         assert_eq!(count, 3, "{store:?}");
     }
 }
+
+/// The ids of the appointment proposals in a thread, oldest first.
+async fn proposals(f: &Family, thread: &str) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT id FROM messages WHERE thread_id = $1 AND kind = 'appointment' ORDER BY seq",
+    )
+    .bind(thread)
+    .fetch_all(f.server.state.db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_appointment_is_proposed_answered_and_read_in_each_language() {
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        let r = f.amal.call("/api/set-language", &[("lang", "ar")]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let propose = |who: &'static str, day: &'static str, reply_to: Option<String>| {
+            let (thread, p) = (
+                thread.clone(),
+                if who == "coach" { &f.coach } else { &f.amal },
+            );
+            async move {
+                let mut fields = vec![
+                    ("thread", thread.clone()),
+                    ("day", day.to_string()),
+                    ("time", "10:00".to_string()),
+                    ("place", "office".to_string()),
+                    ("note", "Kantoor Sint-Amandsberg".to_string()),
+                ];
+                if let Some(r) = reply_to {
+                    fields.push(("reply_to", r));
+                }
+                let fields: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                p.post(
+                    "/api/propose-appointment",
+                    &format!("/messages/{thread}"),
+                    &fields,
+                )
+                .await
+            }
+        };
+        // Sara proposes; Amal reads it in Arabic, with its state.
+        let r = propose("coach", "2026-12-02", None).await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let first = proposals(&f, &thread).await[0].clone();
+        let amal = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(
+            amal.contains("اقتراح: موعد يوم الأربعاء 2 ديسمبر 2026 الساعة 10:00، في المكتب."),
+            "{amal}"
+        );
+        assert!(amal.contains("في انتظار الرد"), "{amal}");
+        assert!(amal.contains("Kantoor Sint-Amandsberg"));
+        // Amal proposes another time instead: the first is replaced.
+        let r = propose("member", "2026-12-03", Some(first.clone())).await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let second = proposals(&f, &thread).await[1].clone();
+        let sara = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert!(
+            sara.contains("Er is een ander moment voorgesteld"),
+            "{sara}"
+        );
+        assert!(
+            sara.contains(
+                "Voorstel: een afspraak op donderdag 3 december 2026 om 10:00, op kantoor."
+            ),
+            "{sara}"
+        );
+        // The first can no longer be answered; Amal cannot say OK to her own.
+        let r = f
+            .amal
+            .call(
+                "/api/accept-appointment",
+                &[("thread", &thread), ("message", &first)],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        let r = f
+            .amal
+            .call(
+                "/api/accept-appointment",
+                &[("thread", &thread), ("message", &second)],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        // Sara says OK: agreed, for both, each in their language.
+        let r = f
+            .coach
+            .post(
+                "/api/accept-appointment",
+                &format!("/messages/{thread}"),
+                &[("thread", &thread), ("message", &second)],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let sara = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert!(
+            sara.contains("OK voor donderdag 3 december 2026 om 10:00."),
+            "{sara}"
+        );
+        assert!(sara.contains("Afgesproken"), "{sara}");
+        let amal = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(
+            amal.contains("موافق على يوم الخميس 3 ديسمبر 2026 الساعة 10:00."),
+            "{amal}"
+        );
+        assert!(amal.contains("تم الاتفاق"), "{amal}");
+        let r = f
+            .coach
+            .call(
+                "/api/accept-appointment",
+                &[("thread", &thread), ("message", &second)],
+            )
+            .await;
+        assert_eq!(r.status, 409, "agreed once: {}", r.body);
+        // A day gone by, an unknown place, a made-up proposal: refused,
+        // nothing written.
+        for (day, place) in [("2026-11-01", "office"), ("2026-12-05", "moon")] {
+            let r = f
+                .coach
+                .call(
+                    "/api/propose-appointment",
+                    &[
+                        ("thread", &thread),
+                        ("day", day),
+                        ("time", "10:00"),
+                        ("place", place),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 400, "{day} {place}: {}", r.body);
+        }
+        let r = f
+            .coach
+            .call(
+                "/api/accept-appointment",
+                &[
+                    ("thread", &thread),
+                    ("message", "aaaaaaaaaaaaaaaaaaaaaaaaaa"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 404);
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE thread_id = $1")
+            .bind(&thread)
+            .fetch_one(f.server.state.db.pool())
+            .await
+            .unwrap();
+        assert_eq!(count, 3, "{store:?}");
+    }
+}

@@ -628,7 +628,8 @@ async fn shows(who: &B, css: &str, want: &str) -> (String, String, String) {
             .client
             .execute(
                 "return Array.from(document.querySelectorAll(arguments[0]))\
-                 .map(function (e) { return [e.lang, e.dir, e.textContent]; })",
+                 .map(function (e) { return [e.lang, e.dir, \
+                   e.textContent.replace(/[\\u2068\\u2069]/g, '')]; })",
                 vec![css.into()],
             )
             .await
@@ -763,6 +764,35 @@ async fn a_family_reading_arabic_and_its_coach_talk_live() {
         &amal,
         "#messages .msg.mine .phrase",
         "لا أستطيع الحضور. هل يمكننا اختيار يوم آخر؟",
+    )
+    .await;
+    amal.b.wait_for("html[data-live='1']").await;
+    amal.b
+        .client
+        .execute("window.stayed = true", vec![])
+        .await
+        .unwrap();
+
+    // Sara proposes an appointment; Amal reads it in Arabic, live, and
+    // says OK; Sara's page shows it agreed.
+    sara.open("#propose summary").await;
+    sara.set_date("#appointment-day-new", "2026-12-02").await;
+    sara.set_date("#appointment-time-new", "10:00").await;
+    sara.select("#appointment-place-new", "home").await;
+    sara.click("#appointment-send-new").await;
+    shows(
+        &amal,
+        "#messages .appointment-proposal",
+        "اقتراح: موعد يوم الأربعاء 2 ديسمبر 2026 الساعة 10:00، في بيت العائلة.",
+    )
+    .await;
+    shows(&amal, "#messages .appointment-state", "في انتظار الرد").await;
+    amal.click("#messages button[id^='accept-']").await;
+    shows(&sara, "#messages .appointment-state", "Afgesproken").await;
+    shows(
+        &sara,
+        "#messages .appointment-ok",
+        "OK voor woensdag 2 december 2026 om 10:00.",
     )
     .await;
     amal.b.wait_for("html[data-live='1']").await;

@@ -296,6 +296,8 @@ mod tests {
                 "phrase",
                 crate::model::PHRASES.iter().map(|p| p.0).collect(),
             ),
+            ("place", crate::model::PLACES.to_vec()),
+            ("appointment-state", vec!["open", "accepted", "replaced"]),
         ];
         for (prefix, values) in families {
             for v in values {

@@ -383,6 +383,9 @@ pub struct Message {
     /// A phrase's arguments as stored (`day`: 2026-12-03, `time`: 10:00),
     /// written out in the reader's language when shown.
     pub args: Vec<(String, String)>,
+    /// For an appointment proposal: `open`, `accepted` or `replaced` (by
+    /// another time proposed in answer); empty for anything else.
+    pub state: String,
     /// The writer's language (a BCP 47 tag).
     pub lang: String,
     pub at: i64,
@@ -464,3 +467,6 @@ pub const PHRASES: &[(&str, &str, &[&str], &str)] = &[
 
 /// The phrase book's groups, in the order they are shown.
 pub const PHRASE_GROUPS: [&str; 5] = ["appointments", "contact", "papers", "home", "short"];
+
+/// Where an appointment is: each reader reads it in their own language.
+pub const PLACES: [&str; 5] = ["home", "office", "phone", "video", "other"];

@@ -533,3 +533,21 @@ phrase-done = تم.
 phrase-how-are-you = كيف حالك؟
 phrase-how-did-it-go = كيف جرى الأمر؟
 error-bad-time = اختر الساعة.
+
+## Appointments proposed in a thread
+appointment-propose = اقتراح موعد
+appointment-place = المكان
+appointment-note = تفاصيل أكثر عن المكان (اختياري)
+place-home = في بيت العائلة
+place-office = في المكتب
+place-phone = عبر الهاتف
+place-video = بمكالمة فيديو
+place-other = في مكان آخر
+appointment-proposal = اقتراح: موعد يوم { $day } الساعة { $time }، { $place }.
+appointment-accept = موافق
+appointment-other-time = اقتراح وقت آخر
+appointment-state-open = في انتظار الرد
+appointment-state-accepted = تم الاتفاق
+appointment-state-replaced = تم اقتراح وقت آخر
+appointment-ok = موافق على يوم { $day } الساعة { $time }.
+error-appointment-closed = تم الرد على هذا الاقتراح من قبل.

@@ -518,3 +518,21 @@ phrase-done = It's done.
 phrase-how-are-you = How are you?
 phrase-how-did-it-go = How did it go?
 error-bad-time = Choose a time.
+
+## Appointments proposed in a thread
+appointment-propose = Propose an appointment
+appointment-place = Where
+appointment-note = More about the place (optional)
+place-home = at the family's home
+place-office = at the office
+place-phone = by phone
+place-video = by video call
+place-other = somewhere else
+appointment-proposal = Proposal: an appointment on { $day } at { $time }, { $place }.
+appointment-accept = OK
+appointment-other-time = Propose another time
+appointment-state-open = Waiting for an answer
+appointment-state-accepted = Agreed
+appointment-state-replaced = Another time was proposed
+appointment-ok = OK for { $day } at { $time }.
+error-appointment-closed = This proposal has already been answered.

@@ -518,3 +518,21 @@ phrase-done = C'est fait.
 phrase-how-are-you = Comment allez-vous ?
 phrase-how-did-it-go = Comment ça s'est passé ?
 error-bad-time = Choisissez une heure.
+
+## Appointments proposed in a thread
+appointment-propose = Proposer un rendez-vous
+appointment-place = Où
+appointment-note = Plus sur le lieu (facultatif)
+place-home = chez la famille
+place-office = au bureau
+place-phone = par téléphone
+place-video = en appel vidéo
+place-other = ailleurs
+appointment-proposal = Proposition : un rendez-vous le { $day } à { $time }, { $place }.
+appointment-accept = D'accord
+appointment-other-time = Proposer un autre moment
+appointment-state-open = En attente d'une réponse
+appointment-state-accepted = Convenu
+appointment-state-replaced = Un autre moment a été proposé
+appointment-ok = D'accord pour le { $day } à { $time }.
+error-appointment-closed = Cette proposition a déjà reçu une réponse.

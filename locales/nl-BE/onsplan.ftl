@@ -518,3 +518,21 @@ phrase-done = Het is gedaan.
 phrase-how-are-you = Hoe gaat het met u?
 phrase-how-did-it-go = Hoe is het gegaan?
 error-bad-time = Kies een uur.
+
+## Appointments proposed in a thread
+appointment-propose = Een afspraak voorstellen
+appointment-place = Waar
+appointment-note = Meer over de plaats (niet verplicht)
+place-home = bij het gezin thuis
+place-office = op kantoor
+place-phone = aan de telefoon
+place-video = met een videogesprek
+place-other = ergens anders
+appointment-proposal = Voorstel: een afspraak op { $day } om { $time }, { $place }.
+appointment-accept = OK
+appointment-other-time = Een ander moment voorstellen
+appointment-state-open = Wacht op een antwoord
+appointment-state-accepted = Afgesproken
+appointment-state-replaced = Er is een ander moment voorgesteld
+appointment-ok = OK voor { $day } om { $time }.
+error-appointment-closed = Op dit voorstel is al geantwoord.

@@ -525,3 +525,21 @@ phrase-done = Zrobione.
 phrase-how-are-you = Jak się Pan/Pani czuje?
 phrase-how-did-it-go = Jak poszło?
 error-bad-time = Wybierz godzinę.
+
+## Appointments proposed in a thread
+appointment-propose = Zaproponuj spotkanie
+appointment-place = Gdzie
+appointment-note = Więcej o miejscu (nieobowiązkowe)
+place-home = w domu rodziny
+place-office = w biurze
+place-phone = przez telefon
+place-video = przez rozmowę wideo
+place-other = gdzie indziej
+appointment-proposal = Propozycja: spotkanie { $day } o { $time }, { $place }.
+appointment-accept = Dobrze
+appointment-other-time = Zaproponuj inny termin
+appointment-state-open = Czeka na odpowiedź
+appointment-state-accepted = Umówione
+appointment-state-replaced = Zaproponowano inny termin
+appointment-ok = Dobrze, { $day } o { $time }.
+error-appointment-closed = Na tę propozycję już odpowiedziano.

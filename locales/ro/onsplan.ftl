@@ -524,3 +524,21 @@ phrase-done = Gata, s-a făcut.
 phrase-how-are-you = Ce mai faceți?
 phrase-how-did-it-go = Cum a mers?
 error-bad-time = Alegeți o oră.
+
+## Appointments proposed in a thread
+appointment-propose = Propuneți o întâlnire
+appointment-place = Unde
+appointment-note = Mai multe despre loc (opțional)
+place-home = acasă la familie
+place-office = la birou
+place-phone = la telefon
+place-video = prin apel video
+place-other = în altă parte
+appointment-proposal = Propunere: o întâlnire { $day } la ora { $time }, { $place }.
+appointment-accept = De acord
+appointment-other-time = Propuneți alt moment
+appointment-state-open = Așteaptă un răspuns
+appointment-state-accepted = Stabilit
+appointment-state-replaced = A fost propus alt moment
+appointment-ok = De acord pentru { $day } la ora { $time }.
+error-appointment-closed = La această propunere s-a răspuns deja.

@@ -518,3 +518,21 @@ phrase-done = Yapıldı.
 phrase-how-are-you = Nasılsınız?
 phrase-how-did-it-go = Nasıl geçti?
 error-bad-time = Bir saat seçin.
+
+## Appointments proposed in a thread
+appointment-propose = Randevu öner
+appointment-place = Nerede
+appointment-note = Yer hakkında daha fazla bilgi (isteğe bağlı)
+place-home = ailenin evinde
+place-office = ofiste
+place-phone = telefonla
+place-video = görüntülü görüşmeyle
+place-other = başka bir yerde
+appointment-proposal = Öneri: { $day } günü saat { $time }'da bir randevu, { $place }.
+appointment-accept = Tamam
+appointment-other-time = Başka bir zaman öner
+appointment-state-open = Cevap bekleniyor
+appointment-state-accepted = Anlaşıldı
+appointment-state-replaced = Başka bir zaman önerildi
+appointment-ok = { $day } günü saat { $time } için tamam.
+error-appointment-closed = Bu öneri zaten cevaplandı.

@@ -525,3 +525,21 @@ phrase-done = Готово.
 phrase-how-are-you = Як ви?
 phrase-how-did-it-go = Як усе пройшло?
 error-bad-time = Оберіть час.
+
+## Appointments proposed in a thread
+appointment-propose = Запропонувати зустріч
+appointment-place = Де
+appointment-note = Більше про місце (необов'язково)
+place-home = вдома в родини
+place-office = в офісі
+place-phone = телефоном
+place-video = відеодзвінком
+place-other = в іншому місці
+appointment-proposal = Пропозиція: зустріч { $day } о { $time }, { $place }.
+appointment-accept = Добре
+appointment-other-time = Запропонувати інший час
+appointment-state-open = Чекає на відповідь
+appointment-state-accepted = Домовлено
+appointment-state-replaced = Запропоновано інший час
+appointment-ok = Добре, { $day } о { $time }.
+error-appointment-closed = На цю пропозицію вже відповіли.

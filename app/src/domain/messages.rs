@@ -243,10 +243,12 @@ pub async fn view(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<ThreadVie
                 && deleted_at.is_none()
                 && thread.live()
                 && thread.now() - at < DELETE_WITHIN_SECONDS,
+            state: String::new(),
         });
         let last = messages.last_mut().expect("just pushed");
         last.read = last.mine && seq <= other_read;
     }
+    settle_appointments(&mut messages);
     mark_read(db, hub, thread).await?;
     Ok(ThreadView {
         id: thread.thread_id().to_string(),
@@ -261,6 +263,169 @@ pub async fn view(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<ThreadVie
         last_seq: thread.last_seq(),
         messages,
     })
+}
+
+/// Each proposal's state, from the answers that name it: accepted when
+/// someone said OK to it, replaced when another time was proposed in
+/// answer to it, open otherwise (a deleted answer does not count).
+fn settle_appointments(messages: &mut [Message]) {
+    let answers: Vec<(String, String)> = messages
+        .iter()
+        .filter(|m| !m.deleted)
+        .filter_map(|m| {
+            let to = m.args.iter().find(|(k, _)| k == "to")?.1.clone();
+            Some((to, m.kind.clone()))
+        })
+        .collect();
+    for m in messages.iter_mut().filter(|m| m.kind == "appointment") {
+        let mut state = "open";
+        for (to, kind) in &answers {
+            if *to == m.id {
+                state = if kind == "appointment_ok" {
+                    "accepted"
+                } else {
+                    "replaced"
+                };
+            }
+        }
+        m.state = state.to_string();
+    }
+}
+
+/// A proposal in this thread and its state, as the thread page shows it.
+async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, bool), AppError> {
+    let view = sqlx::query(
+        "SELECT author_kind, author_id FROM messages
+         WHERE id = $1 AND thread_id = $2 AND kind = 'appointment' AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(thread.thread_id())
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)?
+    .ok_or(AppError::NotFound)?;
+    let kind: String = view.try_get("author_kind").map_err(internal)?;
+    let author: String = view.try_get("author_id").map_err(internal)?;
+    let mine = kind == thread.reader_kind() && author == thread.reader_id();
+    let answers: Vec<(String, String)> = sqlx::query_as(
+        "SELECT kind, args FROM messages WHERE thread_id = $1 AND deleted_at IS NULL
+           AND kind IN ('appointment', 'appointment_ok') AND args LIKE $2",
+    )
+    .bind(thread.thread_id())
+    .bind(format!("%\"to\":\"{id}\"%"))
+    .fetch_all(db.pool())
+    .await
+    .map_err(internal)?;
+    let args: String = sqlx::query_scalar("SELECT args FROM messages WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .map_err(internal)?;
+    let mut all = vec![Message {
+        id: id.to_string(),
+        seq: 0,
+        mine,
+        author: String::new(),
+        kind: "appointment".into(),
+        body: String::new(),
+        args: parse_args(&args),
+        lang: String::new(),
+        at: 0,
+        deleted: false,
+        read: false,
+        deletable: false,
+        state: String::new(),
+    }];
+    for (kind, args) in answers {
+        all.push(Message {
+            id: String::new(),
+            seq: 0,
+            mine: false,
+            author: String::new(),
+            kind,
+            body: String::new(),
+            args: parse_args(&args),
+            lang: String::new(),
+            at: 0,
+            deleted: false,
+            read: false,
+            deletable: false,
+            state: String::new(),
+        });
+    }
+    settle_appointments(&mut all);
+    let first = all.swap_remove(0);
+    Ok((first, mine))
+}
+
+/// Proposes an appointment: a day (today or later), an hour, a kind of
+/// place (`PLACES`) and, if the writer wants, a few words about the place.
+/// `reply_to`: an open proposal this one answers ("another time").
+#[allow(clippy::too_many_arguments)]
+pub async fn propose(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    day: &str,
+    time: &str,
+    place: &str,
+    note: &str,
+    reply_to: Option<&str>,
+    lang: Lang,
+    key: Option<&str>,
+) -> Result<String, AppError> {
+    let day = check_day(day.trim(), thread.now())?;
+    if day.as_str() < super::clock::belgian_date(thread.now()).as_str() {
+        return Err(AppError::bad("error-date-past"));
+    }
+    let time = check_time(time.trim())?;
+    if !crate::model::PLACES.contains(&place) {
+        return Err(AppError::bad("error-bad-input"));
+    }
+    let note = match note.trim() {
+        "" => String::new(),
+        text => super::plan::check_text_max(text, 300)?,
+    };
+    let mut args = serde_json::Map::new();
+    args.insert("day".into(), day.into());
+    args.insert("time".into(), time.into());
+    args.insert("place".into(), place.into());
+    if let Some(to) = reply_to.filter(|t| !t.is_empty()) {
+        let (earlier, _) = proposal(db, thread, to).await?;
+        if earlier.state != "open" {
+            return Err(AppError::Conflict("error-appointment-closed".into()));
+        }
+        args.insert("to".into(), to.into());
+    }
+    let args = serde_json::Value::Object(args).to_string();
+    post(db, hub, thread, "appointment", &note, &args, lang, key).await
+}
+
+/// Says OK to an open proposal of the other side.
+pub async fn accept(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    proposal_id: &str,
+    lang: Lang,
+    key: Option<&str>,
+) -> Result<String, AppError> {
+    let (earlier, mine) = proposal(db, thread, proposal_id).await?;
+    if mine {
+        return Err(AppError::bad("error-bad-input"));
+    }
+    if earlier.state != "open" {
+        return Err(AppError::Conflict("error-appointment-closed".into()));
+    }
+    let mut args = serde_json::Map::new();
+    args.insert("to".into(), proposal_id.into());
+    for (k, v) in &earlier.args {
+        if k == "day" || k == "time" {
+            args.insert(k.clone(), v.clone().into());
+        }
+    }
+    let args = serde_json::Value::Object(args).to_string();
+    post(db, hub, thread, "appointment_ok", "", &args, lang, key).await
 }
 
 /// The reader has seen the thread up to its newest message; staff's

@@ -95,6 +95,59 @@ pub async fn post_phrase(
     Ok(())
 }
 
+/// Proposes an appointment (`reply_to`: the proposal this one answers
+/// with another time).
+#[server(endpoint = "propose-appointment")]
+pub async fn propose_appointment(
+    thread: String,
+    day: String,
+    time: String,
+    place: String,
+    note: Option<String>,
+    reply_to: Option<String>,
+    key: Option<String>,
+) -> Result<(), AppError> {
+    let (state, access) = open_thread(&thread).await?;
+    let lang = crate::request::current().lang;
+    crate::domain::messages::propose(
+        &state.db,
+        &state.live,
+        &access,
+        &day,
+        &time,
+        &place,
+        note.as_deref().unwrap_or(""),
+        reply_to.as_deref(),
+        lang,
+        key.as_deref(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/messages/{thread}#end"));
+    Ok(())
+}
+
+/// Says OK to the other side's proposal.
+#[server(endpoint = "accept-appointment")]
+pub async fn accept_appointment(
+    thread: String,
+    message: String,
+    key: Option<String>,
+) -> Result<(), AppError> {
+    let (state, access) = open_thread(&thread).await?;
+    let lang = crate::request::current().lang;
+    crate::domain::messages::accept(
+        &state.db,
+        &state.live,
+        &access,
+        &message,
+        lang,
+        key.as_deref(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/messages/{thread}#end"));
+    Ok(())
+}
+
 /// The writer deletes their message (within 15 minutes).
 #[server(endpoint = "delete-message")]
 pub async fn delete_message(thread: String, message: String) -> Result<(), AppError> {
@@ -206,7 +259,7 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
     let items: Vec<_> = view
         .messages
         .into_iter()
-        .map(|m| view! { <MessageItem m reader thread=thread_id.clone()/> })
+        .map(|m| view! { <MessageItem m reader thread=thread_id.clone() live=view.live/> })
         .collect();
     let empty = items
         .is_empty()
@@ -215,8 +268,15 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
         let body = crate::request::kept("/api/post-message", "body").unwrap_or_default();
         // The phrases come first, before the keyboard, folded by topic.
         let phrases = view! { <PhraseBook thread=view.id.clone()/> };
+        let propose = view! {
+            <details class="card propose" id="propose">
+                <summary>{format!("📅 {}", t("appointment-propose"))}</summary>
+                <AppointmentForm thread=view.id.clone() reply_to=None/>
+            </details>
+        };
         view! {
             {phrases}
+            {propose}
             <PostForm action="/api/post-message" class="card write">
                 <Hidden name="thread" value=thread_id_form/>
                 <label for="message-body">{t(if view.reader_is_member { "message-or-write" } else { "message-write" })}</label>
@@ -242,11 +302,13 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
 }
 
 #[component]
-fn MessageItem(m: Message, reader: Lang, thread: String) -> impl IntoView {
+fn MessageItem(m: Message, reader: Lang, thread: String, live: bool) -> impl IntoView {
     let when = crate::domain::clock::belgian_datetime(m.at);
     let class = if m.mine { "msg mine" } else { "msg theirs" };
     let body = if m.deleted {
         view! { <p class="muted deleted">{t("message-deleted")}</p> }.into_any()
+    } else if m.kind == "appointment" || m.kind == "appointment_ok" {
+        view! { <Appointment m=m.clone() reader thread=thread.clone() live/> }.into_any()
     } else if m.kind == "phrase" {
         // Written in the reader's own language, whoever sent it.
         let icon = crate::model::PHRASES
@@ -386,5 +448,92 @@ fn PhraseBook(thread: String) -> impl IntoView {
             <h2>{t("phrases-title")}</h2>
             {groups}
         </section>
+    }
+}
+
+/// An argument of a message, as stored.
+fn arg<'a>(m: &'a Message, name: &str) -> &'a str {
+    m.args
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// A proposal (with its state, and OK / another time for the other side
+/// while it is open) or an OK, in the reader's language.
+#[component]
+fn Appointment(m: Message, reader: Lang, thread: String, live: bool) -> impl IntoView {
+    let day = crate::i18n::long_date(reader, arg(&m, "day"));
+    let time = crate::i18n::time_of_day(reader, arg(&m, "time"));
+    if m.kind == "appointment_ok" {
+        return view! {
+            <p class="body appointment-ok" lang=reader.tag() dir="auto">
+                {format!("✅ {}", t_args("appointment-ok", &[("day", day), ("time", time)]))}
+            </p>
+        }
+        .into_any();
+    }
+    let place = t(&format!("place-{}", arg(&m, "place")));
+    let text = t_args(
+        "appointment-proposal",
+        &[("day", day), ("time", time), ("place", place)],
+    );
+    let note = (!m.body.is_empty()).then(|| {
+        view! { <p class="body" lang=m.lang.clone() dir="auto">{m.body.clone()}</p> }
+    });
+    let state = view! {
+        <p class=format!("appointment-state state-{}", m.state)>{t(&format!("appointment-state-{}", m.state))}</p>
+    };
+    let answer = (live && !m.mine && m.state == "open").then(|| {
+        let (thread_ok, id_ok) = (thread.clone(), m.id.clone());
+        let (thread_other, id_other) = (thread.clone(), m.id.clone());
+        view! {
+            <PostForm action="/api/accept-appointment" class="inline">
+                <Hidden name="thread" value=thread_ok/>
+                <Hidden name="message" value=id_ok/>
+                <button type="submit" id=format!("accept-{}", m.seq)>{t("appointment-accept")}</button>
+            </PostForm>
+            <details class="other-time">
+                <summary id=format!("other-time-{}", m.seq)>{t("appointment-other-time")}</summary>
+                <AppointmentForm thread=thread_other reply_to=Some(id_other)/>
+            </details>
+        }
+    });
+    view! {
+        <div class="appointment">
+            <p class="body appointment-proposal" lang=reader.tag() dir="auto">{format!("📅 {text}")}</p>
+            {note}
+            {state}
+            {answer}
+        </div>
+    }
+    .into_any()
+}
+
+/// Day, hour, place and a few words: a new proposal, or another time in
+/// answer to one.
+#[component]
+fn AppointmentForm(thread: String, reply_to: Option<String>) -> impl IntoView {
+    let suffix = reply_to.clone().unwrap_or_else(|| "new".into());
+    let id = move |name: &str| format!("appointment-{name}-{suffix}");
+    let places: Vec<_> = crate::model::PLACES
+        .iter()
+        .map(|p| view! { <option value=*p>{t(&format!("place-{p}"))}</option> })
+        .collect();
+    view! {
+        <PostForm action="/api/propose-appointment" class="appointment-form">
+            <Hidden name="thread" value=thread/>
+            {reply_to.map(|r| view! { <Hidden name="reply_to" value=r/> })}
+            <label for=id("day")>{t("field-day")}</label>
+            <input type="date" name="day" id=id("day") required/>
+            <label for=id("time")>{t("field-time")}</label>
+            <input type="time" name="time" id=id("time") required/>
+            <label for=id("place")>{t("appointment-place")}</label>
+            <select name="place" id=id("place")>{places}</select>
+            <label for=id("note")>{t("appointment-note")}</label>
+            <input type="text" name="note" id=id("note") maxlength="300" dir="auto"/>
+            <button type="submit" id=id("send")>{t("message-send")}</button>
+        </PostForm>
     }
 }
