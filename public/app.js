@@ -179,10 +179,18 @@
       badge.textContent = String(n);
       badge.hidden = !(n > 0);
     }
+    // A tab in the background does not ask (and so does not mark the
+    // thread read, or count as a read in the family's log); it catches up
+    // when it is shown again.
+    var behind = false;
     function refresh() {
+      if (document.visibilityState !== "visible") { behind = true; return; }
       if (busy) { again = true; return; }
       busy = true;
-      fetch(location.pathname, { credentials: "same-origin", headers: { accept: "text/html" } })
+      fetch(location.pathname, {
+        credentials: "same-origin",
+        headers: { accept: "text/html", "x-onsplan-live": "1" }
+      })
         .then(function (r) {
           // No longer ours to read (or signed out): the page says so.
           if (r.status === 404 || r.status === 401) { location.reload(); throw r.status; }
@@ -219,6 +227,9 @@
       var news = JSON.parse(e.data);
       if (thread && news.thread === thread) refresh();
       else count(news.unread);
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && behind) { behind = false; refresh(); }
     });
     source.addEventListener("gone", function (e) {
       if (thread && JSON.parse(e.data).thread === thread) location.reload();

@@ -680,7 +680,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     let wim = Caller::staff(db, &former_coach.id).await.unwrap();
     let former_thread = thread_of(state, &wim, "coach").await;
     write(state, &wim, &former_thread, FORMER_THREAD).await;
-    messages::set_talk(db, &state.live, &member_access(state, &a).await, true)
+    messages::set_talk(db, &state.live, &member_access(state, &a).await, true, None)
         .await
         .unwrap();
     let greet = Caller::staff(db, &former_volunteer.id).await.unwrap();
@@ -727,7 +727,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         );
     }
     let [proposal, second_proposal] = <[String; 2]>::try_from(proposals).unwrap();
-    messages::set_talk(db, &state.live, &member_access(state, &a).await, true)
+    messages::set_talk(db, &state.live, &member_access(state, &a).await, true, None)
         .await
         .unwrap();
     let marleen = Caller::staff(db, &volunteer.id).await.unwrap();

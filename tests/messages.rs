@@ -313,6 +313,21 @@ async fn the_volunteer_talks_only_after_the_familys_yes() {
         assert!(threads(&greet_phone.get("/messages").await).is_empty());
         let list = text(&f.amal.get("/messages").await);
         assert!(list.contains("Mag Greet ons berichten sturen?"), "{list}");
+        // A yes sent from a page that still named Marleen goes to nobody.
+        let r = f
+            .amal
+            .call(
+                "/api/talk",
+                &[
+                    ("family", f.world.family.as_str()),
+                    ("yes", "1"),
+                    ("volunteer", f.world.volunteer.id.as_str()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert!(r.body.contains("error-volunteer-changed"));
+        assert!(threads(&greet_phone.get("/messages").await).is_empty());
         let looked = text(&f.amal.get("/plan/looked").await);
         assert!(
             looked.contains("De berichten met deze vrijwilliger stopten"),
@@ -428,6 +443,23 @@ async fn staff_reads_of_a_thread_are_in_who_looked() {
         assert!(line.contains("Sara"), "{line}");
         assert!(line.contains("3 keer"), "one line for three reads: {line}");
         assert_eq!(looked.matches("log-thread_read").count(), 1);
+        // The open page asking again after news, with nothing new: not a
+        // read. With a new message to show: a read.
+        let live = |who: &Person| {
+            who.client
+                .get(f.server.url(&format!("/messages/{thread}")))
+                .header("x-onsplan-live", "1")
+                .send()
+        };
+        assert_eq!(live(&f.coach).await.unwrap().status(), 200);
+        let again = text(&f.amal.get("/plan/looked").await);
+        let line = between(&again, "log-thread_read", "</li>").unwrap();
+        assert!(line.contains("3 keer"), "{line}");
+        say(&f.amal, &thread, "En nog een foto").await;
+        assert_eq!(live(&f.coach).await.unwrap().status(), 200);
+        let again = text(&f.amal.get("/plan/looked").await);
+        let line = between(&again, "log-thread_read", "</li>").unwrap();
+        assert!(line.contains("4 keer"), "{line}");
         // A member reading writes nothing in the log.
         f.yusuf.get(&format!("/messages/{thread}")).await;
         let again = text(&f.amal.get("/plan/looked").await);

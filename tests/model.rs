@@ -908,7 +908,7 @@ impl Scenario<'_> {
             }
             Op::Talk(yes) => {
                 let hub = onsplan_app::domain::live::Hub::default();
-                let got = messages::set_talk(db, &hub, &access, *yes).await;
+                let got = messages::set_talk(db, &hub, &access, *yes, None).await;
                 match (got, m.volunteer) {
                     (Err(AppError::Conflict(_)), None) => {}
                     (Ok(()), Some(v)) => {

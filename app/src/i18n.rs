@@ -383,7 +383,7 @@ mod tests {
         );
         assert_eq!(
             plain(long_date(Lang::Pl, "2026-12-02")),
-            "środa, 2 grudnia 2026"
+            "2 grudnia 2026 (środa)"
         );
         assert_eq!(
             plain(long_date(Lang::Tr, "2026-12-02")),

@@ -355,6 +355,8 @@ pub struct ThreadLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TalkQuestion {
     pub volunteer: String,
+    /// Sent with the yes: the consent is given to this person only.
+    pub volunteer_id: String,
     pub said_yes: bool,
 }
 
@@ -386,6 +388,8 @@ pub struct Message {
     /// For an appointment proposal: `open`, `accepted` or `replaced` (by
     /// another time proposed in answer); empty for anything else.
     pub state: String,
+    /// The reader's side wrote it (the family, or the staff member).
+    pub ours: bool,
     /// The writer's language (a BCP 47 tag).
     pub lang: String,
     pub at: i64,

@@ -411,7 +411,7 @@ thread-role-volunteer = volunteer
 thread-title = Conversation with { $name }
 thread-empty = No messages yet. Write the first one.
 thread-ended = This conversation has ended.
-thread-ended-explain = This conversation has ended: you no longer work with this person. You can still read it; they cannot.
+thread-ended-explain = This conversation has ended: this person can no longer read it. You can still read it.
 talk-question = May { $name } send us messages?
 talk-explain = Then you and your volunteer can send each other messages. This shows your volunteer nothing of your plan, and never your conversation with your coach. You can stop at any time.
 talk-yes = Yes, that's fine
@@ -431,7 +431,7 @@ notify-kind-message = When there is a new message
 event-thread_read = Read your messages
 event-talk_granted = Said yes: our volunteer may send us messages
 event-talk_withdrawn = Stopped messages from our volunteer
-event-talk_ended = Messages with this volunteer stopped, because you got another volunteer
+event-talk_ended = Messages with this volunteer stopped (by the service): they are no longer your volunteer.
 translate-on-phone = Translate on this phone
 
 ## Dates and times in the reader's own words
@@ -536,3 +536,4 @@ appointment-state-accepted = Agreed
 appointment-state-replaced = Another time was proposed
 appointment-ok = OK for { $day } at { $time }.
 error-appointment-closed = This proposal has already been answered.
+error-volunteer-changed = Your family's volunteer has changed in the meantime. Look at the question again.

@@ -417,7 +417,7 @@ thread-role-volunteer = voluntar
 thread-title = Conversație cu { $name }
 thread-empty = Încă nu există mesaje. Scrieți-l pe primul.
 thread-ended = Această conversație s-a încheiat.
-thread-ended-explain = Această conversație s-a încheiat: nu mai lucrați cu această persoană. O puteți citi în continuare; cealaltă persoană nu.
+thread-ended-explain = Această conversație s-a încheiat: această persoană nu o mai poate citi. Dumneavoastră o puteți citi în continuare.
 talk-question = Poate { $name } să ne trimită mesaje?
 talk-explain = Atunci dumneavoastră și voluntarul vă puteți trimite mesaje. Voluntarul nu vede astfel nimic din planul dumneavoastră și niciodată conversația cu coach-ul. Puteți opri oricând.
 talk-yes = Da, poate
@@ -437,7 +437,7 @@ notify-kind-message = Când sosește un mesaj nou
 event-thread_read = A citit mesajele dumneavoastră
 event-talk_granted = A spus da: voluntarul nostru ne poate trimite mesaje
 event-talk_withdrawn = A oprit mesajele de la voluntarul nostru
-event-talk_ended = Mesajele cu acest voluntar s-au oprit, pentru că ați primit alt voluntar
+event-talk_ended = Mesajele cu acest voluntar s-au oprit (de către serviciu): nu mai este voluntarul dumneavoastră.
 translate-on-phone = Traduceți pe acest telefon
 
 ## Dates and times in the reader's own words
@@ -542,3 +542,4 @@ appointment-state-accepted = Stabilit
 appointment-state-replaced = A fost propus alt moment
 appointment-ok = De acord pentru { $day } la ora { $time }.
 error-appointment-closed = La această propunere s-a răspuns deja.
+error-volunteer-changed = Între timp, voluntarul familiei dumneavoastră s-a schimbat. Priviți din nou întrebarea.

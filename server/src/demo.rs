@@ -324,7 +324,7 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
     )
     .await?;
     say(state, &amal, &sara_thread, "شكرا", Lang::Ar).await?;
-    onsplan_app::domain::messages::set_talk(db, &state.live, &fam, true).await?;
+    onsplan_app::domain::messages::set_talk(db, &state.live, &fam, true, None).await?;
     let marleen = Caller::staff(db, &staff[2]).await?;
     let marleen_thread = thread(state, &marleen, "volunteer").await?;
     say(

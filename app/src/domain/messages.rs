@@ -176,7 +176,14 @@ pub async fn thread_with(
 /// The thread's newest messages, oldest first, as this reader sees them;
 /// marks them read. A read by staff is written to the family's log ("Who
 /// looked"), in the same transaction as the read mark.
-pub async fn view(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<ThreadView, AppError> {
+/// `live`: the page's own script asks again after news (not a person
+/// opening it): a staff read is logged only when it showed something new.
+pub async fn view(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    live: bool,
+) -> Result<ThreadView, AppError> {
     let rows = sqlx::query(
         "SELECT * FROM (
            SELECT m.id, m.seq, m.author_kind, m.author_id, m.kind, m.body, m.args, m.lang,
@@ -244,12 +251,13 @@ pub async fn view(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<ThreadVie
                 && thread.live()
                 && thread.now() - at < DELETE_WITHIN_SECONDS,
             state: String::new(),
+            ours: kind == thread.reader_kind(),
         });
         let last = messages.last_mut().expect("just pushed");
         last.read = last.mine && seq <= other_read;
     }
     settle_appointments(&mut messages);
-    mark_read(db, hub, thread).await?;
+    mark_read(db, hub, thread, live).await?;
     Ok(ThreadView {
         id: thread.thread_id().to_string(),
         role: thread.role().to_string(),
@@ -306,7 +314,10 @@ async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, 
     .ok_or(AppError::NotFound)?;
     let kind: String = view.try_get("author_kind").map_err(internal)?;
     let author: String = view.try_get("author_id").map_err(internal)?;
-    let mine = kind == thread.reader_kind() && author == thread.reader_id();
+    // The reader's side wrote it (a member answering another member's
+    // proposal is not the other side's OK).
+    let ours = kind == thread.reader_kind();
+    let _ = author;
     let answers: Vec<(String, String)> = sqlx::query_as(
         "SELECT kind, args FROM messages WHERE thread_id = $1 AND deleted_at IS NULL
            AND kind IN ('appointment', 'appointment_ok') AND args LIKE $2",
@@ -324,7 +335,7 @@ async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, 
     let mut all = vec![Message {
         id: id.to_string(),
         seq: 0,
-        mine,
+        mine: ours,
         author: String::new(),
         kind: "appointment".into(),
         body: String::new(),
@@ -335,6 +346,7 @@ async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, 
         read: false,
         deletable: false,
         state: String::new(),
+        ours: false,
     }];
     for (kind, args) in answers {
         all.push(Message {
@@ -351,11 +363,12 @@ async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, 
             read: false,
             deletable: false,
             state: String::new(),
+            ours: false,
         });
     }
     settle_appointments(&mut all);
     let first = all.swap_remove(0);
-    Ok((first, mine))
+    Ok((first, ours))
 }
 
 /// Proposes an appointment: a day (today or later), an hour, a kind of
@@ -410,8 +423,8 @@ pub async fn accept(
     lang: Lang,
     key: Option<&str>,
 ) -> Result<String, AppError> {
-    let (earlier, mine) = proposal(db, thread, proposal_id).await?;
-    if mine {
+    let (earlier, ours) = proposal(db, thread, proposal_id).await?;
+    if ours {
         return Err(AppError::bad("error-bad-input"));
     }
     if earlier.state != "open" {
@@ -431,7 +444,7 @@ pub async fn accept(
 /// The reader has seen the thread up to its newest message; staff's
 /// reading is logged for the family. When that is further than before,
 /// the writer's open page is told (its ticks turn to "read").
-async fn mark_read(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<(), AppError> {
+async fn mark_read(db: &Db, hub: &Hub, thread: &ThreadAccess, live: bool) -> Result<(), AppError> {
     let mut tx = db.begin().await.map_err(internal)?;
     let before: Option<i64> = sqlx::query_scalar(
         "SELECT seq FROM thread_reads WHERE thread_id = $1 AND reader_kind = $2 AND reader_id = $3",
@@ -444,7 +457,7 @@ async fn mark_read(db: &Db, hub: &Hub, thread: &ThreadAccess) -> Result<(), AppE
     .map_err(internal)?;
     let further = before.unwrap_or(0) < thread.last_seq();
     upsert_read(&mut tx, thread, thread.last_seq()).await?;
-    if !thread.reader_is_member() {
+    if !thread.reader_is_member() && (further || !live) {
         log::record_by(
             &mut tx,
             thread.family_id(),
@@ -655,13 +668,11 @@ async fn post(
 
 async fn by_key(db: &Db, thread: &ThreadAccess, key: &str) -> Result<Option<String>, AppError> {
     sqlx::query_scalar(
-        "SELECT id FROM messages WHERE author_kind = $1 AND author_id = $2 AND client_key = $3
-           AND thread_id = $4",
+        "SELECT id FROM messages WHERE author_kind = $1 AND author_id = $2 AND client_key = $3",
     )
     .bind(thread.reader_kind())
     .bind(thread.reader_id())
     .bind(key)
-    .bind(thread.thread_id())
     .fetch_optional(db.pool())
     .await
     .map_err(internal)
@@ -731,32 +742,34 @@ async fn announce(db: &Db, hub: &Hub, family_id: &str, thread_id: &str, seq: i64
 /// (`role` = `coach`) or volunteer that they changed, after a consent
 /// change: who may read them is asked again. Only those threads: the
 /// coach does not learn when the family's talk with its volunteer changes.
-pub async fn announce_family(
-    db: &Db,
-    hub: &Hub,
-    family_id: &str,
-    role: &str,
-) -> Result<(), AppError> {
+/// The change is already made when this runs: a failure here is logged,
+/// and open pages catch up at their next news or load.
+pub async fn announce_family(db: &Db, hub: &Hub, family_id: &str, role: &str) {
     let rows = sqlx::query(
         "SELECT id, last_seq FROM threads WHERE family_id = $1 AND role = $2 ORDER BY id",
     )
     .bind(family_id)
     .bind(role)
     .fetch_all(db.pool())
-    .await
-    .map_err(internal)?;
+    .await;
+    let Ok(rows) = rows else {
+        tracing::warn!("live: could not list the family's threads to announce");
+        return;
+    };
     for r in rows {
-        let id: String = r.try_get("id").map_err(internal)?;
-        let seq: i64 = r.try_get("last_seq").map_err(internal)?;
-        announce(db, hub, family_id, &id, seq).await;
+        if let (Ok(id), Ok(seq)) = (
+            r.try_get::<String, _>("id"),
+            r.try_get::<i64, _>("last_seq"),
+        ) {
+            announce(db, hub, family_id, &id, seq).await;
+        }
     }
-    Ok(())
 }
 
 /// The family's volunteer and whether it talks with them.
 async fn talk_question(db: &Db, family_id: &str) -> Result<Option<TalkQuestion>, AppError> {
     let row = sqlx::query(
-        "SELECT s.display_name,
+        "SELECT s.display_name, s.id,
                 (SELECT COUNT(*) FROM talk_consents c WHERE c.family_id = f.id
                    AND c.staff_id = f.volunteer_id AND c.withdrawn_at IS NULL) AS live
          FROM families f JOIN staff s ON s.id = f.volunteer_id WHERE f.id = $1",
@@ -770,17 +783,21 @@ async fn talk_question(db: &Db, family_id: &str) -> Result<Option<TalkQuestion>,
     };
     Ok(Some(TalkQuestion {
         volunteer: row.try_get("display_name").map_err(internal)?,
+        volunteer_id: row.try_get("id").map_err(internal)?,
         said_yes: row.try_get::<i64, _>("live").map_err(internal)? > 0,
     }))
 }
 
 /// A member says yes (`yes`) or stops (`!yes`) talking with the family's
 /// volunteer. Saying what is already so changes nothing.
+/// `asked_about`: the volunteer the member saw named on the page; a yes is
+/// given to that person only (409 if the family's volunteer changed since).
 pub async fn set_talk(
     db: &Db,
     hub: &Hub,
     access: &FamilyAccess,
     yes: bool,
+    asked_about: Option<&str>,
 ) -> Result<(), AppError> {
     let Some(member) = access.member_id() else {
         return Err(AppError::NotFound);
@@ -788,7 +805,7 @@ pub async fn set_talk(
     let mut tx = db.begin().await.map_err(internal)?;
     // One answer at a time per family (two members tapping "yes" at once
     // give one yes): the family's row is locked for this transaction.
-    sqlx::query("UPDATE families SET id = id WHERE id = $1")
+    sqlx::query("UPDATE families SET display_name = display_name WHERE id = $1")
         .bind(access.family_id())
         .execute(&mut *tx)
         .await
@@ -802,6 +819,9 @@ pub async fn set_talk(
     let Some(volunteer) = volunteer.flatten() else {
         return Err(AppError::Conflict("error-no-volunteer".into()));
     };
+    if yes && asked_about.is_some_and(|named| named != volunteer) {
+        return Err(AppError::Conflict("error-volunteer-changed".into()));
+    }
     let live: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM talk_consents WHERE family_id = $1 AND staff_id = $2
            AND withdrawn_at IS NULL ORDER BY granted_at, id",
@@ -843,7 +863,8 @@ pub async fn set_talk(
     tx.commit().await.map_err(internal)?;
     // A connected volunteer's page asks again (and is refused, or finds
     // the thread open).
-    announce_family(db, hub, access.family_id(), "volunteer").await
+    announce_family(db, hub, access.family_id(), "volunteer").await;
+    Ok(())
 }
 
 /// Ends, "by the service", the family's yes to talking with a volunteer

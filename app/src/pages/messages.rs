@@ -24,7 +24,10 @@ pub async fn message_list() -> Result<MessagesHome, AppError> {
 #[server(endpoint = "thread")]
 pub async fn thread(id: String) -> Result<ThreadView, AppError> {
     let (state, thread) = open_thread(&id).await?;
-    crate::domain::messages::view(&state.db, &state.live, &thread).await
+    // The page's script asking again after news (app.js sends this).
+    let live = leptos::prelude::use_context::<http::request::Parts>()
+        .is_some_and(|p| p.headers.contains_key("x-onsplan-live"));
+    crate::domain::messages::view(&state.db, &state.live, &thread, live).await
 }
 
 #[cfg(feature = "ssr")]
@@ -160,7 +163,7 @@ pub async fn delete_message(thread: String, message: String) -> Result<(), AppEr
 /// A member says yes (`yes` = 1) to talking with the family's volunteer,
 /// or stops (`yes` = 0).
 #[server(endpoint = "talk")]
-pub async fn talk(family: String, yes: String) -> Result<(), AppError> {
+pub async fn talk(family: String, yes: String, volunteer: Option<String>) -> Result<(), AppError> {
     let (state, access) = crate::request::open_family(&family).await?;
     if access.member_id().is_none() {
         return Err(AppError::NotFound);
@@ -170,7 +173,14 @@ pub async fn talk(family: String, yes: String) -> Result<(), AppError> {
         "0" => false,
         _ => return Err(AppError::bad("error-bad-input")),
     };
-    crate::domain::messages::set_talk(&state.db, &state.live, &access, yes).await?;
+    crate::domain::messages::set_talk(
+        &state.db,
+        &state.live,
+        &access,
+        yes,
+        volunteer.as_deref().filter(|v| !v.is_empty()),
+    )
+    .await?;
     leptos_axum::redirect("/messages");
     Ok(())
 }
@@ -224,6 +234,7 @@ pub fn MessagesPage() -> impl IntoView {
                         <p>{t("talk-explain")}</p>
                         <PostForm action="/api/talk" class="big-buttons">
                             <Hidden name="family" value=family/>
+                            <Hidden name="volunteer" value=q.volunteer_id.clone()/>
                             <button type="submit" name="yes" value="1" id="talk-yes">{t("talk-yes")}</button>
                         </PostForm>
                     </section>
@@ -279,6 +290,7 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
             {propose}
             <PostForm action="/api/post-message" class="card write">
                 <Hidden name="thread" value=thread_id_form/>
+                <SendKey/>
                 <label for="message-body">{t(if view.reader_is_member { "message-or-write" } else { "message-write" })}</label>
                 <textarea id="message-body" name="body" rows="3" maxlength=MAX_MESSAGE.to_string() dir="auto" required>{body}</textarea>
                 <button type="submit" id="send">{t("message-send")}</button>
@@ -421,6 +433,7 @@ fn PhraseBook(thread: String) -> impl IntoView {
                     view! {
                         <PostForm action="/api/post-phrase" class="phrase-form">
                             <Hidden name="thread" value=thread.clone()/>
+                            <SendKey/>
                             <Hidden name="phrase" value=id.to_string()/>
                             {fields}
                             <button type="submit" class="phrase-button secondary" id=format!("phrase-{id}")>
@@ -436,6 +449,7 @@ fn PhraseBook(thread: String) -> impl IntoView {
                     <summary>{t(&format!("phrase-group-{group}"))}</summary>
                     <PostForm action="/api/post-phrase" class="phrase-list">
                         <Hidden name="thread" value=thread/>
+                        <SendKey/>
                         {plain}
                     </PostForm>
                     {with_fields}
@@ -485,12 +499,14 @@ fn Appointment(m: Message, reader: Lang, thread: String, live: bool) -> impl Int
     let state = view! {
         <p class=format!("appointment-state state-{}", m.state)>{t(&format!("appointment-state-{}", m.state))}</p>
     };
-    let answer = (live && !m.mine && m.state == "open").then(|| {
+    // The other side answers; the proposer's side waits.
+    let answer = (live && !m.ours && m.state == "open").then(|| {
         let (thread_ok, id_ok) = (thread.clone(), m.id.clone());
         let (thread_other, id_other) = (thread.clone(), m.id.clone());
         view! {
             <PostForm action="/api/accept-appointment" class="inline">
                 <Hidden name="thread" value=thread_ok/>
+                <SendKey/>
                 <Hidden name="message" value=id_ok/>
                 <button type="submit" id=format!("accept-{}", m.seq)>{t("appointment-accept")}</button>
             </PostForm>
@@ -524,6 +540,7 @@ fn AppointmentForm(thread: String, reply_to: Option<String>) -> impl IntoView {
     view! {
         <PostForm action="/api/propose-appointment" class="appointment-form">
             <Hidden name="thread" value=thread/>
+            <SendKey/>
             {reply_to.map(|r| view! { <Hidden name="reply_to" value=r/> })}
             <label for=id("day")>{t("field-day")}</label>
             <input type="date" name="day" id=id("day") required/>
@@ -536,4 +553,11 @@ fn AppointmentForm(thread: String, reply_to: Option<String>) -> impl IntoView {
             <button type="submit" id=id("send")>{t("message-send")}</button>
         </PostForm>
     }
+}
+
+/// A key made for this one form as it is shown: the same form sent twice
+/// (a double tap, a retry after a lost answer) is one message.
+#[component]
+fn SendKey() -> impl IntoView {
+    view! { <Hidden name="key" value=crate::domain::ids::new_id()/> }
 }

@@ -132,7 +132,7 @@ pub async fn accept_coach() -> Result<(), AppError> {
     let (state, access) = crate::request::open_own_family().await?;
     crate::domain::consent::accept_coach(&state.db, &access).await?;
     crate::domain::messages::announce_family(&state.db, &state.live, access.family_id(), "coach")
-        .await?;
+        .await;
     leptos_axum::redirect("/plan");
     Ok(())
 }
@@ -144,7 +144,7 @@ pub async fn withdraw_coach() -> Result<(), AppError> {
     crate::domain::consent::withdraw_coach(&state.db, &access).await?;
     // A coach with the thread open learns, live, that it is closed to them.
     crate::domain::messages::announce_family(&state.db, &state.live, access.family_id(), "coach")
-        .await?;
+        .await;
     leptos_axum::redirect("/plan");
     Ok(())
 }
