@@ -448,7 +448,7 @@ pub(crate) const THREAD_READER_SQL: &str = concat!(
 
 /// The threads a staff member may read now, with the family's name and how
 /// many messages of others they have not read. Binds: $1 staff id.
-pub(crate) const THREADS_OF_STAFF_SQL: &str = concat!(
+const THREADS_OF_STAFF_SQL: &str = concat!(
     "SELECT t.id, t.family_id, t.role, t.staff_id, t.last_seq, f.display_name AS family_name,
             s.display_name AS staff_name, 1 AS live,
             (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
@@ -465,7 +465,7 @@ pub(crate) const THREADS_OF_STAFF_SQL: &str = concat!(
 /// The threads of a member's family, with the staff side's name, whether
 /// it is live and how many messages of others the member has not read.
 /// Binds: $1 member id.
-pub(crate) const THREADS_OF_MEMBER_SQL: &str = concat!(
+const THREADS_OF_MEMBER_SQL: &str = concat!(
     "SELECT t.id, t.family_id, t.role, t.staff_id, t.last_seq, f.display_name AS family_name,
             s.display_name AS staff_name,
             CASE WHEN ", thread_live!(), " THEN 1 ELSE 0 END AS live,
@@ -484,7 +484,7 @@ pub(crate) const THREADS_OF_MEMBER_SQL: &str = concat!(
 /// yet: its coach with a live base mandate, its volunteer with a live
 /// talk consent (rows are made on first sight; a row grants nothing).
 /// Binds: $1 family.
-pub(crate) const THREADS_DUE_SQL: &str = "
+const THREADS_DUE_SQL: &str = "
     SELECT 'coach' AS role, f.coach_id AS staff_id FROM families f
      WHERE f.id = $1 AND f.coach_id IS NOT NULL
        AND EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
@@ -501,7 +501,7 @@ pub(crate) const THREADS_DUE_SQL: &str = "
 
 /// The families where a staff member may talk now (as above, from their
 /// side). Binds: $1 staff id.
-pub(crate) const TALKING_FAMILIES_SQL: &str = "
+const TALKING_FAMILIES_SQL: &str = "
     SELECT f.id FROM families f JOIN staff s ON s.id = $1 AND s.disabled_at IS NULL
      WHERE (f.coach_id = $1 AND EXISTS (SELECT 1 FROM base_mandates b WHERE b.family_id = f.id
                      AND b.coach_id = $1 AND b.withdrawn_at IS NULL))
@@ -607,6 +607,77 @@ impl ThreadAccess {
     pub fn now(&self) -> i64 {
         self.now
     }
+}
+
+/// The threads `caller` may read now, with their family's and staff
+/// side's names, whether the staff side may read them (`live`) and how
+/// many messages of others the caller has not read (`unread`): a member's
+/// family's (ended ones too), or a staff member's live ones. Nothing for
+/// anyone else.
+pub(crate) async fn readable_thread_rows(
+    db: &Db,
+    caller: &Caller,
+) -> Result<Vec<sqlx::any::AnyRow>, AppError> {
+    let (sql, id) = match caller {
+        Caller::Member(m) if m.confirmed => (THREADS_OF_MEMBER_SQL, m.member_id.as_str()),
+        Caller::Staff(s) => (THREADS_OF_STAFF_SQL, s.staff_id.as_str()),
+        _ => return Ok(Vec::new()),
+    };
+    sqlx::query(sql)
+        .bind(id)
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)
+}
+
+/// The families where a staff member may talk now (`TALKING_FAMILIES_SQL`).
+pub(crate) async fn talking_families(db: &Db, staff_id: &str) -> Result<Vec<String>, AppError> {
+    sqlx::query_scalar(TALKING_FAMILIES_SQL)
+        .bind(staff_id)
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)
+}
+
+/// The conversations (role, staff id) a family may have now that have no
+/// thread row yet (`THREADS_DUE_SQL`).
+pub(crate) async fn threads_due(
+    db: &Db,
+    family_id: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    sqlx::query_as(THREADS_DUE_SQL)
+        .bind(family_id)
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)
+}
+
+/// The staff side of a thread, and the volunteer a talk consent named:
+/// candidates for a notice (`push.rs`), checked again when it is sent.
+pub async fn staff_of_thread(
+    db: &Db,
+    family_id: &str,
+    thread_id: &str,
+) -> Result<Vec<String>, AppError> {
+    staff_ids(
+        db,
+        "SELECT staff_id FROM threads WHERE id = $1 AND family_id = $2",
+        &[thread_id, family_id],
+    )
+    .await
+}
+
+pub async fn staff_of_talk_consent(
+    db: &Db,
+    family_id: &str,
+    consent_id: &str,
+) -> Result<Vec<String>, AppError> {
+    staff_ids(
+        db,
+        "SELECT staff_id FROM talk_consents WHERE id = $1 AND family_id = $2",
+        &[consent_id, family_id],
+    )
+    .await
 }
 
 // Who a change concerns, for notifications (`push.rs`): the same reach

@@ -350,3 +350,19 @@ where
         }
     }
 }
+
+/// Takes the family's row for the rest of the transaction (a write that
+/// changes nothing): two changes to one family that must not interleave
+/// (members removing each other, two answers to one question) are decided
+/// one after the other, on both engines.
+pub(crate) async fn lock_family(
+    tx: &mut sqlx::AnyConnection,
+    family_id: &str,
+) -> Result<(), crate::error::AppError> {
+    sqlx::query("UPDATE families SET display_name = display_name WHERE id = $1")
+        .bind(family_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(super::access::internal)?;
+    Ok(())
+}

@@ -129,11 +129,7 @@ pub async fn remove(db: &Db, access: &FamilyAccess, member: &str) -> Result<(), 
     let mut tx = db.begin().await.map_err(internal)?;
     // Take the family's row first, so two members removing each other at
     // once are decided one after the other (one member always stays).
-    sqlx::query("UPDATE families SET display_name = display_name WHERE id = $1")
-        .bind(access.family_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+    super::db::lock_family(&mut tx, access.family_id()).await?;
     let changed = sqlx::query(
         "UPDATE members SET removed_at = $1, removed_by = $2
          WHERE id = $3 AND family_id = $4 AND confirmed_at IS NOT NULL

@@ -7,8 +7,8 @@
 use sqlx::Row;
 
 use super::access::{
-    internal, Caller, FamilyAccess, ThreadAccess, TALKING_FAMILIES_SQL, THREADS_DUE_SQL,
-    THREADS_OF_MEMBER_SQL, THREADS_OF_STAFF_SQL,
+    internal, readable_thread_rows, talking_families, threads_due, Caller, FamilyAccess,
+    ThreadAccess,
 };
 use super::db::Db;
 use super::ids::new_id;
@@ -25,14 +25,7 @@ const PAGE: i64 = 200;
 /// Makes the thread rows of the conversations a family may have now and
 /// that have none yet. A row grants nothing: `THREAD_READER_SQL` decides.
 async fn ensure_threads(db: &Db, family_id: &str, now: i64) -> Result<(), AppError> {
-    let due = sqlx::query(THREADS_DUE_SQL)
-        .bind(family_id)
-        .fetch_all(db.pool())
-        .await
-        .map_err(internal)?;
-    for row in due {
-        let role: String = row.try_get("role").map_err(internal)?;
-        let staff: String = row.try_get("staff_id").map_err(internal)?;
+    for (role, staff) in threads_due(db, family_id).await? {
         sqlx::query(
             "INSERT INTO threads (id, family_id, role, staff_id, last_seq, created_at)
              VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT DO NOTHING",
@@ -67,52 +60,33 @@ fn thread_line(row: &sqlx::any::AnyRow, reader_is_member: bool) -> Result<Thread
 /// The reader's conversations: a member's are the family's (ended ones
 /// too); staff's are those they may read now, across their families.
 pub async fn home(db: &Db, caller: &Caller, now: i64) -> Result<MessagesHome, AppError> {
-    match caller {
-        Caller::Anonymous => Err(AppError::SignedOut),
-        Caller::Member(m) if !m.is_confirmed() => Err(AppError::Waiting),
+    let member = match caller {
+        Caller::Anonymous => return Err(AppError::SignedOut),
+        Caller::Member(m) if !m.is_confirmed() => return Err(AppError::Waiting),
         Caller::Member(m) => {
             ensure_threads(db, m.family_id(), now).await?;
-            let rows = sqlx::query(THREADS_OF_MEMBER_SQL)
-                .bind(m.member_id())
-                .fetch_all(db.pool())
-                .await
-                .map_err(internal)?;
-            let threads = rows
-                .iter()
-                .map(|r| thread_line(r, true))
-                .collect::<Result<_, _>>()?;
-            let talk = talk_question(db, m.family_id()).await?;
-            Ok(MessagesHome {
-                threads,
-                talk,
-                family: Some(m.family_id().to_string()),
-            })
+            Some(m)
         }
         Caller::Staff(s) => {
-            let families: Vec<String> = sqlx::query_scalar(TALKING_FAMILIES_SQL)
-                .bind(s.staff_id())
-                .fetch_all(db.pool())
-                .await
-                .map_err(internal)?;
-            for family in families {
+            for family in talking_families(db, s.staff_id()).await? {
                 ensure_threads(db, &family, now).await?;
             }
-            let rows = sqlx::query(THREADS_OF_STAFF_SQL)
-                .bind(s.staff_id())
-                .fetch_all(db.pool())
-                .await
-                .map_err(internal)?;
-            let threads = rows
-                .iter()
-                .map(|r| thread_line(r, false))
-                .collect::<Result<_, _>>()?;
-            Ok(MessagesHome {
-                threads,
-                talk: None,
-                family: None,
-            })
+            None
         }
-    }
+    };
+    let threads = readable_thread_rows(db, caller)
+        .await?
+        .iter()
+        .map(|r| thread_line(r, member.is_some()))
+        .collect::<Result<_, _>>()?;
+    Ok(MessagesHome {
+        threads,
+        talk: match member {
+            Some(m) => talk_question(db, m.family_id()).await?,
+            None => None,
+        },
+        family: member.map(|m| m.family_id().to_string()),
+    })
 }
 
 /// How many messages of others the reader has not read, in every thread
@@ -127,16 +101,7 @@ pub async fn unread_except(
     caller: &Caller,
     except: Option<&str>,
 ) -> Result<i64, AppError> {
-    let (sql, id) = match caller {
-        Caller::Member(m) if m.is_confirmed() => (THREADS_OF_MEMBER_SQL, m.member_id()),
-        Caller::Staff(s) => (THREADS_OF_STAFF_SQL, s.staff_id()),
-        _ => return Ok(0),
-    };
-    let rows = sqlx::query(sql)
-        .bind(id)
-        .fetch_all(db.pool())
-        .await
-        .map_err(internal)?;
+    let rows = readable_thread_rows(db, caller).await?;
     let mut total = 0;
     for r in &rows {
         if except.is_some_and(|e| r.try_get::<String, _>("id").ok().as_deref() == Some(e)) {
@@ -145,32 +110,6 @@ pub async fn unread_except(
         total += r.try_get::<i64, _>("unread").map_err(internal)?;
     }
     Ok(total)
-}
-
-/// The thread the staff member has with this family in this role, for
-/// links from the family's page; `None` when they may not talk there.
-pub async fn thread_with(
-    db: &Db,
-    caller: &Caller,
-    family_id: &str,
-    now: i64,
-) -> Result<Vec<ThreadLine>, AppError> {
-    let all = home(db, caller, now).await?;
-    let Some(staff) = caller.as_staff() else {
-        return Ok(Vec::new());
-    };
-    let ids: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM threads WHERE family_id = $1 AND staff_id = $2")
-            .bind(family_id)
-            .bind(staff.staff_id())
-            .fetch_all(db.pool())
-            .await
-            .map_err(internal)?;
-    Ok(all
-        .threads
-        .into_iter()
-        .filter(|t| ids.contains(&t.id))
-        .collect())
 }
 
 /// The thread's newest messages, oldest first, as this reader sees them;
@@ -273,9 +212,27 @@ pub async fn view(
     })
 }
 
-/// Each proposal's state, from the answers that name it: accepted when
-/// someone said OK to it, replaced when another time was proposed in
-/// answer to it, open otherwise (a deleted answer does not count).
+/// A proposal's state, from the answers that name it (`to`, kind): agreed
+/// when someone said OK to it, replaced when another time was proposed in
+/// answer to it, open otherwise.
+fn appointment_state<'a>(
+    id: &str,
+    answers: impl Iterator<Item = (&'a str, &'a str)>,
+) -> &'static str {
+    let mut state = "open";
+    for (to, kind) in answers {
+        if to == id {
+            state = if kind == "appointment_ok" {
+                "accepted"
+            } else {
+                "replaced"
+            };
+        }
+    }
+    state
+}
+
+/// Each proposal's state on a page (a deleted answer does not count).
 fn settle_appointments(messages: &mut [Message]) {
     let answers: Vec<(String, String)> = messages
         .iter()
@@ -286,24 +243,21 @@ fn settle_appointments(messages: &mut [Message]) {
         })
         .collect();
     for m in messages.iter_mut().filter(|m| m.kind == "appointment") {
-        let mut state = "open";
-        for (to, kind) in &answers {
-            if *to == m.id {
-                state = if kind == "appointment_ok" {
-                    "accepted"
-                } else {
-                    "replaced"
-                };
-            }
-        }
-        m.state = state.to_string();
+        let pairs = answers.iter().map(|(t, k)| (t.as_str(), k.as_str()));
+        m.state = appointment_state(&m.id, pairs).to_string();
     }
 }
 
-/// A proposal in this thread and its state, as the thread page shows it.
-async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, bool), AppError> {
-    let view = sqlx::query(
-        "SELECT author_kind, author_id FROM messages
+/// A proposal in this thread: its state, its arguments, and whether the
+/// reader's side wrote it (a member answering another member's proposal
+/// is not the other side's OK).
+async fn proposal(
+    db: &Db,
+    thread: &ThreadAccess,
+    id: &str,
+) -> Result<(&'static str, Vec<(String, String)>, bool), AppError> {
+    let row = sqlx::query(
+        "SELECT author_kind, args FROM messages
          WHERE id = $1 AND thread_id = $2 AND kind = 'appointment' AND deleted_at IS NULL",
     )
     .bind(id)
@@ -312,12 +266,8 @@ async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, 
     .await
     .map_err(internal)?
     .ok_or(AppError::NotFound)?;
-    let kind: String = view.try_get("author_kind").map_err(internal)?;
-    let author: String = view.try_get("author_id").map_err(internal)?;
-    // The reader's side wrote it (a member answering another member's
-    // proposal is not the other side's OK).
-    let ours = kind == thread.reader_kind();
-    let _ = author;
+    let author_kind: String = row.try_get("author_kind").map_err(internal)?;
+    let args: String = row.try_get("args").map_err(internal)?;
     let answers: Vec<(String, String)> = sqlx::query_as(
         "SELECT kind, args FROM messages WHERE thread_id = $1 AND deleted_at IS NULL
            AND kind IN ('appointment', 'appointment_ok') AND args LIKE $2",
@@ -327,48 +277,19 @@ async fn proposal(db: &Db, thread: &ThreadAccess, id: &str) -> Result<(Message, 
     .fetch_all(db.pool())
     .await
     .map_err(internal)?;
-    let args: String = sqlx::query_scalar("SELECT args FROM messages WHERE id = $1")
-        .bind(id)
-        .fetch_one(db.pool())
-        .await
-        .map_err(internal)?;
-    let mut all = vec![Message {
-        id: id.to_string(),
-        seq: 0,
-        mine: ours,
-        author: String::new(),
-        kind: "appointment".into(),
-        body: String::new(),
-        args: parse_args(&args),
-        lang: String::new(),
-        at: 0,
-        deleted: false,
-        read: false,
-        deletable: false,
-        state: String::new(),
-        ours: false,
-    }];
-    for (kind, args) in answers {
-        all.push(Message {
-            id: String::new(),
-            seq: 0,
-            mine: false,
-            author: String::new(),
-            kind,
-            body: String::new(),
-            args: parse_args(&args),
-            lang: String::new(),
-            at: 0,
-            deleted: false,
-            read: false,
-            deletable: false,
-            state: String::new(),
-            ours: false,
-        });
-    }
-    settle_appointments(&mut all);
-    let first = all.swap_remove(0);
-    Ok((first, ours))
+    let answers: Vec<(String, String)> = answers
+        .into_iter()
+        .filter_map(|(kind, args)| {
+            let to = parse_args(&args).into_iter().find(|(k, _)| k == "to")?.1;
+            Some((to, kind))
+        })
+        .collect();
+    let state = appointment_state(id, answers.iter().map(|(t, k)| (t.as_str(), k.as_str())));
+    Ok((
+        state,
+        parse_args(&args),
+        author_kind == thread.reader_kind(),
+    ))
 }
 
 /// Proposes an appointment: a day (today or later), an hour, a kind of
@@ -404,8 +325,8 @@ pub async fn propose(
     args.insert("time".into(), time.into());
     args.insert("place".into(), place.into());
     if let Some(to) = reply_to.filter(|t| !t.is_empty()) {
-        let (earlier, _) = proposal(db, thread, to).await?;
-        if earlier.state != "open" {
+        let (state, _, _) = proposal(db, thread, to).await?;
+        if state != "open" {
             return Err(AppError::Conflict("error-appointment-closed".into()));
         }
         args.insert("to".into(), to.into());
@@ -423,16 +344,16 @@ pub async fn accept(
     lang: Lang,
     key: Option<&str>,
 ) -> Result<String, AppError> {
-    let (earlier, ours) = proposal(db, thread, proposal_id).await?;
+    let (state, earlier, ours) = proposal(db, thread, proposal_id).await?;
     if ours {
         return Err(AppError::bad("error-bad-input"));
     }
-    if earlier.state != "open" {
+    if state != "open" {
         return Err(AppError::Conflict("error-appointment-closed".into()));
     }
     let mut args = serde_json::Map::new();
     args.insert("to".into(), proposal_id.into());
-    for (k, v) in &earlier.args {
+    for (k, v) in &earlier {
         if k == "day" || k == "time" {
             args.insert(k.clone(), v.clone().into());
         }
@@ -804,12 +725,8 @@ pub async fn set_talk(
     };
     let mut tx = db.begin().await.map_err(internal)?;
     // One answer at a time per family (two members tapping "yes" at once
-    // give one yes): the family's row is locked for this transaction.
-    sqlx::query("UPDATE families SET display_name = display_name WHERE id = $1")
-        .bind(access.family_id())
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+    // give one yes).
+    super::db::lock_family(&mut tx, access.family_id()).await?;
     let volunteer: Option<Option<String>> =
         sqlx::query_scalar("SELECT volunteer_id FROM families WHERE id = $1")
             .bind(access.family_id())
@@ -911,28 +828,16 @@ pub(crate) async fn end_talk_consents(
 pub async fn families_to_hear(db: &Db, caller: &Caller) -> Result<Vec<String>, AppError> {
     match caller {
         Caller::Member(m) if m.is_confirmed() => Ok(vec![m.family_id().to_string()]),
-        Caller::Staff(s) => sqlx::query_scalar(TALKING_FAMILIES_SQL)
-            .bind(s.staff_id())
-            .fetch_all(db.pool())
-            .await
-            .map_err(internal),
+        Caller::Staff(s) => talking_families(db, s.staff_id()).await,
         _ => Ok(Vec::new()),
     }
 }
 
 /// The ids of the threads a reader may read now (without making any).
 pub async fn readable_threads(db: &Db, caller: &Caller) -> Result<Vec<String>, AppError> {
-    let (sql, id) = match caller {
-        Caller::Member(m) if m.is_confirmed() => (THREADS_OF_MEMBER_SQL, m.member_id()),
-        Caller::Staff(s) => (THREADS_OF_STAFF_SQL, s.staff_id()),
-        _ => return Ok(Vec::new()),
-    };
-    let rows = sqlx::query(sql)
-        .bind(id)
-        .fetch_all(db.pool())
-        .await
-        .map_err(internal)?;
-    rows.iter()
+    readable_thread_rows(db, caller)
+        .await?
+        .iter()
         .map(|r| r.try_get("id").map_err(internal))
         .collect()
 }

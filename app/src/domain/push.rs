@@ -783,12 +783,7 @@ async fn concerned(db: &Db, e: &StoredEvent, today: &str) -> Result<Vec<Recipien
         Kind::Message => {
             let mut all = members(ids(db, MEMBERS_SQL, &[family]).await?);
             all.extend(staff(
-                ids(
-                    db,
-                    "SELECT staff_id FROM threads WHERE id = $1 AND family_id = $2",
-                    &[subject, family],
-                )
-                .await?,
+                super::access::staff_of_thread(db, family, subject).await?,
             ));
             all
         }
@@ -826,12 +821,7 @@ async fn concerned(db: &Db, e: &StoredEvent, today: &str) -> Result<Vec<Recipien
                 super::access::staff_seeing_item(db, family, subject, today).await?
             }
             "talk_granted" | "talk_withdrawn" | "talk_ended" => {
-                ids(
-                    db,
-                    "SELECT staff_id FROM talk_consents WHERE id = $1 AND family_id = $2",
-                    &[subject, family],
-                )
-                .await?
+                super::access::staff_of_talk_consent(db, family, subject).await?
             }
             _ => {
                 ids(
