@@ -76,7 +76,6 @@ const END_CRITERIA: &str = "ENDCRITERIA-MARK-eigen-huis";
 const HOLD_REASON: &str = "HOLDREASON-MARK-ziekenhuis";
 const ASK_WHAT: &str = "ASKWHAT-MARK-bellen";
 const ASK_COUNTERPARTY: &str = "ASKCOUNTERPARTY-MARK-woninggent";
-const ASK_FACTS: &str = "ASKFACTS-MARK-adres";
 const FIRST_NAME: &str = "MEMBERNAME-MARK-amal";
 const SECOND_NAME: &str = "MEMBERNAME-MARK-yusuf";
 const EXPIRED_ITEM: &str = "EXPIREDITEM-MARK-verlopen";
@@ -89,10 +88,8 @@ const HIDDEN_NOTE: &str = "HIDDENNOTE-MARK-moe";
 const HIDDEN_IN_DOMAIN: &str = "HIDDENPAPERS-MARK-schulden";
 const HIDDEN_WHAT: &str = "HIDDENWHAT-MARK-afspraak";
 const HIDDEN_COUNTERPARTY: &str = "HIDDENCOUNTERPARTY-MARK-psycholoog";
-const HIDDEN_FACTS: &str = "HIDDENFACTS-MARK-dossier";
 const FORMER_WHAT: &str = "FORMERWHAT-MARK-aanvraag";
 const FORMER_COUNTERPARTY: &str = "FORMERCOUNTERPARTY-MARK-ocmw";
-const FORMER_FACTS: &str = "FORMERFACTS-MARK-inkomen";
 const PURPOSE_VOLUNTEER: &str = "PURPOSE-MARK-huiswerk";
 const PURPOSE_PARTNER: &str = "PURPOSE-MARK-budget";
 const PURPOSE_WITHDRAWN: &str = "PURPOSE-MARK-tweede";
@@ -137,7 +134,6 @@ const MARKS: &[(&str, Class)] = &[
     (HOLD_REASON, Class::WithCoach),
     (ASK_WHAT, Class::WithCoach),
     (ASK_COUNTERPARTY, Class::WithCoach),
-    (ASK_FACTS, Class::WithCoach),
     (FIRST_NAME, Class::WithCoach),
     (SECOND_NAME, Class::WithCoach),
     (EXPIRED_ITEM, Class::WithCoach),
@@ -149,10 +145,8 @@ const MARKS: &[(&str, Class)] = &[
     (HIDDEN_IN_DOMAIN, Class::FamilyOnly),
     (HIDDEN_WHAT, Class::FamilyOnly),
     (HIDDEN_COUNTERPARTY, Class::FamilyOnly),
-    (HIDDEN_FACTS, Class::FamilyOnly),
     (FORMER_WHAT, Class::FamilyOnly),
     (FORMER_COUNTERPARTY, Class::FamilyOnly),
-    (FORMER_FACTS, Class::FamilyOnly),
     (PURPOSE_VOLUNTEER, Class::VolunteerShare),
     (PURPOSE_PARTNER, Class::PartnerShare),
     (PURPOSE_WITHDRAWN, Class::PartnerShare),
@@ -667,9 +661,11 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         &staff_access(state, &former_coach.id, &a).await,
         &action,
         &MandateInput {
-            what: FORMER_WHAT.into(),
-            counterparty: FORMER_COUNTERPARTY.into(),
-            facts: FORMER_FACTS.into(),
+            help: "call".into(),
+            party: "other".into(),
+            party_name: FORMER_COUNTERPARTY.into(),
+            facts: vec!["income".into()],
+            words: FORMER_WHAT.into(),
             until: "2027-01-31".into(),
         },
     )
@@ -745,9 +741,11 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         &coach_access,
         &action,
         &MandateInput {
-            what: ASK_WHAT.into(),
-            counterparty: ASK_COUNTERPARTY.into(),
-            facts: ASK_FACTS.into(),
+            help: "call".into(),
+            party: "other".into(),
+            party_name: ASK_COUNTERPARTY.into(),
+            facts: vec!["income".into()],
+            words: ASK_WHAT.into(),
             until: "2027-01-31".into(),
         },
     )
@@ -760,9 +758,11 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         &coach_access,
         &hidden_action,
         &MandateInput {
-            what: HIDDEN_WHAT.into(),
-            counterparty: HIDDEN_COUNTERPARTY.into(),
-            facts: HIDDEN_FACTS.into(),
+            help: "call".into(),
+            party: "other".into(),
+            party_name: HIDDEN_COUNTERPARTY.into(),
+            facts: vec!["income".into()],
+            words: HIDDEN_WHAT.into(),
             until: "2027-01-31".into(),
         },
     )
@@ -1137,9 +1137,11 @@ fn row(path: &str, ids: &Ids) -> Option<Row> {
             vec![
                 fam(),
                 f("action", &ids.action),
-                f("what", "w"),
-                f("counterparty", "c"),
-                f("facts", "f"),
+                f("help", "call"),
+                f("party", "landlord"),
+                f("party_name", "c"),
+                f("facts[]", "income"),
+                f("words", "w"),
                 f("until", "2027-01-01"),
             ],
             coach_only,

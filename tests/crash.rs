@@ -94,9 +94,11 @@ async fn seed(setup: &Setup) -> Family {
         &coach,
         &item,
         &MandateInput {
-            what: "Bellen".into(),
-            counterparty: "WoninGent".into(),
-            facts: "Naam".into(),
+            help: "call".into(),
+            party: "social_housing".into(),
+            party_name: "WoninGent".into(),
+            facts: vec!["identity".into()],
+            words: String::new(),
             until: "2099-12-31".into(),
         },
     )

@@ -143,18 +143,24 @@ async fn invite_join_plan_question_hide_share_withdraw() {
                 &[
                     ("family", fam),
                     ("action", register),
-                    ("what", "Ik bel de sociale huisvestingsmaatschappij"),
-                    ("counterparty", "WoninGent"),
-                    ("facts", "Uw naam, gezinsgrootte en inkomen"),
+                    ("help", "call"),
+                    ("party", "social_housing"),
+                    ("party_name", "WoninGent"),
+                    ("facts[]", "identity"),
+                    ("facts[]", "income"),
+                    ("words", "Ik vraag hoe ver uw dossier staat."),
                     ("until", "2020-02-01"),
                 ],
             )
             .await;
         let again = coach.back_with_error(&refused).await;
         for typed in [
-            ">Ik bel de sociale huisvestingsmaatschappij</textarea>",
+            ">Ik vraag hoe ver uw dossier staat.</textarea>",
             "value=\"WoninGent\"",
-            ">Uw naam, gezinsgrootte en inkomen</textarea>",
+            "value=\"call\" selected",
+            "value=\"social_housing\" selected",
+            "value=\"identity\" checked",
+            "value=\"income\" checked",
             "value=\"2020-02-01\"",
         ] {
             assert!(again.body.contains(typed), "kept: {typed}");
@@ -169,9 +175,12 @@ async fn invite_join_plan_question_hide_share_withdraw() {
                 &[
                     ("family", fam),
                     ("action", register),
-                    ("what", "Ik bel de sociale huisvestingsmaatschappij"),
-                    ("counterparty", "WoninGent"),
-                    ("facts", "Uw naam, gezinsgrootte en inkomen"),
+                    ("help", "call"),
+                    ("party", "social_housing"),
+                    ("party_name", "WoninGent"),
+                    ("facts[]", "identity"),
+                    ("facts[]", "income"),
+                    ("words", "Ik vraag hoe ver uw dossier staat."),
                     ("until", "2027-02-01"),
                 ],
             )
@@ -581,8 +590,19 @@ async fn demo_data_signs_in_and_obeys_the_rules() {
         assert!(threads[0].contains("هل يمكنك الاتصال بي؟"), "{}", threads[0]);
         assert!(threads[0].contains("ik bel u morgen om tien uur"));
         assert!(!threads[0].contains("huiswerk?"));
-        // Koen has his (empty) thread with Gezin Peeters; Pieter none.
-        assert!(threads[1].contains("id=\"no-messages\"") && !threads[1].contains("Amal"));
+        // Koen has his thread with Gezin Peeters (only the reminder of the
+        // evaluation he set); Pieter none.
+        assert!(threads[1].contains("evaluation-note") && !threads[1].contains("Amal"));
+        // Sara's thread with the Haddads has each kind of message.
+        for kind in [
+            "phrase",
+            "appointment",
+            "question-note",
+            "answer-note",
+            "evaluation-note",
+        ] {
+            assert!(threads[0].contains(kind), "{kind} in {}", threads[0]);
+        }
         assert!(threads[3].is_empty());
         assert!(threads[2].contains("langskomen voor het huiswerk"));
         assert!(!threads[2].contains("ik bel u morgen"));

@@ -983,3 +983,186 @@ async fn an_appointment_is_proposed_answered_and_read_in_each_language() {
         assert_eq!(count, 3, "{store:?}");
     }
 }
+
+/// The coach's structured question and the family's answer appear in the
+/// thread, each reader reading them in their own language and linking to
+/// the question; a new evaluation day is a reminder there. When the family
+/// makes the action "only us", the coach's thread no longer shows (or
+/// counts) what was said about it; the family's still does.
+#[tokio::test]
+async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
+    use onsplan_app::domain::access::{Caller, FamilyAccess};
+    use onsplan_app::domain::plan::{self, ActionInput};
+    use onsplan_app::i18n::{tr, tr_args};
+    use onsplan_app::lang::Lang;
+    let long_date =
+        |lang, day| onsplan_app::i18n::long_date(lang, day).replace(['\u{2068}', '\u{2069}'], "");
+    for store in stores() {
+        let f = family(store).await;
+        let fam = f.world.family.as_str();
+        let r = f.amal.call("/api/set-language", &[("lang", "ar")]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let db = &f.server.state.db;
+        let now = f.server.state.clock.now();
+        let caller = Caller::staff(db, &f.world.coach.id).await.unwrap();
+        let access = FamilyAccess::open(db, &caller, fam, now).await.unwrap();
+        let goal = plan::add_goal(db, &access, "housing", "Een droge woning")
+            .await
+            .unwrap();
+        let action = plan::add_action(
+            db,
+            &access,
+            &goal,
+            &ActionInput {
+                body: "De huisbaas bellen".into(),
+                who: "coach".into(),
+                due: None,
+                status: "todo".into(),
+            },
+        )
+        .await
+        .unwrap();
+        // A question with nothing chosen is refused and changes nothing.
+        for (help, party) in [("", "landlord"), ("call", ""), ("fly", "landlord")] {
+            let r = f
+                .coach
+                .call(
+                    "/api/ask",
+                    &[
+                        ("family", fam),
+                        ("action", &action),
+                        ("help", help),
+                        ("party", party),
+                        ("until", "2027-06-30"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 400, "{help}/{party}: {}", r.body);
+        }
+        let r = f
+            .coach
+            .call(
+                "/api/ask",
+                &[
+                    ("family", fam),
+                    ("action", &action),
+                    ("help", "letter"),
+                    ("party", "landlord"),
+                    ("party_name", "Woonhaven"),
+                    ("facts[]", "housing"),
+                    ("facts[]", "identity"),
+                    ("words", "Over de vochtschade."),
+                    ("until", "2027-06-30"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let question: String = sqlx::query_scalar("SELECT id FROM mandates WHERE action_id = $1")
+            .bind(&action)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let thread = only_thread(&f.amal).await;
+        // Amal reads the question in Arabic, linking to it, and her unread
+        // count says so.
+        let amal = f.amal.get(&format!("/messages/{thread}")).await;
+        let page = text(&amal);
+        let ar = |id: &str| tr(Lang::Ar, id);
+        assert!(page.contains(&ar("help-letter")), "{page}");
+        assert!(page.contains(&ar("party-landlord")), "{page}");
+        assert!(page.contains(&format!("href=\"/plan/question/{question}\"")));
+        assert!(!page.contains(&tr(Lang::NlBe, "help-letter")), "{page}");
+        // The question page: the lists in Arabic, the coach's words marked
+        // Dutch, the day in Arabic.
+        let q = text(&f.amal.get(&format!("/plan/question/{question}")).await);
+        assert!(q.contains(&ar("fact-housing")) && q.contains(&ar("fact-identity")));
+        assert!(!q.contains(&ar("fact-income")));
+        assert!(
+            q.contains("lang=\"nl-BE\" dir=\"auto\">Over de vochtschade.</p>"),
+            "{q}"
+        );
+        assert!(q.contains(&long_date(Lang::Ar, "2027-06-30")), "{q}");
+        assert!(!q.contains("2027-06-30<"), "no ISO date: {q}");
+        // Amal answers; Sara reads the answer in Dutch, under Amal's name.
+        let r = f
+            .amal
+            .call(
+                "/api/answer",
+                &[
+                    ("family", fam),
+                    ("question", &question),
+                    ("answer", "together"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let sara = f.coach.get(&format!("/messages/{thread}")).await;
+        let said = tr_args(
+            Lang::NlBe,
+            "answer-history-together",
+            &[("name", "Amal".to_string())],
+        )
+        .replace(['\u{2068}', '\u{2069}'], "");
+        let sara_text = text(&sara);
+        assert!(sara_text.contains(&said), "{said} in {sara_text}");
+        assert!(sara_text.contains(&tr(Lang::NlBe, "help-letter")));
+        // A new evaluation day is a reminder in the thread.
+        let r = f
+            .coach
+            .call(
+                "/api/set-header",
+                &[
+                    ("family", fam),
+                    ("intensity", "low"),
+                    ("next_evaluation", "2027-01-12"),
+                    ("end_criteria", ""),
+                    ("status", "active"),
+                    ("hold_reason", ""),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let amal = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(
+            amal.contains(&long_date(Lang::Ar, "2027-01-12")),
+            "the reminder in Arabic: {amal}"
+        );
+
+        // Amal makes the action "only us": the coach's thread no longer
+        // shows the question or the answer, nor counts them as unread.
+        let r = f
+            .amal
+            .call(
+                "/api/answer",
+                &[
+                    ("family", fam),
+                    ("question", &question),
+                    ("answer", "withdrawn"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let r = f
+            .amal
+            .call(
+                "/api/only-us",
+                &[("family", fam), ("item", &action), ("on", "1")],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let home = f.coach.get("/messages").await;
+        assert_eq!(unread(&home), 0, "nothing about a hidden action counts");
+        let sara = text(&f.coach.get(&format!("/messages/{thread}")).await);
+        assert!(!sara.contains(&tr(Lang::NlBe, "help-letter")), "{sara}");
+        assert!(!sara.contains(&said), "{sara}");
+        assert!(
+            sara.contains("12 januari 2027"),
+            "the reminder stays: {sara}"
+        );
+        let amal = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(
+            amal.contains(&ar("help-letter")),
+            "the family sees all: {amal}"
+        );
+    }
+}

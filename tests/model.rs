@@ -938,9 +938,11 @@ impl Scenario<'_> {
                 };
                 let until = add_days(&today, *days);
                 let input = MandateInput {
-                    what: "Bellen".into(),
-                    counterparty: "WoninGent".into(),
-                    facts: "Naam".into(),
+                    help: "call".into(),
+                    party: "social_housing".into(),
+                    party_name: "WoninGent".into(),
+                    facts: vec!["identity".into()],
+                    words: String::new(),
                     until: until.clone(),
                 };
                 let m = &mut self.model;

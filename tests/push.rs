@@ -257,9 +257,10 @@ async fn a_coach_the_family_stopped_is_told_nothing_about_it_but_the_stop() {
                 &[
                     ("family", &f.world.family),
                     ("action", &action),
-                    ("what", "De huisbaas bellen"),
-                    ("counterparty", "WoninGent"),
-                    ("facts", "Uw naam en adres"),
+                    ("help", "call"),
+                    ("party", "landlord"),
+                    ("party_name", "WoninGent"),
+                    ("facts[]", "identity"),
                     ("until", "2027-06-30"),
                 ],
             )

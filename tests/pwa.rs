@@ -139,9 +139,11 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
         &action,
         &MandateInput {
             // A pasted link: one long word.
-            what: "De huisbaas bellen over de vochtschade: https://www.woningent.be/huurders/herstellingen/aanvraagformulier-vochtschade-en-schimmel-melden".into(),
-            counterparty: "WoninGent".into(),
-            facts: "Uw naam en adres".into(),
+            help: "call".into(),
+            party: "social_housing".into(),
+            party_name: "WoninGent".into(),
+            facts: vec!["identity".into(), "housing".into()],
+            words: "De huisbaas bellen over de vochtschade: https://www.woningent.be/huurders/herstellingen/aanvraagformulier-vochtschade-en-schimmel-melden".into(),
             until: "2027-06-30".into(),
         },
     )

@@ -247,14 +247,17 @@ async fn story(javascript: bool) {
         .await;
     let letter = coach.item_id("Brief van de huisbaas lezen").await;
     coach.click(&format!("#item-{register} a.ask")).await;
-    coach
-        .fill("#what", "Ik bel de sociale huisvestingsmaatschappij")
-        .await;
-    coach.fill("#counterparty", "WoninGent").await;
-    coach
-        .fill("#facts", "Uw naam, gezinsgrootte en inkomen")
-        .await;
+    // What, with whom and which facts come from lists, so that the family
+    // reads them in Arabic; the coach's own words stay in Dutch.
+    coach.select("#help", "call").await;
+    coach.select("#party", "social_housing").await;
+    coach.fill("#party_name", "WoninGent").await;
+    coach.click("input[name='facts[]'][value='identity']").await;
+    coach.click("input[name='facts[]'][value='income']").await;
     coach.set_date("#until", "2027-02-01").await;
+    coach
+        .fill("#words", "Ik vraag hoe ver uw dossier staat.")
+        .await;
     coach.click("#ask-send").await;
     coach
         .b
@@ -268,6 +271,35 @@ async fn story(javascript: bool) {
     phone.all_targets_fit_a_finger("plan").await;
     phone.click("#waiting a.button").await;
     phone.b.wait_for("#answer-together").await;
+    // The question reads in Arabic; the name and the coach's own words
+    // stay as written, marked Dutch.
+    let ar = |id: &str| onsplan_app::i18n::tr(onsplan_app::lang::Lang::Ar, id);
+    let what = phone
+        .b
+        .wait_for("#question-what")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(what.trim(), ar("help-call"));
+    let party = phone
+        .b
+        .wait_for("#question-party")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(party.contains(&ar("party-social_housing")) && party.contains("WoninGent"));
+    let facts = phone
+        .b
+        .wait_for("#question-facts")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(facts.contains(&ar("fact-income")) && !facts.contains(&ar("fact-debts")));
+    let words = phone.b.wait_for("#question-words").await;
+    assert_eq!(words.attr("lang").await.unwrap().as_deref(), Some("nl-BE"));
     phone.shot("question-ar").await;
     phone.all_targets_fit_a_finger("question").await;
     if javascript {
@@ -346,7 +378,7 @@ async fn story(javascript: bool) {
         .await
         .unwrap();
     assert!(
-        terms.contains("Helpen met het formulier") && terms.contains("2026-12-31"),
+        terms.contains("Helpen met het formulier") && terms.contains("31 december 2026"),
         "{terms}"
     );
     assert!(!seen.contains("Een grotere woning") && !seen.contains("Brief van de huisbaas"));

@@ -113,6 +113,29 @@ pub fn long_date(lang: Lang, day: &str) -> String {
     )
 }
 
+/// A moment (seconds since 1970) in Belgian time, as `lang` writes it:
+/// "woensdag 2 december 2026 om 9:30".
+pub fn date_time(lang: Lang, at: i64) -> String {
+    let moment = crate::domain::clock::belgian_datetime(at);
+    match moment.split_once(' ') {
+        Some((day, time)) => tr_args(
+            lang,
+            "date-time",
+            &[
+                ("date", long_date(lang, day)),
+                ("time", time_of_day(lang, time)),
+            ],
+        ),
+        None => moment,
+    }
+}
+
+/// A moment's hour of the day in Belgian time, as `lang` writes it.
+pub fn time_at(lang: Lang, at: i64) -> String {
+    let moment = crate::domain::clock::belgian_datetime(at);
+    time_of_day(lang, moment.split_once(' ').map_or("", |(_, t)| t))
+}
+
 /// An hour of the day (`10:05`) as `lang` writes it.
 pub fn time_of_day(lang: Lang, time: &str) -> String {
     match time.split_once(':') {
@@ -298,6 +321,9 @@ mod tests {
             ),
             ("place", crate::model::PLACES.to_vec()),
             ("appointment-state", vec!["open", "accepted", "replaced"]),
+            ("help", crate::model::HELP_KINDS.to_vec()),
+            ("party", crate::model::PARTY_KINDS.to_vec()),
+            ("fact", crate::model::FACT_KINDS.to_vec()),
         ];
         for (prefix, values) in families {
             for v in values {

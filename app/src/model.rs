@@ -176,9 +176,24 @@ pub struct Mandate {
     /// The action the question is about, as the reader sees it.
     pub action_body: String,
     pub coach_name: String,
-    pub what: String,
+    /// What the coach will do: one of `HELP_KINDS`, read by each reader in
+    /// their own language. `None` for a question asked before questions
+    /// were structured (its `what` and `facts` are the coach's words).
+    pub help: Option<String>,
+    /// With whom: one of `PARTY_KINDS` (`None` for an older question).
+    pub party: Option<String>,
+    /// The counterparty's name as the coach typed it ("WoninGent"), or an
+    /// older question's free-text counterparty.
     pub counterparty: String,
+    /// Which facts about the family are passed on: `FACT_KINDS`.
+    pub fact_kinds: Vec<String>,
+    /// The coach's own words: an addition to a structured question, or an
+    /// older question's "what".
+    pub what: String,
+    /// An older question's free-text facts (empty for a structured one).
     pub facts: String,
+    /// The language the coach wrote their words in (a BCP 47 tag).
+    pub words_lang: String,
     pub until: String,
     pub asked_at: i64,
     /// The newest answer (`for_me`, `together`, `myself`, `withdrawn`), or
@@ -377,8 +392,11 @@ pub struct Message {
     pub seq: i64,
     pub mine: bool,
     pub author: String,
-    /// `text`, or `phrase` (a phrase of the book, shown in the reader's
-    /// language).
+    /// `text`; `phrase` (a phrase of the book, shown in the reader's
+    /// language); `appointment` / `appointment_ok`; `question` (the coach
+    /// asked a mandate question), `answer` (a member answered one) and
+    /// `evaluation` (the plan's next evaluation was set), written by
+    /// Onsplan and shown in the reader's language.
     pub kind: String,
     /// The text; for a phrase, its id. Empty once deleted.
     pub body: String,
@@ -392,6 +410,8 @@ pub struct Message {
     pub ours: bool,
     /// The writer's language (a BCP 47 tag).
     pub lang: String,
+    /// For `question` and `answer`: the mandate question it is about.
+    pub about: Option<String>,
     pub at: i64,
     pub deleted: bool,
     /// For the reader's own messages: whether the other side read it.
@@ -404,6 +424,9 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadView {
     pub id: String,
+    pub family_id: String,
+    /// Today in Belgium (`2026-12-01`): today's messages show their hour.
+    pub today: String,
     pub role: String,
     pub with_name: String,
     pub live: bool,
@@ -474,3 +497,55 @@ pub const PHRASE_GROUPS: [&str; 5] = ["appointments", "contact", "papers", "home
 
 /// Where an appointment is: each reader reads it in their own language.
 pub const PLACES: [&str; 5] = ["home", "office", "phone", "video", "other"];
+
+/// What a coach asks to do for a family, most asked first: each reader
+/// reads it in their own language (`help-<id>`).
+pub const HELP_KINDS: [&str; 10] = [
+    "call",
+    "letter",
+    "go_along",
+    "form",
+    "information",
+    "allowance",
+    "appointment",
+    "payment_plan",
+    "enrol",
+    "documents",
+];
+
+/// With whom: the kinds of counterparty coaches deal with most
+/// (`party-<id>`); the coach adds its name.
+pub const PARTY_KINDS: [&str; 18] = [
+    "landlord",
+    "social_housing",
+    "ocmw",
+    "school",
+    "childcare",
+    "bank",
+    "energy",
+    "doctor",
+    "hospital",
+    "health_fund",
+    "debt_mediator",
+    "court",
+    "lawyer",
+    "employer",
+    "employment_service",
+    "tax",
+    "immigration",
+    "other",
+];
+
+/// Which facts about the family the coach passes on (`fact-<id>`).
+pub const FACT_KINDS: [&str; 10] = [
+    "identity",
+    "family",
+    "income",
+    "debts",
+    "housing",
+    "work",
+    "health",
+    "children",
+    "school",
+    "residence",
+];

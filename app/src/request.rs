@@ -69,6 +69,26 @@ pub fn kept_where(action: &str, key: &str, value: &str, name: &str) -> Option<St
         .flatten()
 }
 
+/// Every value typed into field `name` (checkboxes) of the refused form to
+/// `action` whose field `key` had the value `value`.
+pub fn kept_all_where(action: &str, key: &str, value: &str, name: &str) -> Vec<String> {
+    if kept(action, key).as_deref() != Some(value) {
+        return Vec::new();
+    }
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            let form = parts.extensions.get::<KeptForm>()?;
+            Some(
+                form.fields
+                    .iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            )
+        })
+        .unwrap_or_default()
+}
+
 /// The current request's context, inside a page render or a server function.
 pub fn current() -> RequestContext {
     leptos::prelude::use_context::<http::request::Parts>()

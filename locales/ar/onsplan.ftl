@@ -147,7 +147,7 @@ answer-history-myself = قال(ت) { $name }: لا، سأفعل ذلك بنفس�
 answer-history-withdrawn = سحب(ت) { $name } الموافقة
 ask-mandate-link = اسأل: هل يمكنني أن أقوم بهذا عنك؟
 ask-title = اسأل: هل يمكنني أن أقوم بهذا عنك؟
-ask-explain = قل بوضوح ماذا ستفعل، ومع من، وأي معلومات ستنقلها، وحتى متى. العائلة هي التي تقرر.
+ask-explain = اختر من القوائم: تقرؤها العائلة بلغتها. كلماتك الخاصة تُضاف إليها بلغتك. العائلة هي التي تقرر.
 ask-send = إرسال السؤال
 question-title = سؤال من { $coach }: هل يمكنني أن أقوم بهذا عنك؟
 question-action = حول هذه الخطوة
@@ -347,7 +347,14 @@ error-push-endpoint = لا يمكن إرسال الإشعارات إلا إلى 
 settings-title = الإعدادات
 notify-title = الإشعارات على هذا الجهاز
 notify-intro = يخبرك Onsplan فورًا عندما يتغيّر شيء. الإشعار على شاشة القفل لا يذكر أبدًا من أو ماذا: فقط أن هناك جديدًا.
-notify-keep = يتلقى هذا الجهاز الإشعارات حتى { $days } يومًا بعد انتهاء تسجيل دخولك هنا. تسجيل الخروج يوقفها فورًا، وكذلك تسجيل دخول شخص آخر على هذا الجهاز.
+notify-keep = يتلقى هذا الجهاز الإشعارات حتى { $days ->
+        [zero] أقل من يوم
+        [one] يوم واحد
+        [two] يومين
+        [few] { $days } أيام
+        [many] { $days } يومًا
+       *[other] { $days } يوم
+    } بعد انتهاء تسجيل دخولك هنا. تسجيل الخروج يوقفها فورًا، وكذلك تسجيل دخول شخص آخر على هذا الجهاز.
 notify-need-script = تعمل الإشعارات فقط عندما يكون JavaScript مفعّلًا في هذا المتصفح.
 notify-unsupported = لا يستطيع هذا المتصفح عرض إشعارات Onsplan.
 notify-ios = على iPhone: اضغط على مشاركة، ثم «إضافة إلى الشاشة الرئيسية». ثم افتح Onsplan من الشاشة الرئيسية؛ هناك يمكنك تفعيل الإشعارات.
@@ -552,3 +559,55 @@ appointment-state-replaced = تم اقتراح وقت آخر
 appointment-ok = موافق على يوم { $day } الساعة { $time }.
 error-appointment-closed = تم الرد على هذا الاقتراح من قبل.
 error-volunteer-changed = تغيّر متطوع عائلتك في هذه الأثناء. اطّلع على السؤال من جديد.
+
+## Structured mandate questions, and notes about the plan in a thread
+choose = اختر …
+ask-party-name = الاسم (اختياري)، مثل اسم المالك أو اسم المدرسة
+ask-words = بكلماتك الخاصة (اختياري)
+ask-words-explain = ترى العائلة أن هذا مكتوب بلغتك. اجعله قصيرًا وبسيطًا.
+question-no-facts = لا توجد معلومات عنك
+question-words = بكلمات { $coach }
+msg-question-open = إلى الخطة
+msg-question-see = عرض السؤال
+msg-evaluation = تذكير: التقييم القادم للخطة يوم { $date }.
+error-question-what = اختر ما سيفعله المرشد.
+error-question-with-whom = اختر مع من.
+help-call = إجراء مكالمة هاتفية
+help-letter = كتابة رسالة
+help-go_along = مرافقتك إلى موعد
+help-form = ملء استمارة
+help-information = طلب معلومات
+help-allowance = تقديم طلب للحصول على إعانة أو منحة
+help-appointment = حجز موعد
+help-payment_plan = ترتيب خطة لسداد الديون على أقساط
+help-enrol = التسجيل (في المدرسة، في قائمة الانتظار …)
+help-documents = جمع الأوراق والوثائق
+party-landlord = مالك السكن
+party-social_housing = شركة السكن الاجتماعي
+party-ocmw = مركز الرعاية الاجتماعية العام (OCMW)
+party-school = المدرسة
+party-childcare = حضانة الأطفال أو Kind en Gezin
+party-bank = البنك
+party-energy = مزوّد الطاقة أو الماء
+party-doctor = طبيب العائلة
+party-hospital = المستشفى
+party-health_fund = صندوق التأمين الصحي
+party-debt_mediator = وسيط الديون
+party-court = المحكمة أو المحضر القضائي
+party-lawyer = المحامي
+party-employer = صاحب العمل
+party-employment_service = مكتب التشغيل VDAB
+party-tax = مصلحة الضرائب
+party-immigration = مكتب الأجانب
+party-other = شخص آخر
+fact-identity = الاسم والعنوان وتاريخ الميلاد
+fact-family = من يعيش في العائلة
+fact-income = الدخل
+fact-debts = الديون
+fact-housing = السكن
+fact-work = العمل
+fact-health = الصحة
+fact-children = الأطفال
+fact-school = المدرسة
+fact-residence = أوراق الإقامة
+date-time = { $date } الساعة { $time }

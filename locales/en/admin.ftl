@@ -23,8 +23,14 @@ admin-usage =
       restore FILE
           put a backup back into an empty data directory
 admin-org-made = Organisation “{ $name }” made. Id: { $id }
-admin-staff-made = Account made for { $name } ({ $role }, { $org }). Send { $name } this link to choose their own password. It works once, for { $days } days:
-admin-link-made = New link for { $email }; earlier links no longer work. It works once, for { $days } days:
+admin-staff-made = Account made for { $name } ({ $role }, { $org }). Send { $name } this link to choose their own password. It works once, for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }:
+admin-link-made = New link for { $email }; earlier links no longer work. It works once, for { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }:
 admin-disabled = { $email } can no longer sign in. Their sessions have ended, and the families they were coach or volunteer of no longer have them.
 admin-moved = { $email } now works for { $org }. The families they were coach or volunteer of no longer have them.
 admin-volunteer-set = Family { $family } now has { $email } as its volunteer.

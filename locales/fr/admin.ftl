@@ -23,8 +23,14 @@ admin-usage =
       restore FICHIER
           remettre une sauvegarde dans un dossier de données vide
 admin-org-made = Organisation « { $name } » créée. Id : { $id }
-admin-staff-made = Compte créé pour { $name } ({ $role }, { $org }). Envoyez ce lien à { $name } pour choisir son propre mot de passe. Il fonctionne une seule fois, pendant { $days } jours :
-admin-link-made = Nouveau lien pour { $email } ; les liens précédents ne fonctionnent plus. Il fonctionne une seule fois, pendant { $days } jours :
+admin-staff-made = Compte créé pour { $name } ({ $role }, { $org }). Envoyez ce lien à { $name } pour choisir son propre mot de passe. Il fonctionne une seule fois, pendant { $days ->
+        [one] { $days } jour
+       *[other] { $days } jours
+    } :
+admin-link-made = Nouveau lien pour { $email } ; les liens précédents ne fonctionnent plus. Il fonctionne une seule fois, pendant { $days ->
+        [one] { $days } jour
+       *[other] { $days } jours
+    } :
 admin-disabled = { $email } ne peut plus se connecter. Ses sessions sont arrêtées, et les familles dont cette personne était coach ou bénévole ne l’ont plus.
 admin-moved = { $email } travaille maintenant pour { $org }. Les familles dont cette personne était coach ou bénévole ne l’ont plus.
 admin-volunteer-set = La famille { $family } a maintenant { $email } comme bénévole.

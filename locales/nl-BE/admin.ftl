@@ -23,8 +23,14 @@ admin-usage =
       restore BESTAND
           een back-up terugzetten in een lege datamap
 admin-org-made = Organisatie „{ $name }” gemaakt. Id: { $id }
-admin-staff-made = Account gemaakt voor { $name } ({ $role }, { $org }). Stuur { $name } deze link om zelf een wachtwoord te kiezen. Hij werkt één keer, { $days } dagen lang:
-admin-link-made = Nieuwe link voor { $email }; eerdere links werken niet meer. Hij werkt één keer, { $days } dagen lang:
+admin-staff-made = Account gemaakt voor { $name } ({ $role }, { $org }). Stuur { $name } deze link om zelf een wachtwoord te kiezen. Hij werkt één keer, { $days ->
+        [one] { $days } dag
+       *[other] { $days } dagen
+    } lang:
+admin-link-made = Nieuwe link voor { $email }; eerdere links werken niet meer. Hij werkt één keer, { $days ->
+        [one] { $days } dag
+       *[other] { $days } dagen
+    } lang:
 admin-disabled = { $email } kan niet meer aanmelden. De sessies zijn gestopt, en de gezinnen waar die persoon coach of vrijwilliger was, hebben die persoon niet meer.
 admin-moved = { $email } werkt nu voor { $org }. De gezinnen waar die persoon coach of vrijwilliger was, hebben die persoon niet meer.
 admin-volunteer-set = Het gezin { $family } heeft nu { $email } als vrijwilliger.

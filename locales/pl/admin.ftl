@@ -23,8 +23,14 @@ admin-usage =
       restore PLIK
           przywróć kopię zapasową do pustego katalogu danych
 admin-org-made = Utworzono organizację „{ $name }”. Id: { $id }
-admin-staff-made = Utworzono konto dla { $name } ({ $role }, { $org }). Wyślij { $name } ten link, aby samodzielnie wybrać hasło. Działa jeden raz, przez { $days } dni:
-admin-link-made = Nowy link dla { $email }; wcześniejsze linki już nie działają. Działa jeden raz, przez { $days } dni:
+admin-staff-made = Utworzono konto dla { $name } ({ $role }, { $org }). Wyślij { $name } ten link, aby samodzielnie wybrać hasło. Działa jeden raz, przez { $days ->
+        [one] { $days } dzień
+       *[other] { $days } dni
+    }:
+admin-link-made = Nowy link dla { $email }; wcześniejsze linki już nie działają. Działa jeden raz, przez { $days ->
+        [one] { $days } dzień
+       *[other] { $days } dni
+    }:
 admin-disabled = { $email } nie może się już zalogować. Sesje zostały zakończone, a rodziny, dla których ta osoba była coachem lub wolontariuszem, już jej nie mają.
 admin-moved = { $email } pracuje teraz dla { $org }. Rodziny, dla których ta osoba była coachem lub wolontariuszem, już jej nie mają.
 admin-volunteer-set = Rodzina { $family } ma teraz { $email } jako wolontariusza.

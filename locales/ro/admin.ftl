@@ -23,8 +23,16 @@ admin-usage =
       restore FIȘIER
           readuce o copie de rezervă într-un dosar de date gol
 admin-org-made = Organizația „{ $name }” a fost creată. Id: { $id }
-admin-staff-made = Cont creat pentru { $name } ({ $role }, { $org }). Trimiteți-i lui { $name } acest link ca să-și aleagă singur parola. Funcționează o singură dată, timp de { $days } zile:
-admin-link-made = Link nou pentru { $email }; linkurile anterioare nu mai funcționează. Funcționează o singură dată, timp de { $days } zile:
+admin-staff-made = Cont creat pentru { $name } ({ $role }, { $org }). Trimiteți-i lui { $name } acest link ca să-și aleagă singur parola. Funcționează o singură dată, timp de { $days ->
+        [one] o zi
+        [few] { $days } zile
+       *[other] { $days } de zile
+    }:
+admin-link-made = Link nou pentru { $email }; linkurile anterioare nu mai funcționează. Funcționează o singură dată, timp de { $days ->
+        [one] o zi
+        [few] { $days } zile
+       *[other] { $days } de zile
+    }:
 admin-disabled = { $email } nu se mai poate autentifica. Sesiunile s-au oprit, iar familiile la care această persoană era coach sau voluntar nu o mai au.
 admin-moved = { $email } lucrează acum pentru { $org }. Familiile la care această persoană era coach sau voluntar nu o mai au.
 admin-volunteer-set = Familia { $family } îl are acum pe { $email } ca voluntar.

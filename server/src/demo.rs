@@ -265,9 +265,11 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
         &coach,
         &register,
         &MandateInput {
-            what: "Ik bel de sociale huisvestingsmaatschappij om uw dossier na te vragen.".into(),
-            counterparty: "WoninGent".into(),
-            facts: "Uw naam, hoeveel mensen in uw gezin wonen en uw inkomen.".into(),
+            help: "call".into(),
+            party: "social_housing".into(),
+            party_name: "WoninGent".into(),
+            facts: vec!["identity".into(), "family".into(), "income".into()],
+            words: "Ik vraag hoe ver uw dossier staat.".into(),
             until: day(state, 60),
         },
     )
@@ -278,9 +280,11 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
         &coach,
         &letter,
         &MandateInput {
-            what: "Ik schrijf de huisbaas een brief over de vochtschade in de slaapkamer.".into(),
-            counterparty: "De huisbaas".into(),
-            facts: "Uw adres en foto's van de vochtschade.".into(),
+            help: "letter".into(),
+            party: "landlord".into(),
+            party_name: String::new(),
+            facts: vec!["identity".into(), "housing".into()],
+            words: "Over de vochtschade in de slaapkamer, met foto's.".into(),
             until: day(state, 30),
         },
     )

@@ -49,7 +49,6 @@ fn lines(
     state: &crate::domain::AppState,
     open: Vec<crate::domain::invites::Invite>,
 ) -> Vec<InviteLine> {
-    use crate::domain::clock::belgian_datetime;
     open.into_iter()
         .map(|i| {
             let link = format!("{}/join?code={}", state.public_url, i.code);
@@ -65,7 +64,7 @@ fn lines(
                 code: i.code,
                 link,
                 qr_svg,
-                expires: belgian_datetime(i.expires_at),
+                expires: crate::i18n::date_time(crate::lang::current_lang(), i.expires_at),
                 for_name: i.for_name,
                 made_by: i.made_by,
             }

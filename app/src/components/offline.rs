@@ -11,7 +11,7 @@ use crate::lang::{t, t_args};
 pub fn PageNotes() -> impl IntoView {
     // The page's own time: a kept copy shows when it was made.
     let when = crate::request::state()
-        .map(|s| crate::domain::clock::belgian_datetime(s.clock.now()))
+        .map(|s| crate::i18n::date_time(crate::lang::current_lang(), s.clock.now()))
         .unwrap_or_default();
     // "Saved", in plain words, after a change (the server sends the
     // person back with `?saved=…`).

@@ -34,7 +34,7 @@ pub fn PlanHeaderView(page: PlanPage) -> impl IntoView {
                     <dt>{t("plan-intensity")}</dt>
                     <dd>{t(&format!("intensity-{}", h.intensity))}</dd>
                     <dt>{t("plan-next-evaluation")}</dt>
-                    <dd id="next-evaluation">{h.next_evaluation.clone().unwrap_or_else(|| t("plan-not-set"))}</dd>
+                    <dd id="next-evaluation">{h.next_evaluation.as_deref().map(|d| crate::i18n::long_date(crate::lang::current_lang(), d)).unwrap_or_else(|| t("plan-not-set"))}</dd>
                     <dt>{t("plan-end-criteria")}</dt>
                     <dd id="end-criteria">{if h.end_criteria.is_empty() { t("plan-not-set") } else { h.end_criteria.clone() }}</dd>
                 </dl>
@@ -168,7 +168,7 @@ fn ItemLine(page: PlanPage, item: PlanItem) -> impl IntoView {
         let who = item.who.clone().unwrap_or_default();
         let status = item.status.clone().unwrap_or_else(|| "todo".into());
         let due = item.due.clone().map(|d| {
-            view! { <span class="due">{t_args("action-due", &[("date", d)])}</span> }
+            view! { <span class="due">{t_args("action-due", &[("date", crate::i18n::long_date(crate::lang::current_lang(), &d))])}</span> }
         });
         view! {
             <p class="action-details">

@@ -425,6 +425,36 @@ macro_rules! thread_live {
     };
 }
 
+/// The condition under which staff see message `m` of a thread they may
+/// read: a message about a mandate question (`about_id`) only while the
+/// question's action is one they see, that is not "only us" (a thread's
+/// coach has a live base mandate, so that is the whole check). The family
+/// sees every message.
+macro_rules! message_shown_to_staff {
+    () => {
+        "(m.about_id IS NULL OR EXISTS (SELECT 1 FROM mandates q
+             JOIN plan_items i ON i.id = q.action_id LEFT JOIN plan_items g ON g.id = i.goal_id
+             WHERE q.id = m.about_id AND i.only_us = 0 AND COALESCE(g.only_us, 0) = 0))"
+    };
+}
+
+/// A thread's newest messages, oldest first, as the reader may see them,
+/// with the writer's name. Binds: $1 thread, $2 reader kind, $3 how many.
+const THREAD_MESSAGES_SQL: &str = concat!(
+    "SELECT * FROM (
+       SELECT m.id, m.seq, m.author_kind, m.author_id, m.kind, m.body, m.args, m.lang,
+              m.about_id, m.created_at, m.deleted_at,
+              COALESCE(mb.display_name, s.display_name, '') AS author
+       FROM messages m
+       LEFT JOIN members mb ON m.author_kind = 'member' AND mb.id = m.author_id
+       LEFT JOIN staff s ON m.author_kind = 'staff' AND s.id = m.author_id
+       WHERE m.thread_id = $1 AND ($2 = 'member' OR ",
+    message_shown_to_staff!(),
+    ")
+       ORDER BY m.seq DESC LIMIT $3) x
+     ORDER BY x.seq"
+);
+
 /// A thread, if this reader may read it: any member of its family who is
 /// in (confirmed, not refused or removed), or its staff side while
 /// `thread_live!` holds (and their account is not disabled). `live` says
@@ -453,7 +483,10 @@ const THREADS_OF_STAFF_SQL: &str = concat!(
             s.display_name AS staff_name, 1 AS live,
             (SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id
                AND m.seq > COALESCE(r.seq, 0) AND m.deleted_at IS NULL
-               AND NOT (m.author_kind = 'staff' AND m.author_id = $1)) AS unread
+               AND NOT (m.author_kind = 'staff' AND m.author_id = $1)
+               AND ",
+    message_shown_to_staff!(),
+    ") AS unread
      FROM threads t JOIN families f ON f.id = t.family_id JOIN staff s ON s.id = t.staff_id
      LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.reader_kind = 'staff' AND r.reader_id = $1
      WHERE t.staff_id = $1 AND s.disabled_at IS NULL AND ",
@@ -626,6 +659,60 @@ pub(crate) async fn readable_thread_rows(
     sqlx::query(sql)
         .bind(id)
         .fetch_all(db.pool())
+        .await
+        .map_err(internal)
+}
+
+/// The thread's newest `limit` messages, oldest first, that the reader of
+/// `thread` may see (`THREAD_MESSAGES_SQL`).
+pub(crate) async fn thread_message_rows(
+    db: &Db,
+    thread: &ThreadAccess,
+    limit: i64,
+) -> Result<Vec<sqlx::any::AnyRow>, AppError> {
+    sqlx::query(THREAD_MESSAGES_SQL)
+        .bind(&thread.thread_id)
+        .bind(thread.reader_kind)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await
+        .map_err(internal)
+}
+
+/// Makes room for one message written by Onsplan in the family's thread
+/// with its coach `coach_id`, inside the caller's transaction: the thread's
+/// next number and its id, or `None` when that coach may not read the
+/// thread now (`thread_live!`: the family's coach with a live base
+/// mandate); then nothing is written.
+pub(crate) async fn next_in_coach_thread(
+    conn: &mut sqlx::AnyConnection,
+    family_id: &str,
+    coach_id: &str,
+    now: i64,
+) -> Result<Option<(String, i64)>, AppError> {
+    // A row grants nothing: it is made on first need, as on first sight.
+    sqlx::query(
+        "INSERT INTO threads (id, family_id, role, staff_id, last_seq, created_at)
+         VALUES ($1, $2, 'coach', $3, 0, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(super::ids::new_id())
+    .bind(family_id)
+    .bind(coach_id)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let sql = concat!(
+        "UPDATE threads SET last_seq = last_seq + 1 WHERE id = (
+           SELECT t.id FROM threads t JOIN families f ON f.id = t.family_id
+           WHERE t.family_id = $1 AND t.role = 'coach' AND t.staff_id = $2 AND ",
+        thread_live!(),
+        ") RETURNING id, last_seq"
+    );
+    sqlx::query_as(sql)
+        .bind(family_id)
+        .bind(coach_id)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(internal)
 }

@@ -12,16 +12,40 @@ use super::log;
 use super::plan::{check_text_max as text, is_coach_with_mandate, MAX_TEXT};
 use crate::error::AppError;
 pub use crate::model::{Mandate, MandateAnswer};
+use crate::model::{FACT_KINDS, HELP_KINDS, PARTY_KINDS};
 
 pub const ANSWERS: [&str; 3] = ["for_me", "together", "myself"];
 
-/// What the coach asks.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// What the coach asks: what they will do, with whom, which facts they
+/// pass on and until when, each from a list so that every reader reads it
+/// in their own language; their own words are an optional addition.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct MandateInput {
-    pub what: String,
-    pub counterparty: String,
-    pub facts: String,
+    /// One of `model::HELP_KINDS`.
+    pub help: String,
+    /// One of `model::PARTY_KINDS`.
+    pub party: String,
+    /// The counterparty's name ("WoninGent"); may be empty.
+    pub party_name: String,
+    /// Some of `model::FACT_KINDS`; none when no facts are passed on.
+    pub facts: Vec<String>,
+    /// The coach's own words, in their language; may be empty.
+    pub words: String,
     pub until: String,
+}
+
+/// The fact kinds of a question as stored (`income,housing`), in the
+/// list's order, each once; unknown ones are refused.
+fn fact_list(facts: &[String]) -> Result<String, AppError> {
+    if facts.iter().any(|f| !FACT_KINDS.contains(&f.as_str())) {
+        return Err(AppError::bad("error-bad-input"));
+    }
+    Ok(FACT_KINDS
+        .iter()
+        .filter(|k| facts.iter().any(|f| f == *k))
+        .copied()
+        .collect::<Vec<_>>()
+        .join(","))
 }
 
 /// The ids of actions this reader may see (the coach's questions follow
@@ -53,9 +77,20 @@ pub async fn ask(
     if !is_coach_with_mandate(db, access).await? {
         return Err(AppError::NotFound);
     }
-    let what = text(&input.what, MAX_TEXT)?;
-    let counterparty = text(&input.counterparty, 300)?;
-    let facts = text(&input.facts, MAX_TEXT)?;
+    if !HELP_KINDS.contains(&input.help.as_str()) {
+        return Err(AppError::bad("error-question-what"));
+    }
+    if !PARTY_KINDS.contains(&input.party.as_str()) {
+        return Err(AppError::bad("error-question-with-whom"));
+    }
+    // The name and the coach's own words may be left out.
+    let optional = |value: &str, max| match value.trim() {
+        "" => Ok(String::new()),
+        _ => text(value, max),
+    };
+    let party_name = optional(&input.party_name, 300)?;
+    let facts = fact_list(&input.facts)?;
+    let words = optional(&input.words, MAX_TEXT)?;
     let until = super::clock::parse_date(&input.until)
         .map(super::clock::format_date)
         .ok_or_else(|| AppError::bad("error-bad-date"))?;
@@ -70,24 +105,43 @@ pub async fn ask(
         return Err(AppError::NotFound);
     }
     let id = new_id();
+    let coach_id = access.staff_id().unwrap_or_default();
     let mut tx = db.begin().await.map_err(internal)?;
+    // The coach's words are kept with the language they wrote them in.
     sqlx::query(
-        "INSERT INTO mandates (id, family_id, action_id, coach_id, what, counterparty, facts, until, asked_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO mandates (id, family_id, action_id, coach_id, what, counterparty, facts, until,
+                               asked_at, help_kind, party_kind, fact_kinds, words_lang)
+         VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10, $11,
+                 (SELECT language FROM staff WHERE id = $4))",
     )
     .bind(&id)
     .bind(access.family_id())
     .bind(action_id)
-    .bind(access.staff_id().unwrap_or_default())
-    .bind(&what)
-    .bind(&counterparty)
-    .bind(&facts)
+    .bind(coach_id)
+    .bind(&words)
+    .bind(&party_name)
     .bind(&until)
     .bind(access.now())
+    .bind(&input.help)
+    .bind(&input.party)
+    .bind(&facts)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
     log::record_change(&mut tx, access, "mandate_asked", Some(&id)).await?;
+    // The question appears in the thread with the coach, in each reader's
+    // language, linking to it.
+    super::messages::note_in_coach_thread(
+        &mut tx,
+        access.family_id(),
+        coach_id,
+        ("staff", coach_id),
+        "question",
+        Some(&id),
+        &serde_json::json!({ "help": input.help, "party": input.party }),
+        access.now(),
+    )
+    .await?;
     tx.commit().await.map_err(internal)?;
     Ok(id)
 }
@@ -115,7 +169,8 @@ pub(crate) async fn list_of(
 ) -> Result<Vec<Mandate>, AppError> {
     let rows = sqlx::query(
         "SELECT m.id, m.action_id, m.coach_id, i.body AS action_body, s.display_name AS coach_name, m.what,
-                m.counterparty, m.facts, m.until, m.asked_at
+                m.counterparty, m.facts, m.until, m.asked_at, m.help_kind, m.party_kind, m.fact_kinds,
+                m.words_lang
          FROM mandates m JOIN plan_items i ON i.id = m.action_id
          JOIN staff s ON s.id = m.coach_id
          WHERE m.family_id = $1 ORDER BY m.asked_at DESC, m.id",
@@ -162,9 +217,19 @@ pub(crate) async fn list_of(
             action_id,
             action_body: r.try_get("action_body").map_err(internal)?,
             coach_name: r.try_get("coach_name").map_err(internal)?,
+            help: r.try_get("help_kind").map_err(internal)?,
+            party: r.try_get("party_kind").map_err(internal)?,
+            fact_kinds: r
+                .try_get::<String, _>("fact_kinds")
+                .map_err(internal)?
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_string)
+                .collect(),
             what: r.try_get("what").map_err(internal)?,
             counterparty: r.try_get("counterparty").map_err(internal)?,
             facts: r.try_get("facts").map_err(internal)?,
+            words_lang: r.try_get("words_lang").map_err(internal)?,
             ended: until.as_str() < access.today(),
             until,
             asked_at: r.try_get("asked_at").map_err(internal)?,
@@ -276,5 +341,23 @@ pub async fn answer_once(
     }
     let event = format!("mandate_{answer}");
     log::record_change(&mut tx, access, &event, Some(mandate_id)).await?;
+    // The answer appears in the thread with the coach who asked (while
+    // they may read it), under the question.
+    let coach_id: String = sqlx::query_scalar("SELECT coach_id FROM mandates WHERE id = $1")
+        .bind(mandate_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+    super::messages::note_in_coach_thread(
+        &mut tx,
+        access.family_id(),
+        &coach_id,
+        ("member", member_id),
+        "answer",
+        Some(mandate_id),
+        &serde_json::json!({ "answer": answer }),
+        access.now(),
+    )
+    .await?;
     tx.commit().await.map_err(internal)
 }

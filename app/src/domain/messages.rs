@@ -7,8 +7,8 @@
 use sqlx::Row;
 
 use super::access::{
-    internal, readable_thread_rows, talking_families, threads_due, Caller, FamilyAccess,
-    ThreadAccess,
+    internal, next_in_coach_thread, readable_thread_rows, talking_families, thread_message_rows,
+    threads_due, Caller, FamilyAccess, ThreadAccess,
 };
 use super::db::Db;
 use super::ids::new_id;
@@ -123,22 +123,7 @@ pub async fn view(
     thread: &ThreadAccess,
     live: bool,
 ) -> Result<ThreadView, AppError> {
-    let rows = sqlx::query(
-        "SELECT * FROM (
-           SELECT m.id, m.seq, m.author_kind, m.author_id, m.kind, m.body, m.args, m.lang,
-                  m.created_at, m.deleted_at,
-                  COALESCE(mb.display_name, s.display_name, '') AS author
-           FROM messages m
-           LEFT JOIN members mb ON m.author_kind = 'member' AND mb.id = m.author_id
-           LEFT JOIN staff s ON m.author_kind = 'staff' AND s.id = m.author_id
-           WHERE m.thread_id = $1 ORDER BY m.seq DESC LIMIT $2) x
-         ORDER BY x.seq",
-    )
-    .bind(thread.thread_id())
-    .bind(PAGE)
-    .fetch_all(db.pool())
-    .await
-    .map_err(internal)?;
+    let rows = thread_message_rows(db, thread, PAGE).await?;
     // How far the other side read: for the family's messages, the staff
     // member; for staff's, any member.
     let other_read: i64 = sqlx::query_scalar(
@@ -182,6 +167,7 @@ pub async fn view(
                 parse_args(&args)
             },
             lang: r.try_get("lang").map_err(internal)?,
+            about: r.try_get("about_id").map_err(internal)?,
             at,
             deleted: deleted_at.is_some(),
             read: false,
@@ -199,6 +185,8 @@ pub async fn view(
     mark_read(db, hub, thread, live).await?;
     Ok(ThreadView {
         id: thread.thread_id().to_string(),
+        family_id: thread.family_id().to_string(),
+        today: super::clock::belgian_date(thread.now()),
         role: thread.role().to_string(),
         with_name: if thread.reader_is_member() {
             thread.staff_name().to_string()
@@ -408,6 +396,18 @@ async fn upsert_read(
     thread: &ThreadAccess,
     seq: i64,
 ) -> Result<(), AppError> {
+    let reader = (thread.reader_kind(), thread.reader_id());
+    read_up_to(conn, thread.thread_id(), reader, seq, thread.now()).await
+}
+
+/// Moves a reader's read mark on to `seq` (never back).
+async fn read_up_to(
+    conn: &mut sqlx::AnyConnection,
+    thread_id: &str,
+    (reader_kind, reader_id): (&str, &str),
+    seq: i64,
+    now: i64,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO thread_reads (thread_id, reader_kind, reader_id, seq, at)
          VALUES ($1, $2, $3, $4, $5)
@@ -415,11 +415,11 @@ async fn upsert_read(
            SET seq = CASE WHEN excluded.seq > thread_reads.seq THEN excluded.seq ELSE thread_reads.seq END,
                at = excluded.at",
     )
-    .bind(thread.thread_id())
-    .bind(thread.reader_kind())
-    .bind(thread.reader_id())
+    .bind(thread_id)
+    .bind(reader_kind)
+    .bind(reader_id)
     .bind(seq)
-    .bind(thread.now())
+    .bind(now)
     .execute(&mut *conn)
     .await
     .map_err(internal)?;
@@ -585,6 +585,54 @@ async fn post(
     tx.commit().await.map_err(internal)?;
     announce(db, hub, thread.family_id(), thread.thread_id(), seq).await;
     Ok(id)
+}
+
+/// Writes a message by Onsplan into the family's thread with its coach
+/// `coach_id`, inside the caller's transaction, signed by the person whose
+/// act it records: `question` (the coach asked a mandate question, `about`
+/// it), `answer` (a member answered it; `args` has the answer) or
+/// `evaluation` (`args` has the day). Each reader reads it in their own
+/// language. Nothing is written when the coach may not read the thread now
+/// (`access::next_in_coach_thread`); returns whether it was. After the
+/// commit, `announce_family` tells open pages.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn note_in_coach_thread(
+    conn: &mut sqlx::AnyConnection,
+    family_id: &str,
+    coach_id: &str,
+    author: (&str, &str),
+    kind: &str,
+    about: Option<&str>,
+    args: &serde_json::Value,
+    now: i64,
+) -> Result<bool, AppError> {
+    let Some((thread_id, seq)) = next_in_coach_thread(conn, family_id, coach_id, now).await? else {
+        return Ok(false);
+    };
+    let (author_kind, author_id) = author;
+    sqlx::query(
+        "INSERT INTO messages
+           (id, thread_id, seq, author_kind, author_id, kind, body, lang, created_at, args, about_id)
+         VALUES ($1, $2, $3, $4, $5, $6, '',
+                 COALESCE((SELECT language FROM members WHERE id = $5 AND $4 = 'member'),
+                          (SELECT language FROM staff WHERE id = $5 AND $4 = 'staff'), 'nl-BE'),
+                 $7, $8, $9)",
+    )
+    .bind(new_id())
+    .bind(&thread_id)
+    .bind(seq)
+    .bind(author_kind)
+    .bind(author_id)
+    .bind(kind)
+    .bind(now)
+    .bind(args.to_string())
+    .bind(about)
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    // The writer has seen what they did.
+    read_up_to(conn, &thread_id, author, seq, now).await?;
+    Ok(true)
 }
 
 async fn by_key(db: &Db, thread: &ThreadAccess, key: &str) -> Result<Option<String>, AppError> {

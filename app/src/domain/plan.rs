@@ -453,12 +453,20 @@ pub async fn set_header(
     }
     let next = check_due(header.next_evaluation.as_deref())?;
     let mut tx = db.begin().await.map_err(internal)?;
+    let before: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT p.next_evaluation, f.coach_id FROM plans p JOIN families f ON f.id = p.family_id
+         WHERE p.family_id = $1",
+    )
+    .bind(access.family_id())
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(internal)?;
     sqlx::query(
         "UPDATE plans SET intensity = $1, next_evaluation = $2, end_criteria = $3, status = $4,
                           hold_reason = $5, updated_at = $6 WHERE family_id = $7",
     )
     .bind(&header.intensity)
-    .bind(next)
+    .bind(&next)
     .bind(header.end_criteria.trim())
     .bind(&header.status)
     .bind(header.hold_reason.trim())
@@ -468,5 +476,27 @@ pub async fn set_header(
     .await
     .map_err(internal)?;
     super::push::enqueue_plan_change(&mut tx, access, "plan_header", None).await?;
+    // A new evaluation day is a reminder in the thread with the coach, in
+    // each reader's language.
+    if let (Some(day), Some((was, Some(coach)))) = (next.as_deref(), before) {
+        if was.as_deref() != Some(day) && day >= access.today() {
+            let author = match (access.member_id(), access.staff_id()) {
+                (Some(m), _) => ("member", m),
+                (None, Some(s)) => ("staff", s),
+                (None, None) => return Err(AppError::Internal),
+            };
+            super::messages::note_in_coach_thread(
+                &mut tx,
+                access.family_id(),
+                &coach,
+                author,
+                "evaluation",
+                None,
+                &serde_json::json!({ "day": day }),
+                access.now(),
+            )
+            .await?;
+        }
+    }
     tx.commit().await.map_err(internal)
 }

@@ -83,7 +83,13 @@ pub fn FamiliesPage() -> impl IntoView {
                     ));
                 }
                 if let Some(d) = &f.next_evaluation {
-                    facts.push(t_args("family-next-evaluation", &[("date", d.clone())]));
+                    facts.push(t_args(
+                        "family-next-evaluation",
+                        &[(
+                            "date",
+                            crate::i18n::long_date(crate::lang::current_lang(), d),
+                        )],
+                    ));
                 }
                 if f.on_hold {
                     facts.push(t("plan-on-hold"));

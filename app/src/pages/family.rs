@@ -13,7 +13,9 @@ use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::components::plan_view::{AddGoalForm, PlanHeaderView, PlanView};
 use crate::error::AppError;
 use crate::lang::{t, t_args};
-use crate::model::{FamilyFrame, FamilyMember, ItemKind, PlanItem, PlanPage};
+use crate::model::{
+    FamilyFrame, FamilyMember, ItemKind, PlanItem, PlanPage, FACT_KINDS, HELP_KINDS, PARTY_KINDS,
+};
 use crate::pages::members::CoachReentry;
 
 /// For the accepted coach: the members, and the coach's open re-entry codes.
@@ -98,25 +100,33 @@ pub async fn create_invite(family: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The coach asks "May I do this for you?" on one action.
+/// The coach asks "May I do this for you?" on one action: what (`help`),
+/// with whom (`party`, `party_name`), which facts (`facts[]`, checkboxes),
+/// until when, and their own words if they want.
 #[server(endpoint = "ask")]
+#[allow(clippy::too_many_arguments)]
 pub async fn ask(
     family: String,
     action: String,
-    what: String,
-    counterparty: String,
-    facts: String,
+    help: String,
+    party: String,
+    party_name: Option<String>,
+    facts: Option<Vec<String>>,
+    words: Option<String>,
     until: String,
 ) -> Result<(), AppError> {
     use crate::domain::mandates::{self, MandateInput};
     let (state, access) = crate::request::open_family(&family).await?;
     let input = MandateInput {
-        what,
-        counterparty,
-        facts,
+        help,
+        party,
+        party_name: party_name.unwrap_or_default(),
+        facts: facts.unwrap_or_default(),
+        words: words.unwrap_or_default(),
         until,
     };
     mandates::ask(&state.db, &access, &action, &input).await?;
+    crate::domain::messages::announce_family(&state.db, &state.live, &family, "coach").await;
     leptos_axum::redirect(&format!("/families/{family}"));
     Ok(())
 }
@@ -169,7 +179,7 @@ fn StaffPlan(page: PlanPage, invites: Vec<InviteLine>, reentry: Option<Reentry>)
                     {(!s.purpose.is_empty()).then(|| view! {
                         <span>{t_args("shared-with-you-purpose", &[("purpose", s.purpose.clone())])}</span>
                     })}
-                    <span>{t_args("shared-with-you-until", &[("date", s.until.clone())])}</span>
+                    <span>{t_args("shared-with-you-until", &[("date", crate::i18n::long_date(crate::lang::current_lang(), &s.until))])}</span>
                 </li>
             }
         })
@@ -282,6 +292,9 @@ pub fn AskPage() -> impl IntoView {
         let action_id = item.id.clone();
         let kept =
             move |name: &str| crate::request::kept_where("/api/ask", "action", &action_id, name);
+        let help = kept("help");
+        let party = kept("party");
+        let facts = crate::request::kept_all_where("/api/ask", "action", &item.id, "facts[]");
         view! {
             <h1>{t("ask-title")}</h1>
             <p class="lead">{item.body.clone()}</p>
@@ -291,14 +304,41 @@ pub fn AskPage() -> impl IntoView {
                 <PostForm action="/api/ask" class="stack">
                     <Hidden name="family" value=family_id.clone()/>
                     <Hidden name="action" value=item.id.clone()/>
-                    <label for="what">{t("question-what")}</label>
-                    <textarea name="what" id="what" rows="3" required maxlength="2000">{kept("what").unwrap_or_default()}</textarea>
-                    <label for="counterparty">{t("question-with-whom")}</label>
-                    <input type="text" name="counterparty" id="counterparty" required maxlength="300" value=kept("counterparty")/>
-                    <label for="facts">{t("question-facts")}</label>
-                    <textarea name="facts" id="facts" rows="3" required maxlength="2000">{kept("facts").unwrap_or_default()}</textarea>
+                    <label for="help">{t("question-what")}</label>
+                    <select name="help" id="help" required>
+                        <option value="">{t("choose")}</option>
+                        {HELP_KINDS.iter().map(|k| {
+                            let chosen = help.as_deref() == Some(*k);
+                            view! { <option value=*k selected=chosen>{t(&format!("help-{k}"))}</option> }
+                        }).collect_view()}
+                    </select>
+                    <label for="party">{t("question-with-whom")}</label>
+                    <select name="party" id="party" required>
+                        <option value="">{t("choose")}</option>
+                        {PARTY_KINDS.iter().map(|k| {
+                            let chosen = party.as_deref() == Some(*k);
+                            view! { <option value=*k selected=chosen>{t(&format!("party-{k}"))}</option> }
+                        }).collect_view()}
+                    </select>
+                    <label for="party_name">{t("ask-party-name")}</label>
+                    <input type="text" name="party_name" id="party_name" maxlength="300" dir="auto" value=kept("party_name")/>
+                    <fieldset class="checks">
+                        <legend>{t("question-facts")}</legend>
+                        {FACT_KINDS.iter().map(|k| {
+                            let chosen = facts.iter().any(|f| f == k);
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" name="facts[]" value=*k checked=chosen/>
+                                    " "{t(&format!("fact-{k}"))}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
                     <label for="until">{t("question-until")}</label>
                     <input type="date" name="until" id="until" required value=kept("until")/>
+                    <label for="words">{t("ask-words")}</label>
+                    <p class="muted small">{t("ask-words-explain")}</p>
+                    <textarea name="words" id="words" rows="3" maxlength="2000" dir="auto">{kept("words").unwrap_or_default()}</textarea>
                     <button type="submit" id="ask-send">{t("ask-send")}</button>
                 </PostForm>
             </section>

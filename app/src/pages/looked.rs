@@ -55,7 +55,7 @@ pub async fn who_looked() -> Result<LookedPage, AppError> {
     let mut groups: std::collections::HashMap<(String, String, String), usize> =
         std::collections::HashMap::new();
     for e in entries {
-        let when = clock::belgian_datetime(e.at);
+        let when = crate::i18n::date_time(crate::lang::current_lang(), e.at);
         // A thread read by staff groups the same way (one thread a day).
         if e.event == "read" || e.event == "thread_read" {
             let what = if e.event == "read" {

@@ -10,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::components::invite::{InviteItem, InviteLine};
 use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::error::AppError;
-use crate::lang::{t, t_args};
+use crate::lang::{current_lang, t, t_args};
 use crate::model::{FamilyMember, NewPhoneNotice};
 
 /// A member makes a "new phone" code for a member of their family
@@ -99,7 +99,6 @@ pub async fn dismiss_notices(until: String) -> Result<(), AppError> {
 /// "Sara let someone in as Amal on a new phone", at the top of Our plan.
 #[component]
 pub fn NewPhoneNotices(notices: Vec<NewPhoneNotice>) -> impl IntoView {
-    use crate::domain::clock::belgian_datetime;
     let until = notices.iter().map(|n| n.at).max()?;
     let lines: Vec<_> = notices
         .into_iter()
@@ -109,7 +108,7 @@ pub fn NewPhoneNotices(notices: Vec<NewPhoneNotice>) -> impl IntoView {
                 &[
                     ("coach", n.coach),
                     ("name", n.member.clone()),
-                    ("when", belgian_datetime(n.at)),
+                    ("when", crate::i18n::date_time(current_lang(), n.at)),
                 ],
             );
             let explain = t_args("notice-new-phone-explain", &[("name", n.member)]);

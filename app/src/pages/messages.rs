@@ -270,7 +270,14 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
     let items: Vec<_> = view
         .messages
         .into_iter()
-        .map(|m| view! { <MessageItem m reader thread=thread_id.clone() live=view.live/> })
+        .map(|m| {
+            let links = Links {
+                thread: thread_id.clone(),
+                family: view.family_id.clone(),
+                member: view.reader_is_member,
+            };
+            view! { <MessageItem m reader links today=view.today.clone() live=view.live/> }
+        })
         .collect();
     let empty = items
         .is_empty()
@@ -313,14 +320,30 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
     }
 }
 
+/// Where a message's buttons and links go.
+#[derive(Clone)]
+struct Links {
+    thread: String,
+    family: String,
+    member: bool,
+}
+
 #[component]
-fn MessageItem(m: Message, reader: Lang, thread: String, live: bool) -> impl IntoView {
-    let when = crate::domain::clock::belgian_datetime(m.at);
+fn MessageItem(m: Message, reader: Lang, links: Links, today: String, live: bool) -> impl IntoView {
+    let thread = links.thread.clone();
+    // Today's messages say their hour; older ones their day too.
+    let when = if crate::domain::clock::belgian_date(m.at) == today {
+        crate::i18n::time_at(reader, m.at)
+    } else {
+        crate::i18n::date_time(reader, m.at)
+    };
     let class = if m.mine { "msg mine" } else { "msg theirs" };
     let body = if m.deleted {
         view! { <p class="muted deleted">{t("message-deleted")}</p> }.into_any()
     } else if m.kind == "appointment" || m.kind == "appointment_ok" {
         view! { <Appointment m=m.clone() reader thread=thread.clone() live/> }.into_any()
+    } else if matches!(m.kind.as_str(), "question" | "answer" | "evaluation") {
+        view! { <PlanNote m=m.clone() reader links/> }.into_any()
     } else if m.kind == "phrase" {
         // Written in the reader's own language, whoever sent it.
         let icon = crate::model::PHRASES
@@ -367,6 +390,49 @@ fn MessageItem(m: Message, reader: Lang, thread: String, live: bool) -> impl Int
             {body}
             <p class="meta">{ticks}" "{delete}</p>
         </li>
+    }
+}
+
+/// A message Onsplan wrote about the plan, in the reader's language: a
+/// mandate question the coach asked (linking to it), a member's answer to
+/// one, or the next evaluation's day.
+#[component]
+fn PlanNote(m: Message, reader: Lang, links: Links) -> impl IntoView {
+    let to_question = m.about.clone().map(|q| {
+        if links.member {
+            format!("/plan/question/{q}")
+        } else {
+            format!("/families/{}", links.family)
+        }
+    });
+    let link = |label: String| {
+        to_question
+            .clone()
+            .map(|href| view! { <a class="small-link" href=href>{label}</a> })
+    };
+    match m.kind.as_str() {
+        "question" => view! {
+            <div class="body plan-note question-note">
+                <p>"❓ "{t_args("question-title", &[("coach", m.author.clone())])}</p>
+                <p><strong>{t(&format!("help-{}", arg(&m, "help")))}</strong>
+                   " · "{t(&format!("party-{}", arg(&m, "party")))}</p>
+                <p>{link(t(if links.member { "answer-question" } else { "msg-question-open" }))}</p>
+            </div>
+        }
+        .into_any(),
+        "answer" => view! {
+            <div class="body plan-note answer-note">
+                <p>"✍️ "{t_args(&format!("answer-history-{}", arg(&m, "answer")), &[("name", m.author.clone())])}</p>
+                <p>{link(t("msg-question-see"))}</p>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="body plan-note evaluation-note">
+                "🗓️ "{t_args("msg-evaluation", &[("date", crate::i18n::long_date(reader, arg(&m, "day")))])}
+            </p>
+        }
+        .into_any(),
     }
 }
 

@@ -123,7 +123,9 @@ pub async fn set_header(
         status,
         hold_reason: hold_reason.unwrap_or_default(),
     };
-    plan::set_header(&state.db, &access, &header).await
+    plan::set_header(&state.db, &access, &header).await?;
+    crate::domain::messages::announce_family(&state.db, &state.live, &family, "coach").await;
+    Ok(())
 }
 
 /// "We want to work with our coach": the base mandate.
@@ -202,7 +204,7 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         .map(|m| {
             view! {
                 <li class="card question">
-                    <p class="question-what">{m.what.clone()}</p>
+                    <p class="question-what" lang=crate::pages::question::help_lang(m) dir="auto">{crate::pages::question::help_text(m)}</p>
                     <a class="button" href=format!("/plan/question/{}", m.id)>{t("answer-question")}</a>
                 </li>
             }

@@ -8,7 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::components::page::{load, FormError, Hidden, PostForm};
 use crate::components::read_aloud::ReadAloud;
 use crate::error::AppError;
-use crate::lang::{current_lang, t, t_args};
+use crate::lang::{current_lang, t, t_args, Lang};
 use crate::model::Mandate;
 
 /// One of the family's questions.
@@ -32,6 +32,7 @@ pub async fn answer(
     let key = key.filter(|k| !k.is_empty());
     crate::domain::mandates::answer_once(&state.db, &access, &question, &answer, key.as_deref())
         .await?;
+    crate::domain::messages::announce_family(&state.db, &state.live, &family, "coach").await;
     leptos_axum::redirect("/plan?saved=answer");
     Ok(())
 }
@@ -62,39 +63,101 @@ fn current_family() -> String {
         .unwrap_or_default()
 }
 
+/// The small label naming the language of a text in another language
+/// than the reader's.
+fn lang_label(tag: &str) -> Option<impl IntoView> {
+    Lang::from_tag(tag)
+        .filter(|l| *l != current_lang())
+        .map(|l| view! { <span class="lang-label" lang=l.tag()>{l.endonym()}</span> })
+}
+
+/// What the coach will do, in the reader's language (or an older
+/// question's own words).
+pub fn help_text(m: &Mandate) -> String {
+    match &m.help {
+        Some(h) => t(&format!("help-{h}")),
+        None => m.what.clone(),
+    }
+}
+
+/// The language `help_text` is in.
+pub fn help_lang(m: &Mandate) -> String {
+    match &m.help {
+        Some(_) => current_lang().tag().to_string(),
+        None => m.words_lang.clone(),
+    }
+}
+
+/// The question: what, with whom, which facts, until when, each in the
+/// reader's language; then the coach's own words, marked with their
+/// language. An older question (free text) is shown as it was written.
 #[component]
 fn Facts(m: Mandate) -> impl IntoView {
+    let until = crate::i18n::long_date(current_lang(), &m.until);
+    let action =
+        view! { <dt>{t("question-action")}</dt><dd><bdi>{m.action_body.clone()}</bdi></dd> };
+    let Some(help) = m.help.clone() else {
+        let l = m.words_lang.clone();
+        return view! {
+            <dl class="facts">
+                {action}
+                <dt>{t("question-what")}</dt>
+                <dd id="question-what" lang=l.clone() dir="auto">{m.what.clone()}</dd>
+                <dt>{t("question-with-whom")}</dt>
+                <dd lang=l.clone() dir="auto">{m.counterparty.clone()}</dd>
+                <dt>{t("question-facts")}</dt>
+                <dd lang=l.clone() dir="auto">{m.facts.clone()}</dd>
+                <dt>{t("question-until")}</dt>
+                <dd>{until}</dd>
+            </dl>
+            {lang_label(&l)}
+        }
+        .into_any();
+    };
+    let party = m.party.clone().unwrap_or_default();
+    let name = (!m.counterparty.is_empty()).then(|| {
+        view! { ": "<bdi class="party-name">{m.counterparty.clone()}</bdi> }
+    });
+    let facts = if m.fact_kinds.is_empty() {
+        view! { <p>{t("question-no-facts")}</p> }.into_any()
+    } else {
+        let items: Vec<_> = m
+            .fact_kinds
+            .iter()
+            .map(|f| view! { <li>{t(&format!("fact-{f}"))}</li> })
+            .collect();
+        view! { <ul class="fact-list">{items}</ul> }.into_any()
+    };
+    let words = (!m.what.is_empty()).then(|| {
+        view! {
+            <section class="coach-words">
+                <h2>{t_args("question-words", &[("coach", m.coach_name.clone())])}</h2>
+                <p id="question-words" lang=m.words_lang.clone() dir="auto">{m.what.clone()}</p>
+                {lang_label(&m.words_lang)}
+            </section>
+        }
+    });
     view! {
         <dl class="facts">
-            <dt>{t("question-action")}</dt>
-            <dd>{m.action_body.clone()}</dd>
+            {action}
             <dt>{t("question-what")}</dt>
-            <dd id="question-what">{m.what.clone()}</dd>
+            <dd id="question-what">{t(&format!("help-{help}"))}</dd>
             <dt>{t("question-with-whom")}</dt>
-            <dd>{m.counterparty.clone()}</dd>
+            <dd id="question-party">{t(&format!("party-{party}"))}{name}</dd>
             <dt>{t("question-facts")}</dt>
-            <dd>{m.facts.clone()}</dd>
+            <dd id="question-facts">{facts}</dd>
             <dt>{t("question-until")}</dt>
-            <dd>{m.until.clone()}</dd>
+            <dd>{until}</dd>
         </dl>
+        {words}
     }
+    .into_any()
 }
 
 #[component]
 fn Ask(m: Mandate, family: String) -> impl IntoView {
     let title = t_args("question-title", &[("coach", m.coach_name.clone())]);
-    let spoken = format!(
-        "{title} {} {} {}. {} {}. {} {}. {} {}.",
-        m.what,
-        t("question-with-whom"),
-        m.counterparty,
-        t("question-facts"),
-        m.facts,
-        t("question-until"),
-        m.until,
-        t("question-action"),
-        m.action_body
-    );
+    let spoken = spoken(&title, &m);
     let current = m.answer.clone().map(|a| {
         view! { <p class="card notice" id="current-answer">{t(&format!("mandate-state-{a}"))}</p> }
     });
@@ -167,4 +230,44 @@ fn ConfirmWithdraw(m: Mandate, family: String) -> impl IntoView {
             <p><a class="button secondary" href="/plan">{t("cancel")}</a></p>
         </section>
     }
+}
+
+/// The question read aloud in the reader's language: the coach's own
+/// words only when they are in that language (a voice reads one language).
+fn spoken(title: &str, m: &Mandate) -> String {
+    let facts = if m.help.is_some() {
+        let named: Vec<String> = m
+            .fact_kinds
+            .iter()
+            .map(|f| t(&format!("fact-{f}")))
+            .collect();
+        if named.is_empty() {
+            t("question-no-facts")
+        } else {
+            named.join(", ")
+        }
+    } else {
+        m.facts.clone()
+    };
+    let party = match &m.party {
+        Some(p) => format!("{} {}", t(&format!("party-{p}")), m.counterparty),
+        None => m.counterparty.clone(),
+    };
+    let mut out = format!(
+        "{title} {}. {} {}. {} {}. {} {}. {} {}.",
+        help_text(m),
+        t("question-with-whom"),
+        party,
+        t("question-facts"),
+        facts,
+        t("question-until"),
+        crate::i18n::long_date(current_lang(), &m.until),
+        t("question-action"),
+        m.action_body
+    );
+    if m.help.is_some() && !m.what.is_empty() && m.words_lang == current_lang().tag() {
+        out.push(' ');
+        out.push_str(&m.what);
+    }
+    out
 }

@@ -28,7 +28,7 @@ pub struct DeviceLine {
 #[server(endpoint = "settings")]
 pub async fn settings() -> Result<SettingsData, AppError> {
     use crate::domain::access::{Caller, StaffRole};
-    use crate::domain::{accounts, clock, push::Kind};
+    use crate::domain::{accounts, push::Kind};
     use crate::request::{cookie, signed_in, state, SESSION_COOKIE};
     let state = state()?;
     let caller = signed_in()?;
@@ -47,7 +47,7 @@ pub async fn settings() -> Result<SettingsData, AppError> {
         .await?
         .into_iter()
         .map(|d| DeviceLine {
-            since: clock::belgian_datetime(d.since),
+            since: crate::i18n::date_time(crate::lang::current_lang(), d.since),
             current: d.current,
             notifications: d.notifications,
         })

@@ -264,7 +264,7 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
                     "seen-by-share",
                     &[
                         ("purpose", x.purpose.clone().unwrap_or_default()),
-                        ("until", x.until.clone().unwrap_or_default()),
+                        ("until", day(x.until.as_deref())),
                     ],
                 ),
             };
@@ -303,7 +303,7 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
         .map(|x| {
             let args = [
                 ("purpose", x.purpose.clone().unwrap_or_default()),
-                ("date", x.until.clone().unwrap_or_default()),
+                ("date", day(x.until.as_deref())),
             ];
             let why = if x.why == "withdrawn" {
                 t_args("seen-earlier-withdrawn", &args)
@@ -451,4 +451,10 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
         {earlier}
         <p><a class="nav-link" href="/plan">{t("back-to-plan")}</a></p>
     }
+}
+
+/// A day as the reader writes it ("31 december 2026").
+fn day(iso: Option<&str>) -> String {
+    iso.map(|d| crate::i18n::long_date(crate::lang::current_lang(), d))
+        .unwrap_or_default()
 }
