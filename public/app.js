@@ -282,6 +282,105 @@
     new MutationObserver(all).observe(list, { childList: true });
   })();
 
+  // Voice messages: hold the button to speak (two minutes at most), let
+  // go, listen, then send. Shown only where the browser can record; the
+  // recording leaves the phone only when "send" is pressed.
+  (function voice() {
+    var box = document.getElementById("voice");
+    if (!box || !window.MediaRecorder || !navigator.mediaDevices) return;
+    var types = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/mp4"];
+    var type = types.filter(function (t) { return MediaRecorder.isTypeSupported(t); })[0];
+    if (!type) return;
+    box.hidden = false;
+    var record = document.getElementById("voice-record");
+    var status = document.getElementById("voice-status");
+    var preview = document.getElementById("voice-preview");
+    var send = document.getElementById("voice-send");
+    var again = document.getElementById("voice-again");
+    var recorder = null, chunks = [], blob = null, timer = null, wanted = false;
+    function state(s) { box.setAttribute("data-state", s); }
+    function reset() {
+      if (preview.src) URL.revokeObjectURL(preview.src);
+      preview.removeAttribute("src");
+      preview.hidden = send.hidden = again.hidden = true;
+      record.hidden = false;
+      blob = null;
+      status.textContent = "";
+      state("idle");
+    }
+    function start(event) {
+      if (event) event.preventDefault();
+      if (recorder) return;
+      wanted = true;
+      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
+        // Let go before the microphone was ready: nothing to record.
+        if (!wanted) { stream.getTracks().forEach(function (t) { t.stop(); }); return; }
+        chunks = [];
+        recorder = new MediaRecorder(stream, { mimeType: type, audioBitsPerSecond: 32000 });
+        recorder.ondataavailable = function (e) { if (e.data.size) chunks.push(e.data); };
+        recorder.onstop = function () {
+          stream.getTracks().forEach(function (t) { t.stop(); });
+          clearTimeout(timer);
+          recorder = null;
+          blob = new Blob(chunks, { type: type.split(";")[0] });
+          preview.src = URL.createObjectURL(blob);
+          preview.hidden = send.hidden = again.hidden = false;
+          record.hidden = true;
+          status.textContent = "";
+          state("recorded");
+        };
+        recorder.start(1000);
+        status.textContent = box.getAttribute("data-recording");
+        state("recording");
+        timer = setTimeout(stop, 120000);
+      }).catch(function () {
+        wanted = false;
+        status.textContent = box.getAttribute("data-no-microphone");
+      });
+    }
+    function stop() {
+      wanted = false;
+      if (recorder && recorder.state === "recording") recorder.stop();
+    }
+    record.addEventListener("pointerdown", start);
+    record.addEventListener("pointerup", stop);
+    record.addEventListener("pointerleave", stop);
+    record.addEventListener("pointercancel", stop);
+    record.addEventListener("contextmenu", function (e) { e.preventDefault(); });
+    // From the keyboard: Enter or space starts, and again stops.
+    record.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      e.preventDefault();
+      if (recorder) stop(); else start();
+    });
+    again.addEventListener("click", reset);
+    send.addEventListener("click", function () {
+      if (!blob) return;
+      send.disabled = true;
+      var form = new FormData();
+      form.append("thread", box.getAttribute("data-thread"));
+      form.append("key", requestKey());
+      form.append("voice", blob, "voice." + (type.indexOf("webm") >= 0 ? "webm" : type.indexOf("ogg") >= 0 ? "ogg" : "m4a"));
+      fetch("/api/post-voice", {
+        method: "POST",
+        body: form,
+        credentials: "same-origin",
+        headers: { accept: "application/json" }
+      })
+        .then(function (r) {
+          if (!r.ok) throw r.status;
+          reset();
+          // Without the live stream, the page shows it after a reload.
+          if (!document.documentElement.getAttribute("data-live")) location.reload();
+        })
+        .catch(function (code) {
+          status.textContent = box.getAttribute(code === 413 ? "data-too-long" : "data-failed");
+        })
+        .then(function () { send.disabled = false; });
+    });
+    reset();
+  })();
+
   var card = document.getElementById("notifications");
   if (!card) return;
 

@@ -1699,6 +1699,17 @@ async fn bad_input_on_every_server_function_is_a_4xx_and_writes_nothing() {
         )
         .await;
     assert_eq!(r.status, 413);
+    // The photo form takes more (a camera's picture), but not without end.
+    let form = reqwest::multipart::Form::new()
+        .text("thread", "aaaaaaaaaaaaaaaaaaaaaaaaaa")
+        .part(
+            "photo",
+            reqwest::multipart::Part::bytes(vec![0u8; 20 * 1024 * 1024]).file_name("x.jpg"),
+        );
+    let r = people[&Who::Member]
+        .post_files("/api/post-photo", "/messages", form)
+        .await;
+    assert_eq!(r.status, 413);
     assert_eq!(before, snapshot(&server.state).await);
     let alive = onsplan_tests::client()
         .get(server.url("/healthz"))

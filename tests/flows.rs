@@ -595,8 +595,11 @@ async fn demo_data_signs_in_and_obeys_the_rules() {
         assert!(threads[1].contains("evaluation-note") && !threads[1].contains("Amal"));
         // Sara's thread with the Haddads has each kind of message.
         for kind in [
-            "phrase",
-            "appointment",
+            "class=\"body phrase\"",
+            "class=\"body appointment-proposal\"",
+            "class=\"body appointment-ok\"",
+            "class=\"body photo\"",
+            "class=\"body voice\"",
             "question-note",
             "answer-note",
             "evaluation-note",

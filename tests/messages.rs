@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use onsplan_app::domain::access::StaffRole;
 use onsplan_app::domain::accounts;
+use onsplan_tests::files::{jpeg_with_exif, ogg};
 use onsplan_tests::world::{between, staff, Page, Person, World};
 use onsplan_tests::{stores, Store, TestServer};
 use serde_json::Value;
@@ -26,7 +27,10 @@ struct Family {
 }
 
 async fn family(store: Store) -> Family {
-    let server = TestServer::start(store).await;
+    family_on(TestServer::start(store).await).await
+}
+
+async fn family_on(server: TestServer) -> Family {
     let world = World::build(&server.state).await;
     let coach = Person::new(&server);
     coach.sign_in(&world.coach.email).await;
@@ -342,6 +346,7 @@ async fn nobody_outside_a_thread_reads_it() {
         let f = family(store).await;
         let thread = only_thread(&f.amal).await;
         say(&f.amal, &thread, "GEHEIM-bericht").await;
+        let photo = send_photo(&f.amal, &thread, jpeg_with_exif(64, 48)).await;
         let state = &f.server.state;
         // Everything the family shared with the partner worker, and
         // their organisation: still no thread.
@@ -398,6 +403,18 @@ async fn nobody_outside_a_thread_reads_it() {
                 .call("/api/talk", &[("family", &f.world.family), ("yes", "1")])
                 .await;
             assert_eq!(r.status, 404, "{who}");
+            // Neither the photo, nor a way to put one in the thread.
+            let (status, _, bytes) = p.file(&format!("/media/{photo}")).await;
+            assert_eq!(status, 404, "{who}");
+            assert!(bytes.len() < 1000, "{who}");
+            let form = reqwest::multipart::Form::new()
+                .text("thread", thread.clone())
+                .part("photo", photo_part(jpeg_with_exif(16, 16)));
+            let r = p.post_files("/api/post-photo", "/messages", form).await;
+            assert!(
+                r.location.as_deref().unwrap_or("").contains("__err="),
+                "{who}"
+            );
         }
         // Signed out: 401, the same for any id; no stream either.
         let nobody = Person::new(&f.server);
@@ -410,6 +427,7 @@ async fn nobody_outside_a_thread_reads_it() {
             401
         );
         assert_eq!(nobody.get("/api/events").await.status, 401);
+        assert_eq!(nobody.file(&format!("/media/{photo}")).await.0, 401);
         // Made-up ids look like ids that do not exist.
         for bad in ["aaaaaaaaaaaaaaaaaaaaaaaaaa", "x%2Fy", "x"] {
             assert_eq!(f.amal.get(&format!("/messages/{bad}")).await.status, 404);
@@ -419,7 +437,7 @@ async fn nobody_outside_a_thread_reads_it() {
             .fetch_one(state.db.pool())
             .await
             .unwrap();
-        assert_eq!(count, 1, "{store:?}");
+        assert_eq!(count, 2, "{store:?}");
     }
 }
 
@@ -593,9 +611,13 @@ struct Events {
 
 impl Events {
     async fn open(who: &Person, server: &TestServer) -> Events {
+        Self::open_url(who, &server.url("/api/events")).await
+    }
+
+    async fn open_url(who: &Person, url: &str) -> Events {
         let response = who
             .client
-            .get(server.url("/api/events"))
+            .get(url)
             .header("accept", "text/event-stream")
             .send()
             .await
@@ -1165,4 +1187,239 @@ async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
             "the family sees all: {amal}"
         );
     }
+}
+
+fn photo_part(bytes: Vec<u8>) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes)
+        .file_name("IMG_0001.jpg")
+        .mime_str("image/jpeg")
+        .unwrap()
+}
+
+/// Sends a photo with the thread's file form, as a browser does without
+/// JavaScript; returns the new message's id.
+async fn send_photo(who: &Person, thread: &str, bytes: Vec<u8>) -> String {
+    let form = reqwest::multipart::Form::new()
+        .text("thread", thread.to_string())
+        .text("key", format!("photo-key-{}", bytes.len()))
+        .part("photo", photo_part(bytes));
+    let r = who
+        .post_files("/api/post-photo", &format!("/messages/{thread}"), form)
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        r.location.as_deref(),
+        Some(format!("/messages/{thread}#end").as_str())
+    );
+    let page = who.get(&format!("/messages/{thread}")).await.body;
+    page.rsplit("src=\"/media/")
+        .next()
+        .and_then(|rest| rest.get(..26))
+        .expect("the photo on the thread's page")
+        .to_string()
+}
+
+/// A photo reaches the other side upright and without anything the phone
+/// wrote into it (the bytes are checked); it is there only for the readers
+/// of its thread, never kept by a browser or a proxy, and gone when its
+/// writer deletes it. A file that is no photo, or too big, is refused in
+/// the reader's language and writes nothing. A voice message of up to two
+/// minutes is kept and served the same way; a longer one is refused.
+#[tokio::test]
+async fn a_photo_loses_its_metadata_and_stays_in_its_thread() {
+    use onsplan_app::i18n::tr;
+    use onsplan_app::lang::Lang;
+    for store in stores() {
+        let f = family(store).await;
+        let thread = only_thread(&f.amal).await;
+        let r = f.amal.call("/api/set-language", &[("lang", "ar")]).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let upload = jpeg_with_exif(800, 600);
+        assert!(upload.windows(15).any(|w| w == b"GPS-SECRET-MARK"));
+        let id = send_photo(&f.amal, &thread, upload).await;
+
+        // Sara, the coach, sees it on the thread and opens it.
+        let page = f.coach.get(&format!("/messages/{thread}")).await.body;
+        assert!(page.contains(&format!("src=\"/media/{id}\"")), "{page}");
+        // The camera stored it lying down; it is stood up (EXIF 6).
+        assert!(page.contains("width=\"600\" height=\"800\""), "{page}");
+        let (status, headers, bytes) = f.coach.file(&format!("/media/{id}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["content-type"], "image/jpeg");
+        assert_eq!(headers["cache-control"], "private, no-store");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert!(!bytes.windows(15).any(|w| w == b"GPS-SECRET-MARK"));
+        assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF left");
+        assert!(
+            !bytes.windows(2).any(|w| w == [0xFF, 0xE1]),
+            "no APP1 segment"
+        );
+        let back = image::load_from_memory(&bytes).expect("a JPEG");
+        assert_eq!((back.width(), back.height()), (600, 800));
+        // The same key again is the same photo.
+        let again = send_photo(&f.amal, &thread, jpeg_with_exif(800, 600)).await;
+        assert_eq!(again, id);
+
+        // Not a photo, nothing chosen, too big: refused in Arabic, nothing
+        // written.
+        let count = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM message_media")
+                .fetch_one(f.server.state.db.pool())
+                .await
+                .unwrap()
+        };
+        let before = count().await;
+        let big = {
+            let mut b = jpeg_with_exif(64, 64);
+            b.resize(15 * 1024 * 1024 + 10, 0);
+            b
+        };
+        for (bytes, error) in [
+            (
+                b"<svg xmlns='http://www.w3.org/2000/svg'/>".to_vec(),
+                "error-photo-kind",
+            ),
+            (Vec::new(), "error-photo-none"),
+            (big, "error-photo-too-big"),
+        ] {
+            let form = reqwest::multipart::Form::new()
+                .text("thread", thread.clone())
+                .part("photo", photo_part(bytes));
+            let r = f
+                .amal
+                .post_files("/api/post-photo", &format!("/messages/{thread}"), form)
+                .await;
+            assert_eq!(r.status, 303, "{error}: {}", r.body);
+            let back = r.location.clone().unwrap();
+            assert!(back.contains("__err="), "{back}");
+            let shown = f.amal.get(&back).await.body;
+            assert!(shown.contains(&tr(Lang::Ar, error)), "{error}");
+        }
+        assert_eq!(count().await, before);
+
+        // Amal deletes it: gone for everyone.
+        let r = f
+            .amal
+            .call(
+                "/api/delete-message",
+                &[("thread", &thread), ("message", &id)],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        assert_eq!(f.coach.file(&format!("/media/{id}")).await.0, 404);
+        assert_eq!(f.amal.file(&format!("/media/{id}")).await.0, 404);
+        assert_eq!(count().await, before - 1);
+
+        // A voice message: kept as recorded, played from the thread; more
+        // than two minutes is refused.
+        let send_voice = |bytes: Vec<u8>| {
+            let form = reqwest::multipart::Form::new()
+                .text("thread", thread.clone())
+                .part(
+                    "voice",
+                    reqwest::multipart::Part::bytes(bytes)
+                        .file_name("voice.ogg")
+                        .mime_str("audio/ogg")
+                        .unwrap(),
+                );
+            f.coach
+                .client
+                .post(format!("{}/api/post-voice", f.coach.base))
+                .header("origin", f.coach.base.clone())
+                .header("accept", "application/json")
+                .multipart(form)
+                .send()
+        };
+        let r = send_voice(ogg(12)).await.unwrap();
+        assert_eq!(r.status(), 200);
+        let voice: serde_json::Value = r.json().await.unwrap();
+        let voice = voice["id"].as_str().unwrap().to_string();
+        let page = f.amal.get(&format!("/messages/{thread}")).await.body;
+        assert!(
+            page.contains(&format!(
+                "<audio controls preload=\"none\" src=\"/media/{voice}\""
+            )),
+            "{page}"
+        );
+        assert!(page.contains(">0:12</span>"), "its length: {page}");
+        let (status, headers, bytes) = f.amal.file(&format!("/media/{voice}")).await;
+        assert_eq!(
+            (status, &headers["content-type"]),
+            (200, &"audio/ogg".parse().unwrap())
+        );
+        assert_eq!(bytes, ogg(12));
+        let r = send_voice(ogg(150)).await.unwrap();
+        assert_eq!(r.status(), 400);
+        let error: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(error["BadInput"], "error-voice-too-long");
+        let r = send_voice(b"RIFF....WAVEfmt ".to_vec()).await.unwrap();
+        assert_eq!(r.status(), 400);
+    }
+}
+
+/// Two instances of Onsplan on one PostgreSQL, as behind a load balancer
+/// (`onsplan serve` twice, real processes): a message posted through one
+/// reaches a reader connected to the other, live (LISTEN/NOTIFY), who then
+/// reads it there. On SQLite Onsplan is one process.
+#[tokio::test]
+async fn two_instances_on_one_postgresql_tell_each_others_readers() {
+    use onsplan_tests::process::{data_dir, free_port, Instance, Setup};
+    if !stores().iter().any(|s| matches!(s, Store::Postgres)) {
+        return;
+    }
+    let f = family_on(TestServer::start_on_real_time(Store::Postgres).await).await;
+    let thread = only_thread(&f.amal).await;
+    let root = tempfile::tempdir().unwrap();
+    let mut instances = Vec::new();
+    for name in ["a", "b"] {
+        let port = free_port();
+        let setup = Setup {
+            data_dir: data_dir(root.path(), name),
+            database_url: f.server.db_url().to_string(),
+            public_url: format!("http://127.0.0.1:{port}"),
+        };
+        instances.push(Instance::start(&setup, port).await.unwrap());
+    }
+    let (a, b) = (&instances[0], &instances[1]);
+    // Sara's page listens on instance B.
+    let mut events = Events::open_url(&f.coach, &b.url("/api/events")).await;
+    let (name, _) = events.next(Duration::from_secs(10)).await.expect("hello");
+    assert_eq!(name, "hello");
+    // Amal writes through instance A.
+    let r = f
+        .amal
+        .client
+        .post(a.url("/api/post-message"))
+        .header("origin", a.url(""))
+        .form(&[("thread", thread.as_str()), ("body", "Geschreven via A")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let started = std::time::Instant::now();
+    loop {
+        let (name, data) = events
+            .next(Duration::from_secs(10))
+            .await
+            .expect("the news reaches instance B");
+        if name == "message" && data["thread"] == thread.as_str() {
+            assert_eq!(data["unread"], 1, "{data}");
+            break;
+        }
+    }
+    let took = started.elapsed();
+    // Sara reads it through B.
+    let page = f
+        .coach
+        .client
+        .get(b.url(&format!("/messages/{thread}")))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Geschreven via A"), "{page}");
+    println!("from instance A to a reader on B: {took:?}");
 }

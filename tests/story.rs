@@ -65,6 +65,10 @@ impl B {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+    /// Ticks a checkbox with the space bar (no page load).
+    async fn tick(&self, css: &str) {
+        self.b.wait_for(css).await.send_keys(" ").await.unwrap();
+    }
     /// Opens a `<details>` (no page load).
     async fn open(&self, css: &str) {
         self.b
@@ -252,8 +256,8 @@ async fn story(javascript: bool) {
     coach.select("#help", "call").await;
     coach.select("#party", "social_housing").await;
     coach.fill("#party_name", "WoninGent").await;
-    coach.click("input[name='facts[]'][value='identity']").await;
-    coach.click("input[name='facts[]'][value='income']").await;
+    coach.tick("input[name='facts[]'][value='identity']").await;
+    coach.tick("input[name='facts[]'][value='income']").await;
     coach.set_date("#until", "2027-02-01").await;
     coach
         .fill("#words", "Ik vraag hoe ver uw dossier staat.")
@@ -827,6 +831,95 @@ async fn a_family_reading_arabic_and_its_coach_talk_live() {
         "OK voor woensdag 2 december 2026 om 10:00.",
     )
     .await;
+    // Amal sends a photo of a letter, taken lying down, with a place in
+    // its EXIF; Sara's page shows it live, upright, and its bytes hold
+    // nothing the phone wrote into it.
+    let letter = tempfile::Builder::new().suffix(".jpg").tempfile().unwrap();
+    std::fs::write(
+        letter.path(),
+        onsplan_tests::files::jpeg_with_exif(800, 600),
+    )
+    .unwrap();
+    amal.b
+        .wait_for("#photo")
+        .await
+        .send_keys(&letter.path().display().to_string())
+        .await
+        .unwrap();
+    amal.click("#send-photo").await;
+    sara.b.wait_for("#messages .msg.theirs .photo img").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let seen = loop {
+        let seen = sara
+            .b
+            .client
+            .execute_async(
+                "var done = arguments[arguments.length - 1];\
+                 var img = document.querySelector('#messages .msg.theirs .photo img');\
+                 if (!img.complete || !img.naturalWidth) { done(null); return; }\
+                 fetch(img.src).then(function (r) { return r.arrayBuffer(); }).then(function (b) {\
+                   var s = String.fromCharCode.apply(null, new Uint8Array(b));\
+                   done([img.naturalWidth, img.naturalHeight, s.indexOf('Exif') >= 0,\
+                         s.indexOf('GPS-SECRET-MARK') >= 0]);\
+                 });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if !seen.is_null() {
+            break seen;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the photo did not load"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(seen, serde_json::json!([600, 800, false, false]));
+
+    // Sara holds the button and speaks (Chromium's fake microphone plays a
+    // tone), listens, sends; Amal plays it in one tap.
+    sara.b.wait_for("#voice:not([hidden])").await;
+    let record = sara.b.wait_for("#voice-record").await;
+    record.send_keys("\u{E007}").await.unwrap();
+    sara.b.wait_for("#voice[data-state='recording']").await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    record.send_keys("\u{E007}").await.unwrap();
+    sara.b.wait_for("#voice[data-state='recorded']").await;
+    sara.b.wait_for("#voice-send").await.click().await.unwrap();
+    sara.b.wait_for("#voice[data-state='idle']").await;
+    amal.b.wait_for("#messages .msg.theirs .voice audio").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let played = amal
+            .b
+            .client
+            .execute(
+                "var a = document.querySelector('#messages .msg.theirs .voice audio');\
+                 if (a.paused && !a.ended && a.currentTime === 0) a.play();\
+                 return a.currentTime;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if played.as_f64().unwrap_or(0.0) > 0.5 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the voice message did not play"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let length = amal
+        .b
+        .wait_for("#messages .msg.theirs .voice-length")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(length.starts_with("0:0"), "about two seconds: {length}");
+
     amal.b.wait_for("html[data-live='1']").await;
     amal.shot("thread-ar").await;
     sara.shot("thread-nl").await;

@@ -101,7 +101,9 @@ pub fn long_date(lang: Lang, day: &str) -> String {
     );
     let month = tr(lang, &format!("month-{}", date.month() as u8));
     let year = date.year().to_string();
-    tr_args(
+    // Its parts are ours, in one language: not isolated from each other
+    // (a message that shows the date isolates it as a whole).
+    plain(tr_args(
         lang,
         "date-long",
         &[
@@ -110,7 +112,12 @@ pub fn long_date(lang: Lang, day: &str) -> String {
             ("month", month),
             ("year", year),
         ],
-    )
+    ))
+}
+
+/// Without Fluent's isolation marks.
+fn plain(text: String) -> String {
+    text.replace(['\u{2068}', '\u{2069}'], "")
 }
 
 /// A moment (seconds since 1970) in Belgian time, as `lang` writes it:
@@ -118,14 +125,14 @@ pub fn long_date(lang: Lang, day: &str) -> String {
 pub fn date_time(lang: Lang, at: i64) -> String {
     let moment = crate::domain::clock::belgian_datetime(at);
     match moment.split_once(' ') {
-        Some((day, time)) => tr_args(
+        Some((day, time)) => plain(tr_args(
             lang,
             "date-time",
             &[
                 ("date", long_date(lang, day)),
                 ("time", time_of_day(lang, time)),
             ],
-        ),
+        )),
         None => moment,
     }
 }
@@ -136,8 +143,15 @@ pub fn time_at(lang: Lang, at: i64) -> String {
     time_of_day(lang, moment.split_once(' ').map_or("", |(_, t)| t))
 }
 
-/// An hour of the day (`10:05`) as `lang` writes it.
+/// An hour of the day (`10:05`) as `lang` writes it. Its numbers are not
+/// isolated from each other: isolated, an Arabic page would show 10:05 as
+/// 05:10; together they read left to right as one number in every
+/// direction.
 pub fn time_of_day(lang: Lang, time: &str) -> String {
+    plain(time_parts(lang, time))
+}
+
+fn time_parts(lang: Lang, time: &str) -> String {
     match time.split_once(':') {
         Some((h, m)) if h.len() == 2 && m.len() == 2 => tr_args(
             lang,
@@ -418,6 +432,8 @@ mod tests {
         assert_eq!(plain(time_of_day(Lang::Fr, "09:05")), "9 h 05");
         assert_eq!(plain(time_of_day(Lang::En, "00:30")), "0:30");
         assert_eq!(plain(time_of_day(Lang::NlBe, "14:30")), "14:30");
+        // One number, never two isolated ones (an Arabic page would swap them).
+        assert_eq!(time_of_day(Lang::Ar, "12:06"), "12:06");
         assert_eq!(long_date(Lang::En, "not a day"), "not a day");
         for lang in Lang::ALL {
             for month in 1..=12 {

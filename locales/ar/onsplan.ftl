@@ -611,3 +611,20 @@ fact-children = الأطفال
 fact-school = المدرسة
 fact-residence = أوراق الإقامة
 date-time = { $date } الساعة { $time }
+
+## Photos and voice messages
+photo-choose = التقط صورة أو اخترها (مثلًا لرسالة)
+photo-send = إرسال الصورة
+photo-alt = صورة من { $name }
+voice-message = رسالة صوتية
+voice-hold = اضغط مع الاستمرار للتحدث
+voice-recording = جارٍ التسجيل … ارفع إصبعك للتوقف (دقيقتان على الأكثر).
+voice-send = إرسال الرسالة الصوتية
+voice-again = التسجيل من جديد
+voice-failed = لم تُرسل الرسالة الصوتية. حاول مرة أخرى.
+voice-no-microphone = لا يستطيع Onsplan استخدام الميكروفون. اسمح به في متصفحك، أو اكتب أو اختر جملة.
+error-photo-none = اختر صورة أولًا.
+error-photo-kind = هذه ليست صورة يمكننا قراءتها. أرسل صورة (JPEG أو PNG أو WebP).
+error-photo-too-big = هذه الصورة كبيرة جدًا (أكثر من 15 ميغابايت). التقط صورة جديدة أو اختر صورة أصغر.
+error-voice-kind = لا يمكننا قراءة هذه الرسالة الصوتية. سجّلها من جديد.
+error-voice-too-long = مدة الرسالة الصوتية دقيقتان على الأكثر.

@@ -592,3 +592,20 @@ fact-children = The children
 fact-school = School
 fact-residence = Residence papers
 date-time = { $date } at { $time }
+
+## Photos and voice messages
+photo-choose = Take or choose a photo (of a letter, for example)
+photo-send = Send photo
+photo-alt = Photo from { $name }
+voice-message = Voice message
+voice-hold = Hold to speak
+voice-recording = Recording … let go to stop (2 minutes at most).
+voice-send = Send voice message
+voice-again = Record again
+voice-failed = The voice message was not sent. Try again.
+voice-no-microphone = Onsplan cannot use the microphone. Allow it in your browser, or write or choose a phrase.
+error-photo-none = Choose a photo first.
+error-photo-kind = This is not a photo we can read. Send a photo (JPEG, PNG or WebP).
+error-photo-too-big = This photo is too big (more than 15 MB). Take a new photo or choose a smaller one.
+error-voice-kind = We cannot read this voice message. Record it again.
+error-voice-too-long = A voice message lasts 2 minutes at most.

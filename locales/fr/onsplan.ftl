@@ -592,3 +592,20 @@ fact-children = Les enfants
 fact-school = École
 fact-residence = Papiers de séjour
 date-time = { $date } à { $time }
+
+## Photos and voice messages
+photo-choose = Prendre ou choisir une photo (p. ex. d’une lettre)
+photo-send = Envoyer la photo
+photo-alt = Photo de { $name }
+voice-message = Message vocal
+voice-hold = Maintenez appuyé pour parler
+voice-recording = Enregistrement … relâchez pour arrêter (2 minutes au plus).
+voice-send = Envoyer le message vocal
+voice-again = Recommencer
+voice-failed = Le message vocal n’a pas été envoyé. Réessayez.
+voice-no-microphone = Onsplan ne peut pas utiliser le micro. Autorisez-le dans votre navigateur, ou écrivez ou choisissez une phrase.
+error-photo-none = Choisissez d’abord une photo.
+error-photo-kind = Ce n’est pas une photo que nous pouvons lire. Envoyez une photo (JPEG, PNG ou WebP).
+error-photo-too-big = Cette photo est trop grande (plus de 15 Mo). Prenez une nouvelle photo ou choisissez-en une plus petite.
+error-voice-kind = Nous ne pouvons pas lire ce message vocal. Enregistrez-le à nouveau.
+error-voice-too-long = Un message vocal dure 2 minutes au plus.

@@ -592,3 +592,20 @@ fact-children = De kinderen
 fact-school = School
 fact-residence = Verblijfspapieren
 date-time = { $date } om { $time }
+
+## Photos and voice messages
+photo-choose = Een foto maken of kiezen (bv. van een brief)
+photo-send = Foto sturen
+photo-alt = Foto van { $name }
+voice-message = Spraakbericht
+voice-hold = Houd ingedrukt om in te spreken
+voice-recording = Aan het opnemen … laat los om te stoppen (ten hoogste 2 minuten).
+voice-send = Spraakbericht sturen
+voice-again = Opnieuw inspreken
+voice-failed = Het spraakbericht is niet verstuurd. Probeer het opnieuw.
+voice-no-microphone = Onsplan kan de microfoon niet gebruiken. Geef toestemming in uw browser, of schrijf of kies een zin.
+error-photo-none = Kies eerst een foto.
+error-photo-kind = Dit is geen foto die we kunnen lezen. Stuur een foto (JPEG, PNG of WebP).
+error-photo-too-big = Deze foto is te groot (meer dan 15 MB). Maak een nieuwe foto of kies een kleinere.
+error-voice-kind = Dit spraakbericht kunnen we niet lezen. Spreek het opnieuw in.
+error-voice-too-long = Een spraakbericht duurt ten hoogste 2 minuten.

@@ -599,3 +599,20 @@ fact-children = Dzieci
 fact-school = Szkoła
 fact-residence = Dokumenty pobytowe
 date-time = { $date }, godz. { $time }
+
+## Photos and voice messages
+photo-choose = Zrób lub wybierz zdjęcie (np. listu)
+photo-send = Wyślij zdjęcie
+photo-alt = Zdjęcie od: { $name }
+voice-message = Wiadomość głosowa
+voice-hold = Przytrzymaj, aby mówić
+voice-recording = Nagrywanie … puść, aby zakończyć (najwyżej 2 minuty).
+voice-send = Wyślij wiadomość głosową
+voice-again = Nagraj jeszcze raz
+voice-failed = Wiadomość głosowa nie została wysłana. Spróbuj ponownie.
+voice-no-microphone = Onsplan nie może użyć mikrofonu. Zezwól na to w przeglądarce albo napisz lub wybierz zdanie.
+error-photo-none = Najpierw wybierz zdjęcie.
+error-photo-kind = To nie jest zdjęcie, które możemy odczytać. Wyślij zdjęcie (JPEG, PNG lub WebP).
+error-photo-too-big = To zdjęcie jest za duże (ponad 15 MB). Zrób nowe zdjęcie lub wybierz mniejsze.
+error-voice-kind = Nie możemy odczytać tej wiadomości głosowej. Nagraj ją jeszcze raz.
+error-voice-too-long = Wiadomość głosowa trwa najwyżej 2 minuty.

@@ -599,3 +599,20 @@ fact-children = Copiii
 fact-school = Școală
 fact-residence = Acte de ședere
 date-time = { $date }, ora { $time }
+
+## Photos and voice messages
+photo-choose = Faceți sau alegeți o fotografie (de ex. a unei scrisori)
+photo-send = Trimiteți fotografia
+photo-alt = Fotografie de la { $name }
+voice-message = Mesaj vocal
+voice-hold = Țineți apăsat pentru a vorbi
+voice-recording = Se înregistrează … eliberați pentru a opri (cel mult 2 minute).
+voice-send = Trimiteți mesajul vocal
+voice-again = Înregistrați din nou
+voice-failed = Mesajul vocal nu a fost trimis. Încercați din nou.
+voice-no-microphone = Onsplan nu poate folosi microfonul. Permiteți-l în browser sau scrieți ori alegeți o frază.
+error-photo-none = Alegeți mai întâi o fotografie.
+error-photo-kind = Aceasta nu este o fotografie pe care o putem citi. Trimiteți o fotografie (JPEG, PNG sau WebP).
+error-photo-too-big = Fotografia este prea mare (peste 15 MB). Faceți o fotografie nouă sau alegeți una mai mică.
+error-voice-kind = Nu putem citi acest mesaj vocal. Înregistrați-l din nou.
+error-voice-too-long = Un mesaj vocal durează cel mult 2 minute.

@@ -589,3 +589,20 @@ fact-children = Çocuklar
 fact-school = Okul
 fact-residence = Oturum belgeleri
 date-time = { $date }, saat { $time }
+
+## Photos and voice messages
+photo-choose = Fotoğraf çekin veya seçin (örneğin bir mektubun)
+photo-send = Fotoğrafı gönder
+photo-alt = { $name } tarafından gönderilen fotoğraf
+voice-message = Sesli mesaj
+voice-hold = Konuşmak için basılı tutun
+voice-recording = Kaydediliyor … durdurmak için bırakın (en fazla 2 dakika).
+voice-send = Sesli mesajı gönder
+voice-again = Yeniden kaydet
+voice-failed = Sesli mesaj gönderilemedi. Tekrar deneyin.
+voice-no-microphone = Onsplan mikrofonu kullanamıyor. Tarayıcınızda izin verin ya da bir cümle yazın veya seçin.
+error-photo-none = Önce bir fotoğraf seçin.
+error-photo-kind = Bu, okuyabileceğimiz bir fotoğraf değil. Bir fotoğraf gönderin (JPEG, PNG veya WebP).
+error-photo-too-big = Bu fotoğraf çok büyük (15 MB’tan fazla). Yeni bir fotoğraf çekin veya daha küçük bir tane seçin.
+error-voice-kind = Bu sesli mesajı okuyamıyoruz. Yeniden kaydedin.
+error-voice-too-long = Bir sesli mesaj en fazla 2 dakika sürer.

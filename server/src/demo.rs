@@ -328,6 +328,41 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
     )
     .await?;
     say(state, &amal, &sara_thread, "شكرا", Lang::Ar).await?;
+    // A phrase, a photo of the letter, an appointment agreed, and a voice
+    // message: each kind of message once.
+    let amal_in =
+        onsplan_app::domain::access::ThreadAccess::open(db, &amal, &sara_thread, now).await?;
+    let sara_in =
+        onsplan_app::domain::access::ThreadAccess::open(db, &sara, &sara_thread, now).await?;
+    use onsplan_app::domain::{media, messages};
+    messages::post_phrase(
+        db,
+        &state.live,
+        &amal_in,
+        "photo-letter",
+        &[],
+        Lang::Ar,
+        None,
+    )
+    .await?;
+    let letter = media::photo(include_bytes!("../demo/letter.png"))?;
+    messages::post_media(db, &state.live, &amal_in, &letter, Lang::Ar, None).await?;
+    let proposal = messages::propose(
+        db,
+        &state.live,
+        &sara_in,
+        &day(state, 1),
+        "10:00",
+        "home",
+        "",
+        None,
+        Lang::NlBe,
+        None,
+    )
+    .await?;
+    messages::accept(db, &state.live, &amal_in, &proposal, Lang::Ar, None).await?;
+    let voice = media::voice(include_bytes!("../demo/voice-nl.ogg"))?;
+    messages::post_media(db, &state.live, &sara_in, &voice, Lang::NlBe, None).await?;
     onsplan_app::domain::messages::set_talk(db, &state.live, &fam, true, None).await?;
     let marleen = Caller::staff(db, &staff[2]).await?;
     let marleen_thread = thread(state, &marleen, "volunteer").await?;

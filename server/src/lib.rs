@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 mod live;
+mod media;
 mod middleware;
 
 use std::path::Path;
@@ -111,10 +112,11 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
         .layer(cache_static);
 
     let worker = Arc::new(ServiceWorker::load(assets));
-    Router::new()
+    let small = Router::new()
         .route("/healthz", get(healthz))
         .route("/n/{id}", get(open_notice))
         .route("/api/events", get(live::events))
+        .route("/media/{id}", get(media::get))
         .with_state(state.clone())
         .route(
             "/sw.js",
@@ -130,6 +132,20 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
             middleware::keep_refused_forms,
         ))
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
+        // Every form here is small (texts are at most 2,000 characters);
+        // anything much larger is refused with 413 before it is read.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024));
+    // The photo and voice forms are the only large requests.
+    let uploads = Router::new()
+        .route("/api/post-photo", axum::routing::post(media::post_photo))
+        .route("/api/post-voice", axum::routing::post(media::post_voice))
+        .with_state(state.clone())
+        .layer(axum::extract::DefaultBodyLimit::max(media::MAX_UPLOAD))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            media::MAX_UPLOAD,
+        ));
+    uploads
+        .merge(small)
         .layer(axum::middleware::from_fn_with_state(
             state,
             middleware::request_context,
@@ -139,9 +155,6 @@ pub fn app(state: AppState, assets: &Assets) -> Router {
             https,
             middleware::security_headers,
         ))
-        // Every form here is small (texts are at most 2,000 characters);
-        // anything much larger is refused with 413 before it is read.
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(64 * 1024))
         // Pages and JSON go out compressed (brotli or gzip, as the browser
         // accepts); the WASM and JS are stored precompressed.
         .layer(tower_http::compression::CompressionLayer::new())
@@ -159,7 +172,8 @@ fn page_context(state: &AppState) {
     ) {
         let policy = format!(
             "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-             style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+             style-src 'self' 'nonce-{nonce}'; img-src 'self' data: blob:; media-src 'self' blob:; \
+             object-src 'none'; base-uri 'none'; \
              form-action 'self'; frame-ancestors 'none'"
         );
         if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {

@@ -149,7 +149,8 @@ pub async fn server_fn_status(request: Request, next: Next) -> Response {
 }
 
 /// Headers on every answer: no sniffing, no framing, no referrer outside,
-/// no powerful features; HSTS when Onsplan is reached over https; and
+/// no powerful features but the microphone for this site itself (voice
+/// messages); HSTS when Onsplan is reached over https; and
 /// `Cache-Control: no-store` on everything that is not a static file, so
 /// the back button after signing out (on a shared phone or office
 /// computer) shows no family's page. The Content-Security-Policy of pages
@@ -178,7 +179,7 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
     headers.insert(
         "permissions-policy",
         HeaderValue::from_static(
-            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+            "camera=(), microphone=(self), geolocation=(), payment=(), usb=(), interest-cohort=()",
         ),
     );
     headers.insert(

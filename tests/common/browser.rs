@@ -56,6 +56,11 @@ impl Browser {
             "--hide-scrollbars".into(),
             format!("--user-data-dir={}", profile.path().display()),
             format!("--lang={accept_language}"),
+            // A microphone that plays a tone, allowed without asking (voice
+            // messages), and sound that may start without a tap.
+            "--use-fake-device-for-media-stream".into(),
+            "--use-fake-ui-for-media-stream".into(),
+            "--autoplay-policy=no-user-gesture-required".into(),
         ];
         if !javascript {
             // Pages get no scripts at all; the driver's own commands still

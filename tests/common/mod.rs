@@ -3,6 +3,7 @@
 //! and a real headless Chromium through chromedriver.
 
 pub mod browser;
+pub mod files;
 pub mod process;
 pub mod push;
 pub mod relay;
@@ -167,10 +168,26 @@ impl TestServer {
         Self::start_full(store, no_limits(), Some(LOCALHOST.to_string())).await
     }
 
+    /// A server on the real clock, as `onsplan serve` runs: for tests that
+    /// run the binary next to it on the same store (sessions made here
+    /// must be current there).
+    pub async fn start_on_real_time(store: Store) -> TestServer {
+        Self::start_clocked(store, no_limits(), None, Clock::System).await
+    }
+
     async fn start_full(
         store: Store,
         limits: RateConfig,
         public_url: Option<String>,
+    ) -> TestServer {
+        Self::start_clocked(store, limits, public_url, Clock::fixed(1_795_000_000)).await
+    }
+
+    async fn start_clocked(
+        store: Store,
+        limits: RateConfig,
+        public_url: Option<String>,
+        clock: Clock,
     ) -> TestServer {
         let test_db = fresh_db(store).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -179,7 +196,7 @@ impl TestServer {
         let addr = listener.local_addr().expect("addr");
         let state = AppState {
             db: test_db.db.clone(),
-            clock: Clock::fixed(1_795_000_000), // 19 Nov 2026
+            clock, // fixed: 19 Nov 2026
             secret: Arc::new(SecretKey::generate()),
             public_url: match public_url {
                 Some(url) if url == LOCALHOST => format!("http://localhost:{}", addr.port()),

@@ -116,7 +116,7 @@ impl World {
 /// Someone browsing without scripts.
 pub struct Person {
     pub client: reqwest::Client,
-    base: String,
+    pub base: String,
     /// This person's cookies, as their browser keeps them.
     jar: std::sync::Arc<reqwest::cookie::Jar>,
 }
@@ -219,6 +219,44 @@ impl Person {
             .await
             .expect("POST");
         page(r).await
+    }
+
+    /// A file form's post (multipart), as a browser sends it from `from`.
+    pub async fn post_files(
+        &self,
+        action: &str,
+        from: &str,
+        form: reqwest::multipart::Form,
+    ) -> Page {
+        let r = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header("accept", "text/html")
+            .header("referer", format!("{}{from}", self.base))
+            .header("origin", self.base.clone())
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST");
+        page(r).await
+    }
+
+    /// A file (a photo, a recording) as the page loads it: its status,
+    /// headers and bytes.
+    pub async fn file(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        (
+            status,
+            headers,
+            r.bytes().await.unwrap_or_default().to_vec(),
+        )
     }
 
     pub async fn sign_in(&self, email: &str) {

@@ -14,6 +14,7 @@ use super::db::Db;
 use super::ids::new_id;
 use super::live::{Hub, News};
 use super::log::{self, Actor};
+use super::media::Media;
 use crate::error::AppError;
 use crate::lang::Lang;
 pub use crate::model::{Message, MessagesHome, TalkQuestion, ThreadLine, ThreadView};
@@ -320,7 +321,18 @@ pub async fn propose(
         args.insert("to".into(), to.into());
     }
     let args = serde_json::Value::Object(args).to_string();
-    post(db, hub, thread, "appointment", &note, &args, lang, key).await
+    post(
+        db,
+        hub,
+        thread,
+        "appointment",
+        &note,
+        &args,
+        lang,
+        key,
+        None,
+    )
+    .await
 }
 
 /// Says OK to an open proposal of the other side.
@@ -347,7 +359,18 @@ pub async fn accept(
         }
     }
     let args = serde_json::Value::Object(args).to_string();
-    post(db, hub, thread, "appointment_ok", "", &args, lang, key).await
+    post(
+        db,
+        hub,
+        thread,
+        "appointment_ok",
+        "",
+        &args,
+        lang,
+        key,
+        None,
+    )
+    .await
 }
 
 /// The reader has seen the thread up to its newest message; staff's
@@ -438,7 +461,7 @@ pub async fn post_text(
     key: Option<&str>,
 ) -> Result<String, AppError> {
     let body = super::plan::check_text_max(body, MAX_MESSAGE)?;
-    post(db, hub, thread, "text", &body, "{}", lang, key).await
+    post(db, hub, thread, "text", &body, "{}", lang, key, None).await
 }
 
 /// Posts a phrase of the book with its arguments (`day` a date, `time`
@@ -471,7 +494,66 @@ pub async fn post_phrase(
         stored.insert(name.to_string(), serde_json::Value::String(value));
     }
     let args = serde_json::Value::Object(stored).to_string();
-    post(db, hub, thread, "phrase", id, &args, lang, key).await
+    post(db, hub, thread, "phrase", id, &args, lang, key, None).await
+}
+
+/// Posts a photo or a voice message, as `media::photo` or `media::voice`
+/// made it ready (the caller does that work off the async runtime). The
+/// message holds its size or its length; the bytes are served only by
+/// `media`.
+pub async fn post_media(
+    db: &Db,
+    hub: &Hub,
+    thread: &ThreadAccess,
+    media: &Media,
+    lang: Lang,
+    key: Option<&str>,
+) -> Result<String, AppError> {
+    let (kind, args) = if media.content_type.starts_with("image/") {
+        (
+            "photo",
+            serde_json::json!({ "w": media.width.to_string(), "h": media.height.to_string() }),
+        )
+    } else {
+        (
+            "voice",
+            serde_json::json!({ "ms": media.duration_ms.to_string() }),
+        )
+    };
+    let args = args.to_string();
+    post(db, hub, thread, kind, "", &args, lang, key, Some(media)).await
+}
+
+/// The photo or recording of message `message_id` (its content type and
+/// bytes), for a reader of its thread (`ThreadAccess::open`, the same
+/// check as the thread's page); `NotFound` for anyone else, a deleted
+/// message or a message without one.
+pub async fn media(
+    db: &Db,
+    caller: &Caller,
+    message_id: &str,
+    now: i64,
+) -> Result<(String, Vec<u8>), AppError> {
+    if !super::ids::looks_like_id(message_id) {
+        return Err(AppError::NotFound);
+    }
+    let thread_id: Option<String> =
+        sqlx::query_scalar("SELECT thread_id FROM messages WHERE id = $1 AND deleted_at IS NULL")
+            .bind(message_id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(internal)?;
+    let thread = ThreadAccess::open(db, caller, &thread_id.ok_or(AppError::NotFound)?, now).await?;
+    let row: Option<(String, Vec<u8>)> = sqlx::query_as(
+        "SELECT d.content_type, d.bytes FROM message_media d JOIN messages m ON m.id = d.message_id
+         WHERE d.message_id = $1 AND m.thread_id = $2",
+    )
+    .bind(message_id)
+    .bind(thread.thread_id())
+    .fetch_optional(db.pool())
+    .await
+    .map_err(internal)?;
+    row.ok_or(AppError::NotFound)
 }
 
 /// A day for a message: a real date, from a year ago to two years ahead.
@@ -517,6 +599,7 @@ async fn post(
     args: &str,
     lang: Lang,
     key: Option<&str>,
+    media: Option<&Media>,
 ) -> Result<String, AppError> {
     // The family keeps an ended thread to read; nobody writes in it (the
     // other side could not read it).
@@ -572,6 +655,17 @@ async fn post(
         return by_key(db, thread, key.unwrap_or_default())
             .await?
             .ok_or(AppError::Internal);
+    }
+    if let Some(media) = media {
+        sqlx::query(
+            "INSERT INTO message_media (message_id, content_type, bytes) VALUES ($1, $2, $3)",
+        )
+        .bind(&id)
+        .bind(media.content_type)
+        .bind(&media.bytes)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
     }
     upsert_read(&mut tx, thread, seq).await?;
     super::push::enqueue_message(
@@ -678,6 +772,12 @@ pub async fn delete(
     }
     sqlx::query("UPDATE messages SET body = '', args = '{}', deleted_at = $1 WHERE id = $2")
         .bind(thread.now())
+        .bind(message_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+    // A photo or a recording goes with its message.
+    sqlx::query("DELETE FROM message_media WHERE message_id = $1")
         .bind(message_id)
         .execute(&mut *tx)
         .await

@@ -12,6 +12,7 @@ pub mod limits;
 pub mod live;
 pub mod log;
 pub mod mandates;
+pub mod media;
 pub mod members;
 pub mod messages;
 pub mod new_phone;

@@ -302,6 +302,8 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
                 <textarea id="message-body" name="body" rows="3" maxlength=MAX_MESSAGE.to_string() dir="auto" required>{body}</textarea>
                 <button type="submit" id="send">{t("message-send")}</button>
             </PostForm>
+            <PhotoForm thread=view.id.clone()/>
+            <VoiceRecorder thread=view.id.clone()/>
         }
         .into_any()
     } else {
@@ -342,6 +344,32 @@ fn MessageItem(m: Message, reader: Lang, links: Links, today: String, live: bool
         view! { <p class="muted deleted">{t("message-deleted")}</p> }.into_any()
     } else if m.kind == "appointment" || m.kind == "appointment_ok" {
         view! { <Appointment m=m.clone() reader thread=thread.clone() live/> }.into_any()
+    } else if m.kind == "photo" {
+        let src = format!("/media/{}", m.id);
+        let href = src.clone();
+        let alt = t_args("photo-alt", &[("name", m.author.clone())]);
+        view! {
+            <p class="body photo">
+                <a href=href target="_blank">
+                    <img src=src alt=alt width=arg(&m, "w").to_string() height=arg(&m, "h").to_string() loading="lazy"/>
+                </a>
+            </p>
+        }
+        .into_any()
+    } else if m.kind == "voice" {
+        let seconds = arg(&m, "ms")
+            .parse::<i64>()
+            .unwrap_or(0)
+            .div_euclid(1000)
+            .max(1);
+        let length = format!("{}:{:02}", seconds / 60, seconds % 60);
+        view! {
+            <div class="body voice">
+                <p>"🎤 "{t("voice-message")}" "<span class="voice-length" dir="ltr">{length}</span></p>
+                <audio controls preload="none" src=format!("/media/{}", m.id)></audio>
+            </div>
+        }
+        .into_any()
     } else if matches!(m.kind.as_str(), "question" | "answer" | "evaluation") {
         view! { <PlanNote m=m.clone() reader links/> }.into_any()
     } else if m.kind == "phrase" {
@@ -626,4 +654,40 @@ fn AppointmentForm(thread: String, reply_to: Option<String>) -> impl IntoView {
 #[component]
 fn SendKey() -> impl IntoView {
     view! { <Hidden name="key" value=crate::domain::ids::new_id()/> }
+}
+
+/// A photo (a letter, a form): chosen or taken on the phone and sent with
+/// a plain file form, so it works without JavaScript.
+#[component]
+fn PhotoForm(thread: String) -> impl IntoView {
+    view! {
+        <form method="post" action="/api/post-photo" enctype="multipart/form-data" class="card photo-form" id="photo-form">
+            <Hidden name="thread" value=thread/>
+            <SendKey/>
+            <label for="photo">{format!("📷 {}", t("photo-choose"))}</label>
+            <input type="file" id="photo" name="photo" accept="image/jpeg,image/png,image/webp" required/>
+            <button type="submit" id="send-photo">{t("photo-send")}</button>
+        </form>
+    }
+}
+
+/// A voice message: hold the button to speak (up to two minutes), listen
+/// to it, then send it. It needs JavaScript and a microphone; app.js shows
+/// it where both are there.
+#[component]
+fn VoiceRecorder(thread: String) -> impl IntoView {
+    view! {
+        <section class="card voice-recorder" id="voice" hidden data-thread=thread
+            data-recording=t("voice-recording") data-too-long=t("error-voice-too-long")
+            data-failed=t("voice-failed") data-no-microphone=t("voice-no-microphone")>
+            <button type="button" id="voice-record" class="big">{format!("🎤 {}", t("voice-hold"))}</button>
+            <p id="voice-status" class="muted" role="status"></p>
+            <audio id="voice-preview" controls hidden></audio>
+            <p class="voice-actions">
+                <button type="button" id="voice-send" hidden>{t("voice-send")}</button>
+                " "
+                <button type="button" id="voice-again" class="secondary" hidden>{t("voice-again")}</button>
+            </p>
+        </section>
+    }
 }

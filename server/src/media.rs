@@ -1,0 +1,242 @@
+//! Photos and voice messages over HTTP: the upload forms (multipart, the
+//! only requests larger than 64 KiB; see `app` in lib.rs) and `/media/<id>`,
+//! which serves one through the thread's own check.
+//!
+//! A photo is a plain file form, so it works without JavaScript: the
+//! browser is sent back to the thread, or to it with the reason in the
+//! reader's language (`?__err=`, as every refused form). A voice message
+//! is sent by app.js the same way.
+
+use std::sync::OnceLock;
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use onsplan_app::domain::access::ThreadAccess;
+use onsplan_app::domain::media::{self, Media, MAX_PHOTO_BYTES, MAX_VOICE_BYTES};
+use onsplan_app::domain::{messages, AppState};
+use onsplan_app::error::AppError;
+use onsplan_app::request::RequestContext;
+
+/// The most an upload request may carry: the photo, the form's small
+/// fields, and room to say "too big" in words rather than a bare 413.
+pub const MAX_UPLOAD: usize = MAX_PHOTO_BYTES + 1024 * 1024;
+
+/// Pictures are decoded one at a time: a large one takes a few hundred MB
+/// while it is worked on.
+fn decoding() -> &'static tokio::sync::Semaphore {
+    static ONE: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    ONE.get_or_init(|| tokio::sync::Semaphore::new(1))
+}
+
+/// What a message form sent: the thread, the phone's key, and the file.
+#[derive(Default)]
+struct Upload {
+    thread: String,
+    key: Option<String>,
+    file: Option<Vec<u8>>,
+}
+
+async fn read_upload(
+    mut form: Multipart,
+    file_field: &str,
+    max: usize,
+) -> Result<Upload, AppError> {
+    let mut upload = Upload::default();
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|_| AppError::bad("error-bad-input"))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| AppError::bad("error-photo-too-big"))?;
+        match name.as_str() {
+            "thread" => upload.thread = String::from_utf8_lossy(&bytes).into_owned(),
+            "key" => upload.key = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            n if n == file_field => {
+                if bytes.len() > max {
+                    return Err(AppError::bad(if file_field == "photo" {
+                        "error-photo-too-big"
+                    } else {
+                        "error-voice-too-long"
+                    }));
+                }
+                // A file form with nothing chosen sends an empty file.
+                if !bytes.is_empty() {
+                    upload.file = Some(bytes.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// `POST /api/post-photo`: a photo from a file form (`thread`, `key`,
+/// `photo`).
+pub async fn post_photo(
+    State(state): State<AppState>,
+    axum::Extension(context): axum::Extension<RequestContext>,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Response {
+    post(state, context, headers, form, "photo").await
+}
+
+/// `POST /api/post-voice`: a recording (`thread`, `key`, `voice`).
+pub async fn post_voice(
+    State(state): State<AppState>,
+    axum::Extension(context): axum::Extension<RequestContext>,
+    headers: HeaderMap,
+    form: Multipart,
+) -> Response {
+    post(state, context, headers, form, "voice").await
+}
+
+async fn post(
+    state: AppState,
+    context: RequestContext,
+    headers: HeaderMap,
+    form: Multipart,
+    field: &'static str,
+) -> Response {
+    let max = if field == "photo" {
+        MAX_PHOTO_BYTES
+    } else {
+        MAX_VOICE_BYTES
+    };
+    let upload = read_upload(form, field, max).await;
+    let thread = upload
+        .as_ref()
+        .map(|u| u.thread.clone())
+        .unwrap_or_default();
+    let posted = match upload {
+        Ok(upload) => store(&state, &context, upload, field).await,
+        Err(e) => Err(e),
+    };
+    answer(&headers, &thread, field, posted)
+}
+
+async fn store(
+    state: &AppState,
+    context: &RequestContext,
+    upload: Upload,
+    field: &'static str,
+) -> Result<String, AppError> {
+    let now = state.clock.now();
+    // Who may write here is asked first: nothing is decoded for anyone else.
+    let thread = ThreadAccess::open(&state.db, &context.caller, &upload.thread, now).await?;
+    let Some(bytes) = upload.file else {
+        return Err(AppError::bad(if field == "photo" {
+            "error-photo-none"
+        } else {
+            "error-voice-kind"
+        }));
+    };
+    let made: Result<Media, AppError> = if field == "photo" {
+        let _one = decoding().acquire().await.map_err(|_| AppError::Internal)?;
+        tokio::task::spawn_blocking(move || media::photo(&bytes))
+            .await
+            .map_err(|_| AppError::Internal)?
+    } else {
+        tokio::task::spawn_blocking(move || media::voice(&bytes))
+            .await
+            .map_err(|_| AppError::Internal)?
+    };
+    let made = made?;
+    messages::post_media(
+        &state.db,
+        &state.live,
+        &thread,
+        &made,
+        context.lang,
+        upload.key.as_deref(),
+    )
+    .await
+}
+
+/// A browser's form goes back to the thread (with the refusal's reason);
+/// a script gets the status and our error as JSON, as from a server
+/// function.
+fn answer(
+    headers: &HeaderMap,
+    thread: &str,
+    field: &str,
+    posted: Result<String, AppError>,
+) -> Response {
+    let wants_page = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let back = if onsplan_app::domain::ids::looks_like_id(thread) {
+        format!("/messages/{thread}")
+    } else {
+        "/messages".to_string()
+    };
+    match posted {
+        Ok(_) if wants_page => redirect(&format!("{back}#end")),
+        Ok(id) => (StatusCode::OK, axum::Json(serde_json::json!({ "id": id }))).into_response(),
+        Err(e) if wants_page => {
+            let path = format!("/api/post-{field}");
+            match leptos::server_fn::error::ServerFnUrlError::new(path, e)
+                .to_url(&format!("http://onsplan{back}"))
+            {
+                Ok(url) => redirect(&format!(
+                    "{}?{}#end",
+                    url.path(),
+                    url.query().unwrap_or_default()
+                )),
+                Err(_) => redirect(&back),
+            }
+        }
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, axum::Json(e)).into_response()
+        }
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// `GET /media/<message id>`: the photo or recording, for a reader of its
+/// thread only (404 for anyone else, 401 signed out); never kept by the
+/// browser or anything between.
+pub async fn get(
+    State(state): State<AppState>,
+    axum::Extension(context): axum::Extension<RequestContext>,
+    Path(id): Path<String>,
+) -> Response {
+    match messages::media(&state.db, &context.caller, &id, state.clock.now()).await {
+        Ok((content_type, bytes)) => {
+            let mut response = bytes.into_response();
+            let headers = response.headers_mut();
+            for (name, value) in [
+                (header::CONTENT_TYPE, content_type.as_str()),
+                (header::CACHE_CONTROL, "private, no-store"),
+                (header::CONTENT_DISPOSITION, "inline"),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; sandbox",
+                ),
+            ] {
+                if let Ok(v) = HeaderValue::from_str(value) {
+                    headers.insert(name, v);
+                }
+            }
+            response
+        }
+        Err(e) => StatusCode::from_u16(e.status())
+            .unwrap_or(StatusCode::NOT_FOUND)
+            .into_response(),
+    }
+}
