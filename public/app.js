@@ -148,7 +148,10 @@
   // What waits goes now: at start, when the connection returns, when the
   // app comes back to the front, and every half minute while it waits.
   function flush() {
-    ask({ type: "flush" }).then(function (outcome) { showOutbox(outcome); });
+    ask({ type: "flush" }).then(function (outcome) {
+      showOutbox(outcome);
+      showWaitingMessages(outcome);
+    });
   }
   if (navigator.serviceWorker) {
     navigator.serviceWorker.ready.then(flush);
@@ -160,7 +163,105 @@
       var waiting = document.getElementById("outbox-waiting");
       if (waiting && !waiting.hidden) flush();
     }, 30000);
+    // A message waiting on the thread's page is tried more often.
+    setInterval(function () {
+      var list = document.getElementById("outbox-list");
+      if (list && list.querySelector("[data-state='waiting']")) flush();
+    }, 5000);
   }
+
+  // Messages written while the connection is gone: the page sends a
+  // message itself; when that fails for want of a connection, the service
+  // worker keeps it ("waiting to send", under the thread) and sends it, with
+  // its key, when the connection returns: exactly once. A refusal by the
+  // server comes back as the plain form's page, with the reason.
+  function showWaitingMessages(outcome) {
+    var list = document.getElementById("outbox-list");
+    if (!list || !outcome || !outcome.messages) return;
+    var thread = list.getAttribute("data-thread");
+    list.textContent = "";
+    outcome.messages.forEach(function (m) {
+      if (m.thread !== thread) return;
+      var item = document.createElement("li");
+      item.className = "msg mine pending";
+      item.setAttribute("data-key", m.key);
+      item.setAttribute("data-state", m.state);
+      var body = document.createElement("p");
+      body.className = "body";
+      body.dir = "auto";
+      body.textContent = m.text;
+      var meta = document.createElement("p");
+      meta.className = "meta outbox-state";
+      meta.textContent = list.getAttribute(m.state === "refused" ? "data-refused" : "data-waiting");
+      item.appendChild(body);
+      item.appendChild(meta);
+      list.appendChild(item);
+    });
+    list.hidden = !list.children.length;
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var action = form && form.getAttribute("action");
+    var list = document.getElementById("outbox-list");
+    if (!list || (action !== "/api/post-message" && action !== "/api/post-phrase")) return;
+    if (form.getAttribute("data-plain")) return;
+    event.preventDefault();
+    var data;
+    try { data = new FormData(form, event.submitter); } catch (e) {
+      data = new FormData(form);
+      if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+    }
+    var fields = {};
+    data.forEach(function (value, name) { fields[name] = String(value); });
+    if (!fields.key) fields.key = requestKey();
+    var text = action === "/api/post-message"
+      ? fields.body
+      : (event.submitter ? event.submitter.textContent.trim() : fields.phrase);
+    var plain = function () {
+      // As without JavaScript: the server answers with the page.
+      form.setAttribute("data-plain", "1");
+      if (event.submitter && event.submitter.name) {
+        var extra = document.createElement("input");
+        extra.type = "hidden";
+        extra.name = event.submitter.name;
+        extra.value = event.submitter.value;
+        form.appendChild(extra);
+      }
+      form.submit();
+    };
+    fetch(action, {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields),
+    }).then(
+      function (r) {
+        if (r.ok || r.type === "opaqueredirect") { location.reload(); return; }
+        plain();
+      },
+      function () {
+        // No connection: the phone keeps it and says so.
+        if (!navigator.serviceWorker || !navigator.serviceWorker.controller) { plain(); return; }
+        var item = {
+          kind: "message", key: fields.key, action: action, fields: fields,
+          thread: list.getAttribute("data-thread"), text: text, at: Date.now(),
+        };
+        // The next message is another one: a new key.
+        var keys = form.querySelectorAll("input[name='key']");
+        for (var i = 0; i < keys.length; i++) keys[i].value = requestKey();
+        if (action === "/api/post-message") {
+          var body = form.querySelector("textarea[name='body']");
+          if (body) body.value = "";
+        }
+        var details = form.closest("details");
+        if (details) details.open = false;
+        ask({ type: "message", item: item }).then(function (outcome) {
+          showWaitingMessages(outcome || { messages: [{ key: item.key, thread: item.thread, text: text, state: "waiting" }] });
+        });
+      }
+    );
+  });
 
   // Live: new messages appear without a reload, and the unread count in
   // the top bar stays current. The stream holds no content, only which

@@ -67,7 +67,7 @@ self.addEventListener("message", function (event) {
   if (data === "claim") event.waitUntil(self.clients.claim());
   const port = event.ports && event.ports[0];
   const reply = function (value) { if (port) port.postMessage(value); };
-  if (data && data.type === "answer") {
+  if (data && (data.type === "answer" || data.type === "message")) {
     event.waitUntil(
       keep(data.item)
         .then(function () { return flushing; })
@@ -80,8 +80,8 @@ self.addEventListener("message", function (event) {
   }
 });
 
-// The outbox: answers made on this phone wait here (IndexedDB) until the
-// server has them. Each carries a key made on the phone; the server does a
+// The outbox: answers, and messages written while the connection was
+// gone, wait here (IndexedDB) until the server has them. Each carries a key made on the phone; the server does a
 // key once, so sending again after a lost answer never doubles it.
 function outbox() {
   return new Promise(function (resolve, reject) {
@@ -109,18 +109,50 @@ function keep(item) {
 
 let flushing = null;
 
-// Sends what waits, oldest first. Answers `{waiting, refused}`: the
-// questions still waiting, and those the server refused (shown once).
+// Sends what waits, oldest first. Answers `{waiting, refused, messages}`:
+// the questions still waiting, those the server refused (shown once), and
+// the messages not sent yet or refused (`state`), with their thread and
+// text for the thread's page.
 function flush() {
   if (flushing) return flushing;
   flushing = store("readonly", function (s) { return s.getAll(); })
     .then(function (items) {
       items = (items || []).sort(function (a, b) { return a.at - b.at; });
-      const outcome = { waiting: [], refused: [] };
+      const outcome = { waiting: [], refused: [], messages: [] };
       let offline = false;
+      // A message: sent with its key (the server keeps one message per
+      // key, so a send whose answer was lost is never a second message).
+      const sendMessage = function (item) {
+        const said = function (state) {
+          outcome.messages.push({ key: item.key, thread: item.thread, text: item.text, state: state });
+        };
+        if (offline) return said("waiting");
+        return fetch(item.action, {
+          method: "POST",
+          credentials: "same-origin",
+          redirect: "manual",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(item.fields),
+        }).then(
+          function (r) {
+            if (r.ok || r.type === "opaqueredirect") {
+              return store("readwrite", function (s) { return s.delete(item.key); });
+            }
+            if (r.status === 401 || r.status === 429 || r.status >= 500) return said("waiting");
+            // Refused (the thread ended, …): shown once, not sent again.
+            said("refused");
+            return store("readwrite", function (s) { return s.delete(item.key); });
+          },
+          function () {
+            offline = true;
+            said("waiting");
+          }
+        );
+      };
       return items
         .reduce(function (done, item) {
           return done.then(function () {
+            if (item.kind === "message") return sendMessage(item);
             if (item.refused) {
               outcome.refused.push(item.question);
               return store("readwrite", function (s) { return s.delete(item.key); });
@@ -161,7 +193,8 @@ function flush() {
           });
         }, Promise.resolve())
         .then(function () {
-          if (outcome.waiting.length && self.registration.sync) {
+          if ((outcome.waiting.length || outcome.messages.some(function (m) { return m.state === "waiting"; }))
+              && self.registration.sync) {
             return self.registration.sync.register("outbox").catch(function () {}).then(function () {
               return outcome;
             });

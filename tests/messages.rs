@@ -286,6 +286,9 @@ async fn the_volunteer_talks_only_after_the_familys_yes() {
         let looked = text(&f.amal.get("/plan/looked").await);
         assert!(looked.contains("Zei ja: onze vrijwilliger mag ons berichten sturen"));
         assert!(looked.contains("Stopte met berichten van onze vrijwilliger"));
+        // … naming the volunteer each was about.
+        let granted = between(&looked, "log-talk_granted", "</li>").expect(&looked);
+        assert!(granted.contains("Met: Marleen"), "{granted}");
 
         // Yes again, then the organisation gives the family another
         // volunteer: the yes ends "by the service"; the new one is asked.
@@ -849,6 +852,41 @@ async fn a_phrase_reads_in_each_readers_own_language() {
             .await
             .unwrap();
         assert_eq!(count, 3, "{store:?}");
+
+        // Amal and Yusuf both say OK to a new proposal at the same moment:
+        // one OK, the other is told it was answered.
+        let r = f
+            .coach
+            .call(
+                "/api/propose-appointment",
+                &[
+                    ("thread", &thread),
+                    ("day", "2026-12-10"),
+                    ("time", "14:00"),
+                    ("place", "phone"),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{}", r.body);
+        let open = proposals(&f, &thread).await.last().unwrap().clone();
+        let fields = [("thread", thread.as_str()), ("message", open.as_str())];
+        let (a, b) = tokio::join!(
+            f.amal.call("/api/accept-appointment", &fields),
+            f.yusuf.call("/api/accept-appointment", &fields)
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 409], "{} / {}", a.body, b.body);
+        let oks: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages WHERE thread_id = $1 AND kind = 'appointment_ok'
+               AND args LIKE $2",
+        )
+        .bind(&thread)
+        .bind(format!("%{open}%"))
+        .fetch_one(f.server.state.db.pool())
+        .await
+        .unwrap();
+        assert_eq!(oks, 1, "{store:?}");
     }
 }
 
@@ -1128,6 +1166,12 @@ async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
         let sara_text = text(&sara);
         assert!(sara_text.contains(&said), "{said} in {sara_text}");
         assert!(sara_text.contains(&tr(Lang::NlBe, "help-letter")));
+        // "Who looked" names the question by what the coach will do, in
+        // Amal's language.
+        let looked = text(&f.amal.get("/plan/looked").await);
+        let asked = between(&looked, "log-mandate_asked", "</li>").expect(&looked);
+        assert!(asked.contains(&ar("help-letter")), "{asked}");
+        assert!(!looked.contains("help:"), "{looked}");
         // A new evaluation day is a reminder in the thread.
         let r = f
             .coach

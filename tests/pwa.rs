@@ -690,3 +690,102 @@ async fn new_version_offered(lang: Lang, shot: &str) {
     assert!(main_text(&phone).await.contains("Haddad"));
     phone.close().await;
 }
+
+/// Issue 12: a phrase tapped while the connection is gone waits on the
+/// phone ("waiting to send", under the thread) and is sent when the
+/// connection returns, exactly once; the coach reads it.
+#[tokio::test]
+async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
+    let (mut relay, server, world, _coach, code) = behind_relay().await;
+    let state = &server.state;
+    let phone = Browser::start(true, "ar").await;
+    phone
+        .client
+        .goto(&server.url(&format!("/join?code={code}&lang=ar")))
+        .await
+        .unwrap();
+    phone
+        .wait_for("#name")
+        .await
+        .send_keys("أمل")
+        .await
+        .unwrap();
+    phone.wait_for("#accept").await.click().await.unwrap();
+    phone.wait_for("#coach-panel").await;
+    controlled(&phone).await;
+    phone.client.goto(&server.url("/messages")).await.unwrap();
+    phone.wait_for("#threads a").await.click().await.unwrap();
+    phone.wait_for("#outbox-list").await;
+    controlled(&phone).await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM messages WHERE kind = 'phrase' AND body = 'call-me'",
+        )
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap()
+    };
+
+    // The connection goes; Amal taps "Please call me".
+    relay.down().await;
+    run(
+        &phone,
+        "document.querySelectorAll('#phrases details').forEach(d => d.open = true); done(1)",
+    )
+    .await;
+    phone
+        .wait_for("#phrase-call-me")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let waiting = phone
+        .wait_for("#outbox-list li[data-state='waiting']")
+        .await;
+    let text = waiting.text().await.unwrap();
+    assert!(
+        text.contains(&onsplan_app::i18n::tr(Lang::Ar, "message-waiting")),
+        "{text}"
+    );
+    assert!(text.contains("من فضلك اتصل بي."), "{text}");
+    run(
+        &phone,
+        "document.getElementById('outbox-list').scrollIntoView({block: 'center'}); done(1)",
+    )
+    .await;
+    phone
+        .screenshot(&repo_root().join("docs/screenshots/thread-waiting-ar.png"))
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(count().await, 0, "nothing reached the server yet");
+
+    // Back online: it goes by itself, once.
+    relay.up().await;
+    for _ in 0..200 {
+        if count().await > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(count().await, 1, "sent when the connection returned");
+    phone.client.refresh().await.unwrap();
+    phone.wait_for("#messages .msg.mine .phrase").await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(count().await, 1, "exactly once");
+    let left = run(
+        &phone,
+        "done(document.querySelectorAll('#outbox-list li').length)",
+    )
+    .await;
+    assert_eq!(left, json!(0), "nothing waits any more");
+
+    // The coach reads it in Dutch.
+    let coach = onsplan_tests::world::Person::new(&server);
+    coach.sign_in(&world.coach.email).await;
+    let list = coach.get("/messages").await.body;
+    let thread = onsplan_tests::world::between(&list, "href=\"/messages/", "\"")
+        .unwrap()
+        .to_string();
+    let page = coach.get(&format!("/messages/{thread}")).await.body;
+    assert!(page.contains("Wilt u mij bellen, alstublieft?"), "{page}");
+}

@@ -609,3 +609,5 @@ error-photo-kind = This is not a photo we can read. Send a photo (JPEG, PNG or W
 error-photo-too-big = This photo is too big (more than 15 MB). Take a new photo or choose a smaller one.
 error-voice-kind = We cannot read this voice message. Record it again.
 error-voice-too-long = A voice message lasts 2 minutes at most.
+message-waiting = Waiting to send: it goes by itself as soon as the connection is back.
+message-refused = Not sent: this conversation no longer takes it.

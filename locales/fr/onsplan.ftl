@@ -609,3 +609,5 @@ error-photo-kind = Ce n’est pas une photo que nous pouvons lire. Envoyez une p
 error-photo-too-big = Cette photo est trop grande (plus de 15 Mo). Prenez une nouvelle photo ou choisissez-en une plus petite.
 error-voice-kind = Nous ne pouvons pas lire ce message vocal. Enregistrez-le à nouveau.
 error-voice-too-long = Un message vocal dure 2 minutes au plus.
+message-waiting = En attente d’envoi : il partira tout seul dès que la connexion revient.
+message-refused = Non envoyé : cette conversation ne l’accepte plus.

@@ -609,3 +609,5 @@ error-photo-kind = Dit is geen foto die we kunnen lezen. Stuur een foto (JPEG, P
 error-photo-too-big = Deze foto is te groot (meer dan 15 MB). Maak een nieuwe foto of kies een kleinere.
 error-voice-kind = Dit spraakbericht kunnen we niet lezen. Spreek het opnieuw in.
 error-voice-too-long = Een spraakbericht duurt ten hoogste 2 minuten.
+message-waiting = Wacht om te versturen: het gaat vanzelf zodra er weer verbinding is.
+message-refused = Niet verstuurd: dit gesprek neemt het niet meer aan.

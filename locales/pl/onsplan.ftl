@@ -616,3 +616,5 @@ error-photo-kind = To nie jest zdjęcie, które możemy odczytać. Wyślij zdję
 error-photo-too-big = To zdjęcie jest za duże (ponad 15 MB). Zrób nowe zdjęcie lub wybierz mniejsze.
 error-voice-kind = Nie możemy odczytać tej wiadomości głosowej. Nagraj ją jeszcze raz.
 error-voice-too-long = Wiadomość głosowa trwa najwyżej 2 minuty.
+message-waiting = Czeka na wysłanie: wyśle się samo, gdy tylko wróci połączenie.
+message-refused = Nie wysłano: ta rozmowa już tego nie przyjmuje.

@@ -616,3 +616,5 @@ error-photo-kind = Aceasta nu este o fotografie pe care o putem citi. Trimiteți
 error-photo-too-big = Fotografia este prea mare (peste 15 MB). Faceți o fotografie nouă sau alegeți una mai mică.
 error-voice-kind = Nu putem citi acest mesaj vocal. Înregistrați-l din nou.
 error-voice-too-long = Un mesaj vocal durează cel mult 2 minute.
+message-waiting = Așteaptă să fie trimis: pleacă singur imediat ce revine conexiunea.
+message-refused = Netrimis: această conversație nu îl mai primește.

@@ -606,3 +606,5 @@ error-photo-kind = Bu, okuyabileceğimiz bir fotoğraf değil. Bir fotoğraf gö
 error-photo-too-big = Bu fotoğraf çok büyük (15 MB’tan fazla). Yeni bir fotoğraf çekin veya daha küçük bir tane seçin.
 error-voice-kind = Bu sesli mesajı okuyamıyoruz. Yeniden kaydedin.
 error-voice-too-long = Bir sesli mesaj en fazla 2 dakika sürer.
+message-waiting = Gönderilmeyi bekliyor: bağlantı gelir gelmez kendiliğinden gider.
+message-refused = Gönderilmedi: bu konuşma artık bunu kabul etmiyor.

@@ -708,6 +708,8 @@ struct SubjectNames {
     questions: HashMap<String, String>,
     members: HashMap<String, String>,
     coaches: HashMap<String, String>,
+    /// Talk consents: the volunteer each was given to.
+    talks: HashMap<String, String>,
     shares: HashMap<String, ShareName>,
 }
 
@@ -763,9 +765,13 @@ impl SubjectNames {
                 family_id,
             )
             .await?,
+            // A structured question is named by what the coach will do
+            // (`help:<kind>`, read in the reader's language); an older one
+            // by its words.
             questions: pairs(
                 db,
-                "SELECT id, what AS name FROM mandates WHERE family_id = $1",
+                "SELECT id, CASE WHEN help_kind IS NULL THEN what ELSE 'help:' || help_kind END AS name
+                 FROM mandates WHERE family_id = $1",
                 family_id,
             )
             .await?,
@@ -779,6 +785,13 @@ impl SubjectNames {
                 db,
                 "SELECT b.id, s.display_name AS name FROM base_mandates b
                  JOIN staff s ON s.id = b.coach_id WHERE b.family_id = $1",
+                family_id,
+            )
+            .await?,
+            talks: pairs(
+                db,
+                "SELECT c.id, s.display_name AS name FROM talk_consents c
+                 JOIN staff s ON s.id = c.staff_id WHERE c.family_id = $1",
                 family_id,
             )
             .await?,
@@ -801,6 +814,7 @@ impl SubjectNames {
             e if e.starts_with("mandate_") => (from(&self.questions), None, None),
             e if e.starts_with("member_") => (from(&self.members), None, None),
             e if e.starts_with("base_mandate_") => (from(&self.coaches), None, None),
+            e if e.starts_with("talk_") => (None, None, from(&self.talks)),
             e if e.starts_with("share_") => match self.shares.get(id) {
                 Some(share) => (
                     share.item.as_ref().and_then(|i| self.items.get(i).cloned()),

@@ -628,6 +628,27 @@ async fn post(
     .fetch_one(&mut *tx)
     .await
     .map_err(internal)?;
+    // An answer to a proposal (OK, or another time) is checked again here,
+    // after the thread's row is taken: of two answers at once, the second
+    // finds the first and is refused.
+    if let Some(to) = parse_args(args)
+        .into_iter()
+        .find(|(k, _)| k == "to")
+        .map(|(_, v)| v)
+    {
+        let answered: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM messages WHERE thread_id = $1 AND deleted_at IS NULL
+               AND kind IN ('appointment', 'appointment_ok') AND args LIKE $2",
+        )
+        .bind(thread.thread_id())
+        .bind(format!("%\"to\":\"{to}\"%"))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if answered > 0 {
+            return Err(AppError::Conflict("error-appointment-closed".into()));
+        }
+    }
     let inserted = sqlx::query(
         "INSERT INTO messages
            (id, thread_id, seq, author_kind, author_id, kind, body, lang, created_at, client_key,

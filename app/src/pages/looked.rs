@@ -185,7 +185,10 @@ fn LookedRow(l: LookedLine) -> impl IntoView {
         }
     } else {
         let subject = match (&l.subject, &l.domain) {
-            (Some(text), _) => Some(text.clone()),
+            (Some(text), _) => Some(match text.strip_prefix("help:") {
+                Some(kind) => t(&format!("help-{kind}")),
+                None => text.clone(),
+            }),
             (None, Some(domain)) => {
                 Some(t_args("looked-domain", &[("domain", domain_name(domain))]))
             }

@@ -316,6 +316,10 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
             {items}
             {empty}
         </ol>
+        {view.live.then(|| view! {
+            <ol class="plain-list messages" id="outbox-list" hidden data-thread=view.id.clone()
+                data-waiting=format!("⏳ {}", t("message-waiting")) data-refused=t("message-refused")></ol>
+        })}
         <span id="end"></span>
         {form}
         <p><a class="nav-link" href="/messages">{t("messages-all")}</a></p>
