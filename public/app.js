@@ -271,7 +271,7 @@
     if (!window.EventSource || !document.getElementById("messages-link")) return;
     var list = document.getElementById("messages");
     var thread = list && list.getAttribute("data-thread");
-    var source = new EventSource("/api/events");
+    var source = null;
     var busy = false;
     var again = false;
     function count(n) {
@@ -280,12 +280,39 @@
       badge.textContent = String(n);
       badge.hidden = !(n > 0);
     }
-    // A tab in the background does not ask (and so does not mark the
-    // thread read, or count as a read in the family's log); it catches up
-    // when it is shown again.
-    var behind = false;
+    // The fresh list goes in message by message: new ones are added (and
+    // read out by screen readers, as additions), changed ones replaced,
+    // except the one being answered (an open "another time" form, or
+    // anything with the focus), which stays as it is until the next news.
+    function merge(fresh) {
+      // What the reader may no longer see (a question about an action the
+      // family made "only us") goes.
+      var shown = Array.prototype.slice.call(list.children);
+      for (var j = 0; j < shown.length; j++) {
+        if (shown[j].id && !fresh.querySelector("#" + shown[j].id)) shown[j].remove();
+      }
+      var empty = document.getElementById("no-messages");
+      var items = fresh.children;
+      for (var i = 0; i < items.length; i++) {
+        var item = items[i];
+        var old = item.id ? document.getElementById(item.id) : null;
+        if (!old) {
+          if (item.id === "no-messages") continue;
+          if (empty) { empty.remove(); empty = null; }
+          list.appendChild(document.importNode(item, true));
+        } else if (old.outerHTML !== item.outerHTML
+                   && !old.contains(document.activeElement)
+                   && !old.querySelector("details[open]")) {
+          old.replaceWith(document.importNode(item, true));
+        }
+      }
+    }
+    // A tab in the background has no stream (browsers allow few
+    // connections at once), does not ask (and so does not mark the thread
+    // read, or count as a read in the family's log); when it is shown
+    // again it connects, and the stream's hello makes it catch up.
     function refresh() {
-      if (document.visibilityState !== "visible") { behind = true; return; }
+      if (document.visibilityState !== "visible") return;
       if (busy) { again = true; return; }
       busy = true;
       fetch(location.pathname, {
@@ -304,7 +331,7 @@
           var fresh = doc.getElementById("messages");
           if (fresh) {
             var end = window.innerHeight + window.scrollY >= document.body.scrollHeight - 120;
-            list.innerHTML = fresh.innerHTML;
+            merge(fresh);
             list.setAttribute("data-seq", fresh.getAttribute("data-seq"));
             if (end) document.getElementById("end").scrollIntoView();
           }
@@ -317,24 +344,35 @@
           if (again) { again = false; refresh(); }
         });
     }
-    source.addEventListener("hello", function (e) {
-      document.documentElement.setAttribute("data-live", "1");
-      count(JSON.parse(e.data).unread);
-      // Whatever came between the page and the stream (or while the
-      // connection was down): the thread is asked for once more.
-      if (thread) refresh();
-    });
-    source.addEventListener("message", function (e) {
-      var news = JSON.parse(e.data);
-      if (thread && news.thread === thread) refresh();
-      else count(news.unread);
-    });
+    function connect() {
+      if (source) return;
+      source = new EventSource("/api/events");
+      source.addEventListener("hello", function (e) {
+        document.documentElement.setAttribute("data-live", "1");
+        count(JSON.parse(e.data).unread);
+        // Whatever came between the page and the stream (or while the
+        // connection was down, or the tab hidden): asked for once more.
+        if (thread) refresh();
+      });
+      source.addEventListener("message", function (e) {
+        var news = JSON.parse(e.data);
+        if (thread && news.thread === thread) refresh();
+        else count(news.unread);
+      });
+      source.addEventListener("gone", function (e) {
+        if (thread && JSON.parse(e.data).thread === thread) location.reload();
+      });
+    }
+    function disconnect() {
+      if (!source) return;
+      source.close();
+      source = null;
+      document.documentElement.removeAttribute("data-live");
+    }
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "visible" && behind) { behind = false; refresh(); }
+      if (document.visibilityState === "visible") connect(); else disconnect();
     });
-    source.addEventListener("gone", function (e) {
-      if (thread && JSON.parse(e.data).thread === thread) location.reload();
-    });
+    if (document.visibilityState === "visible") connect();
   })();
 
   // "Translate on this phone": where the browser translates on the

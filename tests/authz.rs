@@ -316,6 +316,11 @@ struct Ids {
     /// former volunteer; and a message Amal wrote a minute ago.
     coach_thread: String,
     volunteer_thread: String,
+    /// A photo in the coach's thread, a voice message in the volunteer's,
+    /// a photo in the former coach's (now the family's alone).
+    coach_photo: String,
+    volunteer_voice: String,
+    former_photo: String,
     former_thread: String,
     former_volunteer_thread: String,
     deletable: String,
@@ -397,6 +402,30 @@ async fn thread_of(state: &AppState, caller: &Caller, role: &str) -> String {
     let id = ids.next().expect("a thread").id.clone();
     assert!(ids.next().is_none());
     id
+}
+
+/// `caller` sends a photo (`photo`) or a voice message in `thread`; the
+/// message's id.
+async fn media(state: &AppState, caller: &Caller, thread: &str, photo: bool) -> String {
+    use onsplan_app::domain::media;
+    let made = if photo {
+        media::photo(&onsplan_tests::files::jpeg_with_exif(40, 30)).unwrap()
+    } else {
+        media::voice(&onsplan_tests::files::ogg(3)).unwrap()
+    };
+    let access = ThreadAccess::open(&state.db, caller, thread, state.clock.now())
+        .await
+        .unwrap();
+    messages::post_media(
+        &state.db,
+        &state.live,
+        &access,
+        &made,
+        onsplan_app::lang::Lang::NlBe,
+        None,
+    )
+    .await
+    .unwrap()
 }
 
 /// `caller` writes `body` in `thread`; the message's id.
@@ -676,6 +705,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     let wim = Caller::staff(db, &former_coach.id).await.unwrap();
     let former_thread = thread_of(state, &wim, "coach").await;
     write(state, &wim, &former_thread, FORMER_THREAD).await;
+    let former_photo = media(state, &wim, &former_thread, true).await;
     messages::set_talk(db, &state.live, &member_access(state, &a).await, true, None)
         .await
         .unwrap();
@@ -701,6 +731,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
     let coach_thread = thread_of(state, &sara, "coach").await;
     write(state, &sara, &coach_thread, COACH_THREAD).await;
     write(state, &amal_caller, &coach_thread, COACH_THREAD_REPLY).await;
+    let coach_photo = media(state, &amal_caller, &coach_thread, true).await;
     let mut proposals = Vec::new();
     for day in ["2027-01-15", "2027-01-22"] {
         proposals.push(
@@ -736,6 +767,7 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
         VOLUNTEER_THREAD_REPLY,
     )
     .await;
+    let volunteer_voice = media(state, &marleen, &volunteer_thread, false).await;
     let mandate = mandates::ask(
         db,
         &coach_access,
@@ -908,6 +940,9 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             new_phone_code,
             coach_thread,
             volunteer_thread,
+            coach_photo,
+            volunteer_voice,
+            former_photo,
             former_thread,
             former_volunteer_thread,
             deletable,
@@ -1350,6 +1385,13 @@ fn pages(ids: &Ids) -> Vec<(String, Option<MayCall>)> {
         format!("/messages/{}", ids.former_volunteer_thread),
         Some(member_only),
     );
+    // Photos and voice: as their thread.
+    add(format!("/media/{}", ids.coach_photo), Some(coach_thread));
+    add(
+        format!("/media/{}", ids.volunteer_voice),
+        Some(volunteer_thread),
+    );
+    add(format!("/media/{}", ids.former_photo), Some(member_only));
     add("/families".to_string(), Some(any_staff));
     add(format!("/families/{}", ids.family), Some(staff_in_a));
     add(format!("/families/{}", ids.other_family), Some(staff_in_b));

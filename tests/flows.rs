@@ -129,6 +129,12 @@ async fn invite_join_plan_question_hide_share_withdraw() {
         assert!(
             plan.contains("Schulden afbetalen") && plan.contains("Brief van de huisbaas lezen")
         );
+        // Each text carries the language it was written in: the coach's
+        // Dutch on Amal's Arabic page, Amal's goal as hers.
+        assert!(plan.contains(
+            "lang=\"nl-BE\" dir=\"auto\" class=\"body\">Brief van de huisbaas lezen</span>"
+        ));
+        assert!(plan.contains("lang=\"ar\" dir=\"auto\" class=\"body\">Schulden afbetalen</span>"));
         let register = &item_id(&plan, "Inschrijven bij de sociale huisvesting");
         let letter = &item_id(&plan, "Brief van de huisbaas lezen");
 
@@ -525,7 +531,7 @@ fn item_id(page: &str, body: &str) -> String {
     page.split("<li id=\"item-")
         .skip(1)
         .find(|s| {
-            s.contains(&format!("<span class=\"body\">{body}</span>")) && {
+            s.contains(&format!("class=\"body\">{body}</span>")) && {
                 let end = s.find("</li>").unwrap_or(s.len());
                 s[..end].contains(body)
             }

@@ -1467,3 +1467,37 @@ async fn two_instances_on_one_postgresql_tell_each_others_readers() {
     assert!(page.contains("Geschreven via A"), "{page}");
     println!("from instance A to a reader on B: {took:?}");
 }
+
+/// A stream opened before the family said yes to talking hears the new
+/// thread from its next sign-in check on (at most 30 s), without the page
+/// being opened again. SQLite only: it waits for that check.
+#[tokio::test]
+async fn an_open_stream_hears_a_thread_that_begins_after_it_opened() {
+    let f = family(Store::Sqlite).await;
+    let mut volunteer = Events::open(&f.volunteer, &f.server).await;
+    volunteer
+        .next(Duration::from_secs(10))
+        .await
+        .expect("hello");
+    let r = f
+        .amal
+        .post(
+            "/api/talk",
+            "/messages",
+            &[("family", &f.world.family), ("yes", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 302, "{}", r.body);
+    let talk = only_thread(&f.volunteer).await;
+    // The check comes within 30 s; then Amal writes.
+    tokio::time::sleep(Duration::from_secs(31)).await;
+    say(&f.amal, &talk, "Komt u woensdag?").await;
+    let (name, news) = volunteer
+        .next(Duration::from_secs(10))
+        .await
+        .expect("news of the new thread");
+    assert_eq!(
+        (name.as_str(), news["thread"].as_str()),
+        ("message", Some(talk.as_str()))
+    );
+}

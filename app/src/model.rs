@@ -90,6 +90,8 @@ pub struct PlanItem {
     pub author_id: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The language it was written in (the writer's), when known.
+    pub lang: Option<String>,
     pub basis: Basis,
 }
 

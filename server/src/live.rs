@@ -37,6 +37,8 @@ struct Connection {
     caller: Caller,
     token: String,
     news: SelectAll<BoxStream<'static, News>>,
+    /// The families whose news this connection hears.
+    families: HashSet<String>,
     /// Threads this reader could read (at the start, or told of since):
     /// news of one they may no longer read becomes `gone`, once.
     told: HashSet<String>,
@@ -66,22 +68,7 @@ pub async fn events(
     };
     let mut news = SelectAll::new();
     for family in &families {
-        let rx = state.live.subscribe(family);
-        news.push(
-            stream::unfold(rx, |mut rx| async move {
-                loop {
-                    match rx.recv().await {
-                        Ok(n) => return Some((n, rx)),
-                        // Fell behind: what was skipped is asked for again
-                        // with the next news (the page reads the whole
-                        // thread), so nothing is lost.
-                        Err(RecvError::Lagged(_)) => continue,
-                        Err(RecvError::Closed) => return None,
-                    }
-                }
-            })
-            .boxed(),
-        );
+        news.push(hear(&state, family));
     }
     let mut check = tokio::time::interval(SESSION_CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -91,6 +78,7 @@ pub async fn events(
         caller: context.caller,
         token,
         news,
+        families: families.into_iter().collect(),
         told,
         stopping,
         check,
@@ -121,8 +109,19 @@ pub async fn events(
                         Ok(Some((caller, _))) if caller == c.caller => {}
                         _ => return None,
                     }
+                    // A family that became the reader's since (a coach the
+                    // family accepted, a yes to talking): heard from now on.
+                    if let Ok(families) = messages::families_to_hear(&c.state.db, &c.caller).await {
+                        for family in families {
+                            if c.families.insert(family.clone()) {
+                                c.news.push(hear(&c.state, &family));
+                            }
+                        }
+                    }
                 }
-                next = c.news.next() => {
+                // No family to hear yet (a volunteer before the family's
+                // yes): the stream stays open, and the check adds them.
+                next = c.news.next(), if !c.news.is_empty() => {
                     let news = next?;
                     if let Some(event) = c.event_for(&news).await {
                         return Some((Ok(event), c));
@@ -216,4 +215,22 @@ pub fn listen(state: AppState, database_url: String) {
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
+}
+
+/// The news of one family on this instance, as a stream.
+fn hear(state: &AppState, family: &str) -> BoxStream<'static, News> {
+    let rx = state.live.subscribe(family);
+    stream::unfold(rx, |mut rx| async move {
+        loop {
+            match rx.recv().await {
+                Ok(n) => return Some((n, rx)),
+                // Fell behind: what was skipped is asked for again with the
+                // next news (the page reads the whole thread), so nothing is
+                // lost.
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+    .boxed()
 }

@@ -134,7 +134,7 @@ fn GoalView(page: PlanPage, goal: PlanItem, children: Vec<PlanItem>) -> impl Int
         <article class="goal" id=format!("item-{}", goal.id)>
             <h3>
                 <span class="kind">{t("kind-goal")}": "</span>
-                <span class="body">{goal.body.clone()}</span>
+                <span class="body" lang=goal.lang.clone() dir="auto">{goal.body.clone()}</span>
             </h3>
             <ItemMeta page=page.clone() item=goal.clone()/>
             <ul class="items">{lines}</ul>
@@ -229,7 +229,7 @@ fn ItemLine(page: PlanPage, item: PlanItem) -> impl IntoView {
     view! {
         <li class=format!("item item-{}", item.kind.as_str()) id=format!("item-{}", item.id)>
             <span class="kind">{kind}": "</span>
-            <span class="body">{item.body.clone()}</span>
+            <span class="body" lang=item.lang.clone() dir="auto">{item.body.clone()}</span>
             {details}
             {mandate}
             <ItemMeta page=page.clone() item=item.clone()/>

@@ -364,7 +364,7 @@ pub(crate) const VISIBLE_ITEMS_SQL: &str = "
         END AS via_share
       FROM (
         SELECT i.id, i.kind, i.goal_id, i.domain, i.body, i.who, i.due, i.status,
-               i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at,
+               i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at, i.lang,
           (SELECT b.id FROM base_mandates b JOIN families f ON f.id = b.family_id
             WHERE b.family_id = $1 AND f.coach_id = $2 AND b.coach_id = $2
               AND b.withdrawn_at IS NULL
@@ -380,7 +380,7 @@ pub(crate) const VISIBLE_ITEMS_SQL: &str = "
 /// Binds: $1 family.
 pub(crate) const ALL_ITEMS_SQL: &str = "
     SELECT i.id, i.kind, i.goal_id, i.domain, i.body, i.who, i.due, i.status,
-           i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at,
+           i.only_us, i.author_kind, i.author_id, i.created_at, i.updated_at, i.lang,
            NULL AS via_mandate, NULL AS via_share
     FROM plan_items i WHERE i.family_id = $1
     ORDER BY i.created_at, i.id";

@@ -39,6 +39,7 @@ fn item_from_row(row: &AnyRow) -> Result<PlanItem, sqlx::Error> {
         author_id: row.try_get("author_id")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
+        lang: row.try_get("lang")?,
         basis,
     })
 }
@@ -384,8 +385,10 @@ async fn insert_item(
     let mut tx = db.begin().await.map_err(internal)?;
     sqlx::query(
         "INSERT INTO plan_items (id, family_id, kind, goal_id, domain, body, who, due, status,
-                                 only_us, author_kind, author_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $12)",
+                                 only_us, author_kind, author_id, created_at, updated_at, lang)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $12,
+                 COALESCE((SELECT language FROM members WHERE id = $11 AND $10 = 'member'),
+                          (SELECT language FROM staff WHERE id = $11 AND $10 = 'staff')))",
     )
     .bind(&id)
     .bind(access.family_id())

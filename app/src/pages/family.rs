@@ -297,7 +297,7 @@ pub fn AskPage() -> impl IntoView {
         let facts = crate::request::kept_all_where("/api/ask", "action", &item.id, "facts[]");
         view! {
             <h1>{t("ask-title")}</h1>
-            <p class="lead">{item.body.clone()}</p>
+            <p class="lead" lang=item.lang.clone() dir="auto">{item.body.clone()}</p>
             <FormError/>
             <section class="card">
                 <p class="muted">{t("ask-explain")}</p>

@@ -174,7 +174,7 @@ fn LookedRow(l: LookedLine) -> impl IntoView {
                 .items
                 .iter()
                 .map(|(body, basis)| {
-                    view! { <li>{body.clone()}<span class="muted">" — "{t(&format!("basis-{basis}"))}</span></li> }
+                    view! { <li><bdi>{body.clone()}</bdi><span class="muted">" — "{t(&format!("basis-{basis}"))}</span></li> }
                 })
                 .collect();
             view! {
@@ -194,7 +194,7 @@ fn LookedRow(l: LookedLine) -> impl IntoView {
             }
             (None, None) => None,
         };
-        let subject = subject.map(|s| view! { <p class="log-subject"><q>{s}</q></p> });
+        let subject = subject.map(|s| view! { <p class="log-subject"><q><bdi>{s}</bdi></q></p> });
         let recipient = l.recipient.clone().map(|r| {
             let name = if r.is_empty() { t("our-volunteer") } else { r };
             view! { <p class="log-recipient">{t_args("looked-with", &[("name", name)])}</p> }

@@ -397,7 +397,7 @@ fn ShareView(s: SharingData, preview: Option<Vec<PlanItem>>, to: Option<String>)
     let preview_view = preview.map(|items| {
         let lines: Vec<_> = items
             .iter()
-            .map(|i| view! { <li class="preview-item">{domain_name(&i.domain)}": "{i.body.clone()}</li> })
+            .map(|i| view! { <li class="preview-item">{domain_name(&i.domain)}": "<bdi lang=i.lang.clone()>{i.body.clone()}</bdi></li> })
             .collect();
         let empty = lines.is_empty().then(|| view! { <p>{t("preview-nothing")}</p> });
         view! {
