@@ -233,6 +233,10 @@ async fn the_volunteer_talks_only_after_the_familys_yes() {
         assert_eq!(r.status, 404);
         let list = text(&f.amal.get("/messages").await);
         assert!(list.contains("Mag Marleen ons berichten sturen?"), "{list}");
+        // "Our plan", where the family looks first, points to it.
+        let plan = text(&f.amal.get("/plan").await);
+        assert!(plan.contains("id=\"talk-ask\""), "{plan}");
+        assert!(plan.contains("href=\"/messages#talk\""));
 
         let r = f
             .amal
@@ -243,6 +247,7 @@ async fn the_volunteer_talks_only_after_the_familys_yes() {
             )
             .await;
         assert_eq!(r.status, 302, "{}", r.body);
+        assert!(!f.amal.get("/plan").await.body.contains("id=\"talk-ask\""));
         let talk = only_thread(&f.volunteer).await;
         assert_ne!(talk, coach_thread);
         // Talking gives the volunteer no plan item: the family's page is
@@ -1051,8 +1056,6 @@ async fn an_appointment_is_proposed_answered_and_read_in_each_language() {
 /// counts) what was said about it; the family's still does.
 #[tokio::test]
 async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
-    use onsplan_app::domain::access::{Caller, FamilyAccess};
-    use onsplan_app::domain::plan::{self, ActionInput};
     use onsplan_app::i18n::{tr, tr_args};
     use onsplan_app::lang::Lang;
     let long_date =
@@ -1063,25 +1066,13 @@ async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
         let r = f.amal.call("/api/set-language", &[("lang", "ar")]).await;
         assert_eq!(r.status, 200, "{}", r.body);
         let db = &f.server.state.db;
-        let now = f.server.state.clock.now();
-        let caller = Caller::staff(db, &f.world.coach.id).await.unwrap();
-        let access = FamilyAccess::open(db, &caller, fam, now).await.unwrap();
-        let goal = plan::add_goal(db, &access, "housing", "Een droge woning")
-            .await
-            .unwrap();
-        let action = plan::add_action(
-            db,
-            &access,
-            &goal,
-            &ActionInput {
-                body: "De huisbaas bellen".into(),
-                who: "coach".into(),
-                due: None,
-                status: "todo".into(),
-            },
+        let action = onsplan_tests::world::coach_action(
+            &f.server.state,
+            &f.world.coach.id,
+            fam,
+            "De huisbaas bellen",
         )
-        .await
-        .unwrap();
+        .await;
         // A question with nothing chosen is refused and changes nothing.
         for (help, party) in [("", "landlord"), ("call", ""), ("fly", "landlord")] {
             let r = f
@@ -1392,6 +1383,22 @@ async fn a_photo_loses_its_metadata_and_stays_in_its_thread() {
             (200, &"audio/ogg".parse().unwrap())
         );
         assert_eq!(bytes, ogg(12));
+        assert_eq!(headers["accept-ranges"], "bytes");
+        // A player asks for a part (Safari does, before it plays).
+        let part = f
+            .amal
+            .client
+            .get(format!("{}/media/{voice}", f.amal.base))
+            .header("range", "bytes=0-9")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(part.status(), 206);
+        assert_eq!(
+            part.headers()["content-range"].to_str().unwrap(),
+            format!("bytes 0-9/{}", ogg(12).len())
+        );
+        assert_eq!(part.bytes().await.unwrap().to_vec(), ogg(12)[..10].to_vec());
         let r = send_voice(ogg(150)).await.unwrap();
         assert_eq!(r.status(), 400);
         let error: serde_json::Value = r.json().await.unwrap();

@@ -10,10 +10,8 @@
 use std::time::Duration;
 
 use onsplan_app::domain::access::{Caller, FamilyAccess};
-use onsplan_app::domain::plan;
 use onsplan_app::domain::push::{self, SenderConfig};
 use onsplan_app::lang::Lang;
-use onsplan_app::model::ActionInput;
 use onsplan_tests::push::{PushReceiver, ReceiverSubscription, StubEndpoint};
 use onsplan_tests::world::{Person, World};
 use onsplan_tests::{stores, Store, TestServer};
@@ -229,27 +227,13 @@ async fn a_coach_the_family_stopped_is_told_nothing_about_it_but_the_stop() {
 
         // The coach asks a question on an action (sender not running yet).
         let db = &f.server.state.db;
-        let now = f.server.state.clock.now();
-        let caller = Caller::staff(db, &f.world.coach.id).await.unwrap();
-        let access = FamilyAccess::open(db, &caller, &f.world.family, now)
-            .await
-            .unwrap();
-        let goal = plan::add_goal(db, &access, "housing", "Een droge woning")
-            .await
-            .unwrap();
-        let action = plan::add_action(
-            db,
-            &access,
-            &goal,
-            &ActionInput {
-                body: "De huisbaas bellen".into(),
-                who: "coach".into(),
-                due: None,
-                status: "todo".into(),
-            },
+        let action = onsplan_tests::world::coach_action(
+            &f.server.state,
+            &f.world.coach.id,
+            &f.world.family,
+            "De huisbaas bellen",
         )
-        .await
-        .unwrap();
+        .await;
         let r = f
             .coach
             .call(

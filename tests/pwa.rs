@@ -56,6 +56,23 @@ async fn controlled(browser: &Browser) {
     panic!("the service worker never took the page: {why} {reg}");
 }
 
+/// Amal joins the family in Arabic on her phone, with the coach's invite.
+async fn join_in_arabic(phone: &Browser, server: &TestServer, code: &str) {
+    phone
+        .client
+        .goto(&server.url(&format!("/join?code={code}&lang=ar")))
+        .await
+        .unwrap();
+    phone
+        .wait_for("#name")
+        .await
+        .send_keys("أمل")
+        .await
+        .unwrap();
+    phone.wait_for("#accept").await.click().await.unwrap();
+    phone.wait_for("#coach-panel").await;
+}
+
 async fn main_text(browser: &Browser) -> String {
     browser.wait_for("main").await.text().await.unwrap()
 }
@@ -98,19 +115,7 @@ async fn onsplan_installs_notifies_and_keeps_the_plan_offline_until_sign_out() {
 
     // Amal joins in Arabic on her phone.
     let phone = Browser::start(true, "ar").await;
-    phone
-        .client
-        .goto(&server.url(&format!("/join?code={code}&lang=ar")))
-        .await
-        .unwrap();
-    phone
-        .wait_for("#name")
-        .await
-        .send_keys("أمل")
-        .await
-        .unwrap();
-    phone.wait_for("#accept").await.click().await.unwrap();
-    phone.wait_for("#coach-panel").await;
+    join_in_arabic(&phone, &server, &code).await;
 
     // The coach writes a goal and asks a question.
     let now = state.clock.now();
@@ -699,19 +704,7 @@ async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
     let (mut relay, server, world, _coach, code) = behind_relay().await;
     let state = &server.state;
     let phone = Browser::start(true, "ar").await;
-    phone
-        .client
-        .goto(&server.url(&format!("/join?code={code}&lang=ar")))
-        .await
-        .unwrap();
-    phone
-        .wait_for("#name")
-        .await
-        .send_keys("أمل")
-        .await
-        .unwrap();
-    phone.wait_for("#accept").await.click().await.unwrap();
-    phone.wait_for("#coach-panel").await;
+    join_in_arabic(&phone, &server, &code).await;
     controlled(&phone).await;
     phone.client.goto(&server.url("/messages")).await.unwrap();
     phone.wait_for("#threads a").await.click().await.unwrap();

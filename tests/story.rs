@@ -262,6 +262,7 @@ async fn story(javascript: bool) {
     coach
         .fill("#words", "Ik vraag hoe ver uw dossier staat.")
         .await;
+    coach.shot("ask-nl").await;
     coach.click("#ask-send").await;
     coach
         .b

@@ -215,11 +215,37 @@ pub async fn get(
     State(state): State<AppState>,
     axum::Extension(context): axum::Extension<RequestContext>,
     Path(id): Path<String>,
+    request: HeaderMap,
 ) -> Response {
     match messages::media(&state.db, &context.caller, &id, state.clock.now()).await {
         Ok((content_type, bytes)) => {
-            let mut response = bytes.into_response();
+            // Audio players (Safari's above all) ask for parts.
+            let total = bytes.len();
+            let part = request
+                .get(header::RANGE)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| v.starts_with("bytes="))
+                .map(|v| byte_range(v, total));
+            let mut response = match part {
+                Some(Some((start, end))) => {
+                    let mut r =
+                        (StatusCode::PARTIAL_CONTENT, bytes[start..=end].to_vec()).into_response();
+                    if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{total}")) {
+                        r.headers_mut().insert(header::CONTENT_RANGE, v);
+                    }
+                    r
+                }
+                Some(None) => {
+                    let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+                    if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
+                        r.headers_mut().insert(header::CONTENT_RANGE, v);
+                    }
+                    return r;
+                }
+                None => bytes.into_response(),
+            };
             let headers = response.headers_mut();
+            headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
             for (name, value) in [
                 (header::CONTENT_TYPE, content_type.as_str()),
                 (header::CACHE_CONTROL, "private, no-store"),
@@ -238,5 +264,42 @@ pub async fn get(
         Err(e) => StatusCode::from_u16(e.status())
             .unwrap_or(StatusCode::NOT_FOUND)
             .into_response(),
+    }
+}
+
+/// One range of a `Range: bytes=…` header over `total` bytes, as the first
+/// and last byte; `None` when it cannot be served (416). Several ranges
+/// are answered with the first.
+fn byte_range(header: &str, total: usize) -> Option<(usize, usize)> {
+    let spec = header.strip_prefix("bytes=")?.split(',').next()?.trim();
+    let (from, to) = spec.split_once('-')?;
+    if total == 0 {
+        return None;
+    }
+    let (start, end) = match (from.trim(), to.trim()) {
+        ("", suffix) => {
+            let n: usize = suffix.parse().ok()?;
+            (total.saturating_sub(n), total - 1)
+        }
+        (from, "") => (from.parse().ok()?, total - 1),
+        (from, to) => (from.parse().ok()?, to.parse::<usize>().ok()?.min(total - 1)),
+    };
+    (start <= end && start < total).then_some((start, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::byte_range;
+
+    #[test]
+    fn ranges_as_players_ask_for_them() {
+        assert_eq!(byte_range("bytes=0-", 100), Some((0, 99)));
+        assert_eq!(byte_range("bytes=0-1", 100), Some((0, 1)));
+        assert_eq!(byte_range("bytes=90-200", 100), Some((90, 99)));
+        assert_eq!(byte_range("bytes=-10", 100), Some((90, 99)));
+        assert_eq!(byte_range("bytes=0-1, 5-6", 100), Some((0, 1)));
+        assert_eq!(byte_range("bytes=100-", 100), None);
+        assert_eq!(byte_range("bytes=5-2", 100), None);
+        assert_eq!(byte_range("bytes=x-1", 100), None);
     }
 }

@@ -38,6 +38,34 @@ pub struct World {
     pub other_family: String,
 }
 
+/// The family's coach writes a goal in housing and, under it, an action the
+/// coach will do (`body`): the action's id.
+pub async fn coach_action(state: &AppState, coach_id: &str, family: &str, body: &str) -> String {
+    use onsplan_app::domain::access::FamilyAccess;
+    use onsplan_app::domain::plan::{self, ActionInput};
+    let db = &state.db;
+    let caller = Caller::staff(db, coach_id).await.unwrap();
+    let access = FamilyAccess::open(db, &caller, family, state.clock.now())
+        .await
+        .unwrap();
+    let goal = plan::add_goal(db, &access, "housing", "Een droge woning")
+        .await
+        .unwrap();
+    plan::add_action(
+        db,
+        &access,
+        &goal,
+        &ActionInput {
+            body: body.into(),
+            who: "coach".into(),
+            due: None,
+            status: "todo".into(),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 /// A staff account with the test password (the email is made from the name).
 pub async fn staff(state: &AppState, org: &str, role: StaffRole, name: &str) -> Staff {
     let email = format!("{}@test.example", name.to_lowercase());

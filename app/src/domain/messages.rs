@@ -856,6 +856,18 @@ pub async fn announce_family(db: &Db, hub: &Hub, family_id: &str, role: &str) {
     }
 }
 
+/// For a member: the family's volunteer's name while the family has not
+/// said yes to talking with them ("Our plan" points to the question).
+pub async fn talk_to_answer(db: &Db, access: &FamilyAccess) -> Result<Option<String>, AppError> {
+    if access.member_id().is_none() {
+        return Ok(None);
+    }
+    Ok(talk_question(db, access.family_id())
+        .await?
+        .filter(|q| !q.said_yes)
+        .map(|q| q.volunteer))
+}
+
 /// The family's volunteer and whether it talks with them.
 async fn talk_question(db: &Db, family_id: &str) -> Result<Option<TalkQuestion>, AppError> {
     let row = sqlx::query(

@@ -26,6 +26,8 @@ pub struct OurPlanData {
     pub notices: Vec<NewPhoneNotice>,
     /// How many passkeys this member has (none: offer one at the top).
     pub passkeys: i64,
+    /// The volunteer who asks "May I send you messages?", unanswered.
+    pub talk: Option<String>,
 }
 
 /// The signed-in member's plan.
@@ -42,6 +44,7 @@ pub async fn our_plan() -> Result<OurPlanData, AppError> {
         new_phone: new_phone_lines(&state, &caller, access.family_id()).await?,
         notices: members::new_phone_notices(&state.db, &access).await?,
         passkeys: crate::domain::passkeys::count(&state.db, &access).await?,
+        talk: crate::domain::messages::talk_to_answer(&state.db, &access).await?,
     })
 }
 
@@ -166,7 +169,18 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         new_phone,
         notices,
         passkeys,
+        talk,
     } = data;
+    // The volunteer's question waits on the messages page; it is pointed to
+    // here, where the family looks first.
+    let talk = talk.map(|name| {
+        view! {
+            <section class="card notice" id="talk-ask">
+                <p>{t_args("talk-question", &[("name", name)])}</p>
+                <a class="button secondary" href="/messages#talk">{t("answer-question")}</a>
+            </section>
+        }
+    });
     let newcomers: Vec<_> = newcomers
         .into_iter()
         .map(|m| {
@@ -247,6 +261,7 @@ fn OurPlanView(data: OurPlanData) -> impl IntoView {
         {newcomers}
         {waiting}
         {coach_panel}
+        {talk}
         <crate::pages::passkey::PasskeyCard count=passkeys settings=false/>
         <PlanHeaderView page=page.clone()/>
         <PlanView page=page.clone()/>
