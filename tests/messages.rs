@@ -142,6 +142,20 @@ async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
         let page = text(&f.yusuf.get(&format!("/messages/{thread}")).await);
         assert!(page.contains("Kan u mij morgen bellen?") && page.contains("Ja, om tien uur."));
 
+        // A message from Amal's phone whose answer will be lost.
+        let first = f
+            .amal
+            .call(
+                "/api/post-message",
+                &[
+                    ("thread", &thread),
+                    ("body", "Tot morgen."),
+                    ("key", "amal-retry-1"),
+                ],
+            )
+            .await;
+        assert_eq!(first.status, 200, "{}", first.body);
+
         // The family stops working with the coach: the coach loses the
         // thread on the very next request; the family keeps it, to read.
         let r = f.amal.post("/api/withdraw-coach", "/plan/coach", &[]).await;
@@ -171,6 +185,20 @@ async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
             .await;
         assert_eq!(r.status, 409, "{}", r.body);
         assert!(r.body.contains("error-thread-ended"), "{}", r.body);
+        // The phone tries its message again: it did arrive, and is answered
+        // as sent, not as refused.
+        let again = f
+            .amal
+            .call(
+                "/api/post-message",
+                &[
+                    ("thread", &thread),
+                    ("body", "Tot morgen."),
+                    ("key", "amal-retry-1"),
+                ],
+            )
+            .await;
+        assert_eq!((again.status, &again.body), (200, &first.body));
 
         // The family says yes again: the coach finds their own thread back.
         let r = f.amal.post("/api/accept-coach", "/plan/coach", &[]).await;
@@ -179,6 +207,45 @@ async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
         let back = text(&f.coach.get(&format!("/messages/{thread}")).await);
         assert!(back.contains("Ja, om tien uur."), "{back}");
         assert!(!back.contains("Nog iets"), "{back}");
+    }
+}
+
+/// Onsplan's own notes (an evaluation day) go only into a conversation
+/// the coach may read: a family that stopped before it ever talked with
+/// the coach finds no empty, ended conversation with them.
+#[tokio::test]
+async fn a_note_makes_no_conversation_with_a_coach_the_family_stopped() {
+    for store in stores() {
+        let f = family(store).await;
+        let db = &f.server.state.db;
+        let rows = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM threads WHERE family_id = $1")
+                .bind(&f.world.family)
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        };
+        assert_eq!(rows().await, 0, "nobody opened a conversation yet");
+        let r = f.amal.post("/api/withdraw-coach", "/plan/coach", &[]).await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        let r = f
+            .amal
+            .call(
+                "/api/set-header",
+                &[
+                    ("family", f.world.family.as_str()),
+                    ("intensity", "low"),
+                    ("next_evaluation", "2027-01-12"),
+                    ("end_criteria", ""),
+                    ("status", "active"),
+                    ("hold_reason", ""),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        assert_eq!(rows().await, 0, "{store:?}");
+        let list = f.amal.get("/messages").await;
+        assert!(threads(&list).is_empty(), "{}", list.body);
     }
 }
 
@@ -1157,6 +1224,37 @@ async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
         let sara_text = text(&sara);
         assert!(sara_text.contains(&said), "{said} in {sara_text}");
         assert!(sara_text.contains(&tr(Lang::NlBe, "help-letter")));
+        // The question and the answer are records of what each did: neither
+        // the coach nor Amal can delete them, even at once.
+        for (who, kind) in [(&f.coach, "question"), (&f.amal, "answer")] {
+            let note: String =
+                sqlx::query_scalar("SELECT id FROM messages WHERE thread_id = $1 AND kind = $2")
+                    .bind(&thread)
+                    .bind(kind)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            let page = who.get(&format!("/messages/{thread}")).await.body;
+            assert!(
+                !page.contains(&format!("value=\"{note}\"")),
+                "no delete form for {kind}"
+            );
+            let r = who
+                .call(
+                    "/api/delete-message",
+                    &[("thread", &thread), ("message", &note)],
+                )
+                .await;
+            assert_eq!(r.status, 409, "{kind}: {}", r.body);
+            assert!(r.body.contains("error-message-not-deletable"), "{}", r.body);
+            let kept: Option<i64> =
+                sqlx::query_scalar("SELECT deleted_at FROM messages WHERE id = $1")
+                    .bind(&note)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(kept, None, "{kind}");
+        }
         // "Who looked" names the question by what the coach will do, in
         // Amal's language.
         let looked = text(&f.amal.get("/plan/looked").await);
@@ -1330,6 +1428,36 @@ async fn a_photo_loses_its_metadata_and_stays_in_its_thread() {
             let shown = f.amal.get(&back).await.body;
             assert!(shown.contains(&tr(Lang::Ar, error)), "{error}");
         }
+        assert_eq!(count().await, before);
+        // Signed out, a photo is refused before it is read; a field that is
+        // not the photo but large is refused too.
+        let nobody = Person::new(&f.server);
+        let form = reqwest::multipart::Form::new()
+            .text("thread", thread.clone())
+            .part("photo", photo_part(jpeg_with_exif(800, 600)));
+        let r = nobody
+            .client
+            .post(format!("{}/api/post-photo", nobody.base))
+            .header("origin", nobody.base.clone())
+            .header("accept", "application/json")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+        let form = reqwest::multipart::Form::new()
+            .text("thread", thread.clone())
+            .text("key", "k".repeat(4000))
+            .part("photo", photo_part(jpeg_with_exif(80, 60)));
+        let r = f
+            .amal
+            .post_files("/api/post-photo", &format!("/messages/{thread}"), form)
+            .await;
+        assert!(
+            r.location.clone().unwrap_or_default().contains("__err="),
+            "{:?}",
+            r.location
+        );
         assert_eq!(count().await, before);
 
         // Amal deletes it: gone for everyone.

@@ -13,8 +13,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use onsplan_app::domain::access::ThreadAccess;
-use onsplan_app::domain::media::{self, Media, MAX_PHOTO_BYTES, MAX_VOICE_BYTES};
+use onsplan_app::domain::access::{Caller, ThreadAccess};
+use onsplan_app::domain::media::{self, MAX_PHOTO_BYTES, MAX_VOICE_BYTES};
 use onsplan_app::domain::{messages, AppState};
 use onsplan_app::error::AppError;
 use onsplan_app::request::RequestContext;
@@ -25,55 +25,94 @@ pub const MAX_UPLOAD: usize = MAX_PHOTO_BYTES + 1024 * 1024;
 
 /// Pictures are decoded one at a time: a large one takes a few hundred MB
 /// while it is worked on.
-fn decoding() -> &'static tokio::sync::Semaphore {
-    static ONE: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    ONE.get_or_init(|| tokio::sync::Semaphore::new(1))
+fn decoding() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
+    static ONE: OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    ONE.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1)))
 }
 
-/// What a message form sent: the thread, the phone's key, and the file.
-#[derive(Default)]
+/// Uploads read at the same time: each holds its file in memory (up to
+/// `MAX_UPLOAD`) until it is stored, so at most this many are in memory.
+const READING: usize = 8;
+
+/// How long an upload may take to arrive: a 15 MB photo over a slow
+/// mobile connection (1 Mbit/s) takes two minutes.
+const ARRIVAL: std::time::Duration = std::time::Duration::from_secs(300);
+
+fn reading() -> &'static tokio::sync::Semaphore {
+    static SOME: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SOME.get_or_init(|| tokio::sync::Semaphore::new(READING))
+}
+
+/// What a message form sent: the thread (already checked for the caller),
+/// the phone's key, and the file.
 struct Upload {
-    thread: String,
+    thread: ThreadAccess,
     key: Option<String>,
-    file: Option<Vec<u8>>,
+    file: Vec<u8>,
 }
 
+/// Reads a message form. The caller's right to write in the thread is
+/// checked when the file begins, before a byte of it is read: a browser
+/// sends the form's fields in order (`thread`, `key`, then the file), and
+/// nothing is read for anyone who may not write there.
 async fn read_upload(
+    state: &AppState,
+    context: &RequestContext,
+    thread_id: &mut String,
     mut form: Multipart,
-    file_field: &str,
+    file_field: &'static str,
     max: usize,
 ) -> Result<Upload, AppError> {
-    let mut upload = Upload::default();
+    let too_big = || {
+        AppError::bad(if file_field == "photo" {
+            "error-photo-too-big"
+        } else {
+            "error-voice-too-long"
+        })
+    };
+    let mut key = None;
+    let mut found = None;
     while let Some(field) = form
         .next_field()
         .await
         .map_err(|_| AppError::bad("error-bad-input"))?
     {
         let name = field.name().unwrap_or_default().to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| AppError::bad("error-photo-too-big"))?;
-        match name.as_str() {
-            "thread" => upload.thread = String::from_utf8_lossy(&bytes).into_owned(),
-            "key" => upload.key = Some(String::from_utf8_lossy(&bytes).into_owned()),
-            n if n == file_field => {
-                if bytes.len() > max {
-                    return Err(AppError::bad(if file_field == "photo" {
-                        "error-photo-too-big"
-                    } else {
-                        "error-voice-too-long"
-                    }));
-                }
-                // A file form with nothing chosen sends an empty file.
-                if !bytes.is_empty() {
-                    upload.file = Some(bytes.to_vec());
-                }
+        if name == file_field {
+            let thread =
+                ThreadAccess::open(&state.db, &context.caller, thread_id, state.clock.now())
+                    .await?;
+            let bytes = field.bytes().await.map_err(|_| too_big())?;
+            if bytes.len() > max {
+                return Err(too_big());
             }
+            // A file form with nothing chosen sends an empty file.
+            if !bytes.is_empty() {
+                found = Some((thread, bytes.to_vec()));
+            }
+            continue;
+        }
+        // Every other field is small: anything larger is refused.
+        let small = field.bytes().await.map_err(|_| too_big())?;
+        if small.len() > 1024 {
+            return Err(AppError::bad("error-bad-input"));
+        }
+        match name.as_str() {
+            "thread" => *thread_id = String::from_utf8_lossy(&small).into_owned(),
+            "key" => key = Some(String::from_utf8_lossy(&small).into_owned()),
             _ => {}
         }
     }
-    Ok(upload)
+    let Some((thread, file)) = found else {
+        // Nothing sent: still answer as the thread's check would.
+        ThreadAccess::open(&state.db, &context.caller, thread_id, state.clock.now()).await?;
+        return Err(AppError::bad(if file_field == "photo" {
+            "error-photo-none"
+        } else {
+            "error-voice-kind"
+        }));
+    };
+    Ok(Upload { thread, key, file })
 }
 
 /// `POST /api/post-photo`: a photo from a file form (`thread`, `key`,
@@ -104,50 +143,70 @@ async fn post(
     form: Multipart,
     field: &'static str,
 ) -> Response {
+    let mut thread = String::new();
+    let posted = receive(&state, &context, &mut thread, form, field).await;
+    answer(&headers, &thread, field, posted)
+}
+
+async fn receive(
+    state: &AppState,
+    context: &RequestContext,
+    thread_id: &mut String,
+    form: Multipart,
+    field: &'static str,
+) -> Result<String, AppError> {
+    // Nobody signed out is read at all.
+    if matches!(context.caller, Caller::Anonymous) {
+        return Err(AppError::SignedOut);
+    }
     let max = if field == "photo" {
         MAX_PHOTO_BYTES
     } else {
         MAX_VOICE_BYTES
     };
-    let upload = read_upload(form, field, max).await;
-    let thread = upload
-        .as_ref()
-        .map(|u| u.thread.clone())
-        .unwrap_or_default();
-    let posted = match upload {
-        Ok(upload) => store(&state, &context, upload, field).await,
-        Err(e) => Err(e),
-    };
-    answer(&headers, &thread, field, posted)
-}
-
-async fn store(
-    state: &AppState,
-    context: &RequestContext,
-    upload: Upload,
-    field: &'static str,
-) -> Result<String, AppError> {
-    let now = state.clock.now();
-    // Who may write here is asked first: nothing is decoded for anyone else.
-    let thread = ThreadAccess::open(&state.db, &context.caller, &upload.thread, now).await?;
-    let Some(bytes) = upload.file else {
-        return Err(AppError::bad(if field == "photo" {
-            "error-photo-none"
-        } else {
-            "error-voice-kind"
-        }));
-    };
-    let made: Result<Media, AppError> = if field == "photo" {
-        let _one = decoding().acquire().await.map_err(|_| AppError::Internal)?;
-        tokio::task::spawn_blocking(move || media::photo(&bytes))
+    let _reading = reading().acquire().await.map_err(|_| AppError::Internal)?;
+    let upload = tokio::time::timeout(
+        ARRIVAL,
+        read_upload(state, context, thread_id, form, field, max),
+    )
+    .await
+    .map_err(|_| AppError::bad("error-upload-slow"))??;
+    // A retry of a message that arrived is answered with it.
+    if let Some(id) =
+        messages::sent_with_key(&state.db, &upload.thread, upload.key.as_deref()).await?
+    {
+        return Ok(id);
+    }
+    let bytes = upload.file;
+    let made = if field == "photo" {
+        // The permit goes with the work: a decode goes on when its sender
+        // hangs up, and still counts as the one running.
+        let one = decoding()
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(|_| AppError::Internal)?
+            .map_err(|_| AppError::Internal)?;
+        tokio::task::spawn_blocking(move || {
+            let photo = media::photo(&bytes);
+            drop(one);
+            photo
+        })
+        .await
+        .map_err(|_| AppError::Internal)?
     } else {
         tokio::task::spawn_blocking(move || media::voice(&bytes))
             .await
             .map_err(|_| AppError::Internal)?
-    };
-    let made = made?;
+    }?;
+    // Reading and decoding take time: the thread is asked again, so a
+    // family that stopped meanwhile is not written to by who it stopped.
+    let thread = ThreadAccess::open(
+        &state.db,
+        &context.caller,
+        upload.thread.thread_id(),
+        state.clock.now(),
+    )
+    .await?;
     messages::post_media(
         &state.db,
         &state.live,
@@ -276,13 +335,17 @@ fn byte_range(header: &str, total: usize) -> Option<(usize, usize)> {
     if total == 0 {
         return None;
     }
-    let (start, end) = match (from.trim(), to.trim()) {
-        ("", suffix) => {
-            let n: usize = suffix.parse().ok()?;
-            (total.saturating_sub(n), total - 1)
+    // Digits only; a number past any file's size stands for "to the end".
+    let number = |s: &str| -> Option<usize> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
         }
-        (from, "") => (from.parse().ok()?, total - 1),
-        (from, to) => (from.parse().ok()?, to.parse::<usize>().ok()?.min(total - 1)),
+        Some(s.parse::<usize>().unwrap_or(usize::MAX))
+    };
+    let (start, end) = match (from.trim(), to.trim()) {
+        ("", suffix) => (total.saturating_sub(number(suffix)?), total - 1),
+        (from, "") => (number(from)?, total - 1),
+        (from, to) => (number(from)?, number(to)?.min(total - 1)),
     };
     (start <= end && start < total).then_some((start, end))
 }
@@ -301,5 +364,15 @@ mod tests {
         assert_eq!(byte_range("bytes=100-", 100), None);
         assert_eq!(byte_range("bytes=5-2", 100), None);
         assert_eq!(byte_range("bytes=x-1", 100), None);
+        assert_eq!(byte_range("bytes=+1-2", 100), None);
+        assert_eq!(
+            byte_range("bytes=0-99999999999999999999999999", 100),
+            Some((0, 99))
+        );
+        assert_eq!(
+            byte_range("bytes=-99999999999999999999999999", 100),
+            Some((0, 99))
+        );
+        assert_eq!(byte_range("bytes=99999999999999999999999999-", 100), None);
     }
 }

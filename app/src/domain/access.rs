@@ -690,18 +690,26 @@ pub(crate) async fn next_in_coach_thread(
     coach_id: &str,
     now: i64,
 ) -> Result<Option<(String, i64)>, AppError> {
-    // A row grants nothing: it is made on first need, as on first sight.
-    sqlx::query(
+    // A row grants nothing: it is made on first need, as on first sight,
+    // and only for a coach who may read it now (else the family would find
+    // an empty, ended conversation with someone it never talked to).
+    let make = concat!(
         "INSERT INTO threads (id, family_id, role, staff_id, last_seq, created_at)
-         VALUES ($1, $2, 'coach', $3, 0, $4) ON CONFLICT DO NOTHING",
-    )
-    .bind(super::ids::new_id())
-    .bind(family_id)
-    .bind(coach_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map_err(internal)?;
+         SELECT $1, f.id, 'coach', t.staff_id, 0, $4
+         FROM families f
+         JOIN (SELECT 'coach' AS role, $3 AS staff_id, $2 AS family_id) t ON t.family_id = f.id
+         WHERE f.id = $2 AND ",
+        thread_live!(),
+        " ON CONFLICT DO NOTHING"
+    );
+    sqlx::query(make)
+        .bind(super::ids::new_id())
+        .bind(family_id)
+        .bind(coach_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
     let sql = concat!(
         "UPDATE threads SET last_seq = last_seq + 1 WHERE id = (
            SELECT t.id FROM threads t JOIN families f ON f.id = t.family_id

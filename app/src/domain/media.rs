@@ -25,6 +25,9 @@ pub const MAX_VOICE_MS: i64 = 121_000;
 pub const PHOTO_SIDE: u32 = 1600;
 /// The largest picture decoded, per side.
 const MAX_SIDE: u32 = 10_000;
+/// The most pixels decoded (a 48 MP camera): a small file can claim a
+/// huge picture, and decoding takes 4 bytes a pixel.
+const MAX_PIXELS: u64 = 48_000_000;
 
 /// What is stored of a photo or a voice message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +50,11 @@ pub fn photo(upload: &[u8]) -> Result<Media, AppError> {
         return Err(AppError::bad("error-photo-too-big"));
     }
     let not_a_photo = || AppError::bad("error-photo-kind");
+    // A decoder that stops at our limits found a picture too big.
+    let refused = |e: image::ImageError| match e {
+        image::ImageError::Limits(_) => AppError::bad("error-photo-too-big"),
+        _ => not_a_photo(),
+    };
     let mut reader = ImageReader::new(Cursor::new(upload))
         .with_guessed_format()
         .map_err(|_| not_a_photo())?;
@@ -59,25 +67,25 @@ pub fn photo(upload: &[u8]) -> Result<Media, AppError> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 64 * 1024 * 1024);
     reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| not_a_photo())?;
-    // `into_decoder` does not check the allocation limit: do it here.
-    if decoder.total_bytes() > u64::from(MAX_SIDE) * u64::from(MAX_SIDE) * 4 {
+    let mut decoder = reader.into_decoder().map_err(refused)?;
+    // What the file claims is checked before a pixel is decoded
+    // (`into_decoder` does not check the allocation limit).
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS || decoder.total_bytes() > MAX_PIXELS * 4 {
         return Err(AppError::bad("error-photo-too-big"));
     }
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut picture = DynamicImage::from_decoder(decoder).map_err(|_| not_a_photo())?;
-    picture.apply_orientation(orientation);
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(refused)?;
+    // Scaled first (the bound is square, so turning does not change it),
+    // then turned: only the small picture is copied.
     if picture.width() > PHOTO_SIDE || picture.height() > PHOTO_SIDE {
-        picture = picture.resize(
-            PHOTO_SIDE,
-            PHOTO_SIDE,
-            image::imageops::FilterType::Triangle,
-        );
+        picture = picture.thumbnail(PHOTO_SIDE, PHOTO_SIDE);
     }
+    picture.apply_orientation(orientation);
     let rgb = on_white(&picture);
     let mut bytes = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 82)
@@ -236,6 +244,58 @@ mod tests {
         let small = photo(&jpeg(300, 200)).unwrap();
         assert_eq!((small.width, small.height), (300, 200));
         assert_eq!(small.content_type, "image/jpeg");
+    }
+
+    /// A PNG of a few bytes that claims `width` × `height` pixels.
+    fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        fn crc(bytes: &[u8]) -> u32 {
+            let mut c = 0xFFFF_FFFFu32;
+            for b in bytes {
+                c ^= u32::from(*b);
+                for _ in 0..8 {
+                    c = if c & 1 == 1 {
+                        (c >> 1) ^ 0xEDB8_8320
+                    } else {
+                        c >> 1
+                    };
+                }
+            }
+            !c
+        }
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut chunk = |kind: &[u8], data: &[u8]| {
+            png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let mut body = kind.to_vec();
+            body.extend_from_slice(data);
+            png.extend_from_slice(&body);
+            png.extend_from_slice(&crc(&body).to_be_bytes());
+        };
+        let mut header = width.to_be_bytes().to_vec();
+        header.extend_from_slice(&height.to_be_bytes());
+        header.extend_from_slice(&[8, 2, 0, 0, 0]);
+        chunk(b"IHDR", &header);
+        // The start of the pixels: an empty deflate stream.
+        chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        chunk(b"IEND", &[]);
+        png
+    }
+
+    #[test]
+    fn a_file_claiming_a_huge_picture_is_refused_before_decoding() {
+        for (w, h) in [(8_000, 8_000), (10_000, 4_900), (20_000, 10), (10, 20_000)] {
+            let claim = png_claiming(w, h);
+            assert!(claim.len() < 100);
+            assert!(photo(&claim).is_err(), "{w}×{h}");
+        }
+        assert_eq!(
+            photo(&png_claiming(8_000, 8_000)),
+            Err(AppError::bad("error-photo-too-big"))
+        );
+        // A claim within bounds goes on to decoding, which finds no pixels.
+        assert_eq!(
+            photo(&png_claiming(100, 100)),
+            Err(AppError::bad("error-photo-kind"))
+        );
     }
 
     #[test]

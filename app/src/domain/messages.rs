@@ -151,12 +151,18 @@ pub async fn view(
             r.try_get("author").map_err(internal)?
         };
         let args: String = r.try_get("args").map_err(internal)?;
+        let message_kind: String = r.try_get("kind").map_err(internal)?;
         messages.push(Message {
             id: r.try_get("id").map_err(internal)?,
             seq,
             mine,
             author,
-            kind: r.try_get("kind").map_err(internal)?,
+            deletable: mine
+                && deletable_kind(&message_kind)
+                && deleted_at.is_none()
+                && thread.live()
+                && thread.now() - at < DELETE_WITHIN_SECONDS,
+            kind: message_kind,
             body: if deleted_at.is_some() {
                 String::new()
             } else {
@@ -172,10 +178,6 @@ pub async fn view(
             at,
             deleted: deleted_at.is_some(),
             read: false,
-            deletable: mine
-                && deleted_at.is_none()
-                && thread.live()
-                && thread.now() - at < DELETE_WITHIN_SECONDS,
             state: String::new(),
             ours: kind == thread.reader_kind(),
         });
@@ -601,23 +603,16 @@ async fn post(
     key: Option<&str>,
     media: Option<&Media>,
 ) -> Result<String, AppError> {
+    // A message that already arrived is answered as sent, even when the
+    // thread ended since (the phone's first try lost its answer).
+    let key = send_key(key)?;
+    if let Some(id) = sent_with_key(db, thread, key).await? {
+        return Ok(id);
+    }
     // The family keeps an ended thread to read; nobody writes in it (the
     // other side could not read it).
     if !thread.live() {
         return Err(AppError::Conflict("error-thread-ended".into()));
-    }
-    let key = key.filter(|k| !k.is_empty());
-    if let Some(k) = key {
-        if k.len() > 64
-            || !k
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(AppError::bad("error-bad-input"));
-        }
-        if let Some(id) = by_key(db, thread, k).await? {
-            return Ok(id);
-        }
     }
     let id = new_id();
     let mut tx = db.begin().await.map_err(internal)?;
@@ -750,6 +745,35 @@ pub(crate) async fn note_in_coach_thread(
     Ok(true)
 }
 
+/// A phone's send key: letters, digits, `-` and `_`, at most 64; none
+/// when empty.
+fn send_key(key: Option<&str>) -> Result<Option<&str>, AppError> {
+    match key.filter(|k| !k.is_empty()) {
+        Some(k)
+            if k.len() > 64
+                || !k
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Err(AppError::bad("error-bad-input"))
+        }
+        key => Ok(key),
+    }
+}
+
+/// The message the caller already sent with `key`, if any: a retry is
+/// answered with it (and a photo is not decoded again).
+pub async fn sent_with_key(
+    db: &Db,
+    thread: &ThreadAccess,
+    key: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    match send_key(key)? {
+        Some(k) => by_key(db, thread, k).await,
+        None => Ok(None),
+    }
+}
+
 async fn by_key(db: &Db, thread: &ThreadAccess, key: &str) -> Result<Option<String>, AppError> {
     sqlx::query_scalar(
         "SELECT id FROM messages WHERE author_kind = $1 AND author_id = $2 AND client_key = $3",
@@ -760,6 +784,13 @@ async fn by_key(db: &Db, thread: &ThreadAccess, key: &str) -> Result<Option<Stri
     .fetch_optional(db.pool())
     .await
     .map_err(internal)
+}
+
+/// Whether a message of `kind` may be deleted by its writer: what Onsplan
+/// wrote down of an act (a question asked, an answer given, an evaluation
+/// set) is a record of that act, signed by who did it, and stays.
+fn deletable_kind(kind: &str) -> bool {
+    !matches!(kind, "question" | "answer" | "evaluation")
 }
 
 /// The writer deletes their message within 15 minutes: its text goes,
@@ -774,8 +805,8 @@ pub async fn delete(
         return Err(AppError::Conflict("error-thread-ended".into()));
     }
     let mut tx = db.begin().await.map_err(internal)?;
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT created_at FROM messages WHERE id = $1 AND thread_id = $2
+    let found: Option<(i64, String)> = sqlx::query_as(
+        "SELECT created_at, kind FROM messages WHERE id = $1 AND thread_id = $2
            AND author_kind = $3 AND author_id = $4 AND deleted_at IS NULL",
     )
     .bind(message_id)
@@ -785,9 +816,12 @@ pub async fn delete(
     .fetch_optional(&mut *tx)
     .await
     .map_err(internal)?;
-    let Some(at) = found else {
+    let Some((at, kind)) = found else {
         return Err(AppError::NotFound);
     };
+    if !deletable_kind(&kind) {
+        return Err(AppError::Conflict("error-message-not-deletable".into()));
+    }
     if thread.now() - at >= DELETE_WITHIN_SECONDS {
         return Err(AppError::Conflict("error-delete-too-late".into()));
     }
