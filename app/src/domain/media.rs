@@ -189,29 +189,160 @@ fn ogg_duration(upload: &[u8]) -> Result<i64, AppError> {
     Ok(granule.saturating_sub(u64::from(pre_skip)) as i64 / 48)
 }
 
-/// An MP4's length from its movie header (`mvhd`); audio only (a sound
-/// handler, no video handler).
+/// An MP4's length, audio only: every track's handler is `soun`. The
+/// length is the movie header's (`mvhd`); a recording made in fragments
+/// (Safari's MediaRecorder) has none there, and then it is the fragments'
+/// (`mehd`, or the samples' durations in each `trun`).
 fn mp4_duration(upload: &[u8]) -> Result<i64, AppError> {
     let bad = || AppError::bad("error-voice-kind");
-    if find(upload, b"soun").is_none() || find(upload, b"vide").is_some() {
+    let mut movie = Mp4::default();
+    movie.read(upload, 0).ok_or_else(bad)?;
+    if movie.handlers.is_empty() || movie.handlers.iter().any(|h| h != b"soun") {
         return Err(bad());
     }
-    let at = find(upload, b"mvhd").ok_or_else(bad)? + 4;
-    let field = |from: usize, len: usize| -> Option<u64> {
-        let b = upload.get(at + from..at + from + len)?;
-        Some(b.iter().fold(0u64, |n, x| (n << 8) | u64::from(*x)))
+    let ms = |units: u64, scale: u64| {
+        i64::try_from(units.saturating_mul(1000) / scale).unwrap_or(i64::MAX)
     };
-    let (scale, duration) = match upload.get(at) {
-        Some(0) => (field(12, 4), field(16, 4)),
-        Some(1) => (field(20, 4), field(24, 8)),
-        _ => (None, None),
-    };
-    match (scale, duration) {
-        (Some(scale), Some(duration)) if scale > 0 => {
-            Ok(i64::try_from(duration.saturating_mul(1000) / scale).unwrap_or(i64::MAX))
-        }
+    match movie {
+        Mp4 {
+            movie_scale: s,
+            duration: d,
+            ..
+        } if s > 0 && d > 0 => Ok(ms(d, s)),
+        Mp4 {
+            movie_scale: s,
+            fragments: d,
+            ..
+        } if s > 0 && d > 0 => Ok(ms(d, s)),
+        Mp4 {
+            media_scale: s,
+            samples: d,
+            ..
+        } if s > 0 && d > 0 => Ok(ms(d, s)),
         _ => Err(bad()),
     }
+}
+
+/// What `mp4_duration` reads of an MP4's boxes.
+#[derive(Default)]
+struct Mp4 {
+    handlers: Vec<[u8; 4]>,
+    movie_scale: u64,
+    duration: u64,
+    /// `mehd`: the whole length of a fragmented movie, if written.
+    fragments: u64,
+    /// The (audio) track's time scale, for the samples' durations.
+    media_scale: u64,
+    /// `trex`: a sample's duration where a fragment names none.
+    default_sample: u64,
+    /// The sum of every fragment's sample durations.
+    samples: u64,
+}
+
+impl Mp4 {
+    /// Reads the boxes in `data` (inside a box at `depth`); `None` when
+    /// they are cut short or malformed.
+    fn read(&mut self, data: &[u8], depth: u8) -> Option<()> {
+        if depth > 8 {
+            return None;
+        }
+        let mut at = 0usize;
+        while at < data.len() {
+            let size = be(data, at, 4)? as usize;
+            let kind: [u8; 4] = data.get(at + 4..at + 8)?.try_into().ok()?;
+            let (header, size) = match size {
+                0 => (8, data.len() - at),
+                1 => (16, usize::try_from(be(data, at + 8, 8)?).ok()?),
+                n => (8, n),
+            };
+            if size < header {
+                return None;
+            }
+            let body = data.get(at + header..at.checked_add(size)?)?;
+            match &kind {
+                b"moov" | b"trak" | b"mdia" | b"mvex" | b"moof" | b"traf" => {
+                    self.read(body, depth + 1)?
+                }
+                b"mvhd" | b"mdhd" => {
+                    let (scale, duration) = match body.first()? {
+                        0 => (be(body, 12, 4)?, be(body, 16, 4)?),
+                        1 => (be(body, 20, 4)?, be(body, 24, 8)?),
+                        _ => return None,
+                    };
+                    if &kind == b"mvhd" {
+                        (self.movie_scale, self.duration) = (scale, duration);
+                    } else {
+                        self.media_scale = scale;
+                    }
+                }
+                b"hdlr" => self.handlers.push(body.get(8..12)?.try_into().ok()?),
+                b"mehd" => {
+                    self.fragments = match body.first()? {
+                        0 => be(body, 4, 4)?,
+                        _ => be(body, 4, 8)?,
+                    }
+                }
+                b"trex" => self.default_sample = be(body, 12, 4)?,
+                b"tfhd" => {
+                    // A fragment's own default, after the optional fields
+                    // before it (base data offset, sample description).
+                    let flags = be(body, 1, 3)?;
+                    let mut field = 8;
+                    if flags & 0x01 != 0 {
+                        field += 8;
+                    }
+                    if flags & 0x02 != 0 {
+                        field += 4;
+                    }
+                    if flags & 0x08 != 0 {
+                        self.default_sample = be(body, field, 4)?;
+                    }
+                }
+                b"trun" => {
+                    self.samples = self
+                        .samples
+                        .saturating_add(trun_duration(body, self.default_sample)?)
+                }
+                _ => {}
+            }
+            at += size;
+        }
+        Some(())
+    }
+}
+
+/// The sum of a track run's sample durations (each its own, or the
+/// default).
+fn trun_duration(body: &[u8], default: u64) -> Option<u64> {
+    let flags = be(body, 1, 3)?;
+    let count = be(body, 4, 4)?;
+    if flags & 0x100 == 0 {
+        return Some(count.saturating_mul(default));
+    }
+    let mut at = 8;
+    if flags & 0x01 != 0 {
+        at += 4;
+    }
+    if flags & 0x04 != 0 {
+        at += 4;
+    }
+    let per_sample = 4 * [0x100, 0x200, 0x400, 0x800]
+        .iter()
+        .filter(|f| flags & **f != 0)
+        .count();
+    let mut sum = 0u64;
+    for _ in 0..count {
+        // A count larger than the box holds is a malformed file.
+        sum = sum.saturating_add(be(body, at, 4)?);
+        at += per_sample;
+    }
+    Some(sum)
+}
+
+/// The big-endian number of `len` bytes at `at`.
+fn be(data: &[u8], at: usize, len: usize) -> Option<u64> {
+    let bytes = data.get(at..at.checked_add(len)?)?;
+    Some(bytes.iter().fold(0u64, |n, b| (n << 8) | u64::from(*b)))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -313,23 +444,118 @@ mod tests {
         assert!(photo(cut).is_err());
     }
 
+    /// An MP4 box: size, kind, body.
+    fn mp4_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+
+    /// A header (`mvhd` or `mdhd`, version 0) with a time scale and length.
+    fn header(kind: &[u8; 4], scale: u32, duration: u32) -> Vec<u8> {
+        let mut body = vec![0; 12];
+        body.extend_from_slice(&scale.to_be_bytes());
+        body.extend_from_slice(&duration.to_be_bytes());
+        body.extend_from_slice(&[0; 80]);
+        mp4_box(kind, &body)
+    }
+
+    fn handler(kind: &[u8; 4]) -> Vec<u8> {
+        let mut body = vec![0; 8];
+        body.extend_from_slice(kind);
+        body.extend_from_slice(&[0; 13]);
+        mp4_box(b"hdlr", &body)
+    }
+
+    /// A movie with one track of `handler`, `duration` at 1000 units a
+    /// second, and `fragments` after it.
+    fn mp4(handler_kind: &[u8; 4], duration: u32, extra: &[u8], fragments: &[u8]) -> Vec<u8> {
+        let mut out = mp4_box(b"ftyp", b"M4A \0\0\0\0isom");
+        let mdia = [header(b"mdhd", 48_000, 0), handler(handler_kind)].concat();
+        let trak = mp4_box(b"trak", &mp4_box(b"mdia", &mdia));
+        let moov = [header(b"mvhd", 1000, duration), trak, extra.to_vec()].concat();
+        out.extend_from_slice(&mp4_box(b"moov", &moov));
+        out.extend_from_slice(fragments);
+        out.extend_from_slice(&mp4_box(b"mdat", &[0; 64]));
+        out
+    }
+
+    /// A fragment: a run of `count` samples, each `each` units long (at the
+    /// track's 48 kHz), written per sample or as the fragment's default.
+    fn fragment(count: u32, each: u32, per_sample: bool) -> Vec<u8> {
+        let (tfhd, trun) = if per_sample {
+            let mut trun = vec![0, 0, 0x03, 0x01]; // durations and sizes, data offset
+            trun.extend_from_slice(&count.to_be_bytes());
+            trun.extend_from_slice(&0u32.to_be_bytes());
+            for _ in 0..count {
+                trun.extend_from_slice(&each.to_be_bytes());
+                trun.extend_from_slice(&100u32.to_be_bytes());
+            }
+            (vec![0, 0, 0, 0, 0, 0, 0, 1], trun)
+        } else {
+            let mut tfhd = vec![0, 0, 0, 0x08, 0, 0, 0, 1];
+            tfhd.extend_from_slice(&each.to_be_bytes());
+            let mut trun = vec![0, 0, 0, 0];
+            trun.extend_from_slice(&count.to_be_bytes());
+            (tfhd, trun)
+        };
+        let traf = [mp4_box(b"tfhd", &tfhd), mp4_box(b"trun", &trun)].concat();
+        mp4_box(b"moof", &mp4_box(b"traf", &traf))
+    }
+
     #[test]
     fn an_mp4_says_its_length_and_video_is_refused() {
-        // ftyp, then a movie header (version 0): time scale 1000, 12.5 s.
-        let mut mp4 = vec![0, 0, 0, 16];
-        mp4.extend_from_slice(b"ftypM4A \0\0\0\0");
-        mp4.extend_from_slice(&[0, 0, 0, 108]);
-        mp4.extend_from_slice(b"mvhd");
-        mp4.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-        mp4.extend_from_slice(&1000u32.to_be_bytes());
-        mp4.extend_from_slice(&12_500u32.to_be_bytes());
-        mp4.extend_from_slice(b"hdlr....soun");
-        assert_eq!(voice(&mp4).unwrap().duration_ms, 12_500);
-        let mut film = mp4.clone();
-        film.extend_from_slice(b"hdlr....vide");
-        assert_eq!(voice(&film), Err(AppError::bad("error-voice-kind")));
-        let mut long = mp4.clone();
-        long[40..44].copy_from_slice(&600_000u32.to_be_bytes());
-        assert_eq!(voice(&long), Err(AppError::bad("error-voice-too-long")));
+        // A whole movie: its header says 12.5 s.
+        assert_eq!(
+            voice(&mp4(b"soun", 12_500, &[], &[])).unwrap().duration_ms,
+            12_500
+        );
+        assert_eq!(
+            voice(&mp4(b"vide", 12_500, &[], &[])),
+            Err(AppError::bad("error-voice-kind"))
+        );
+        assert_eq!(
+            voice(&mp4(b"soun", 600_000, &[], &[])),
+            Err(AppError::bad("error-voice-too-long"))
+        );
+        // Recorded in fragments (Safari): no length in the header; one
+        // second of 1024-sample AAC frames at 48 kHz per fragment, the
+        // durations written per sample or as the fragment's default.
+        let seconds = |n: usize, per_sample: bool| {
+            (0..n)
+                .flat_map(|_| fragment(47, 1024, per_sample))
+                .collect::<Vec<u8>>()
+        };
+        let took = voice(&mp4(b"soun", 0, &[], &seconds(5, true))).unwrap();
+        assert_eq!(took.duration_ms, 5 * 47 * 1024 * 1000 / 48_000);
+        let took = voice(&mp4(b"soun", 0, &[], &seconds(3, false))).unwrap();
+        assert_eq!(took.duration_ms, 3 * 47 * 1024 * 1000 / 48_000);
+        assert_eq!(
+            voice(&mp4(b"soun", 0, &[], &seconds(130, false))),
+            Err(AppError::bad("error-voice-too-long"))
+        );
+        // The fragments' own length, where written (`mehd`), in the
+        // movie's units.
+        let mehd = mp4_box(b"mvex", &mp4_box(b"mehd", &[0, 0, 0, 0, 0, 0, 0x1F, 0x40]));
+        assert_eq!(
+            voice(&mp4(b"soun", 0, &mehd, &[])).unwrap().duration_ms,
+            8_000
+        );
+        // No length anywhere, a run claiming more samples than it holds, a
+        // box longer than the file: not a recording.
+        assert!(voice(&mp4(b"soun", 0, &[], &[])).is_err());
+        let mut lying = fragment(2, 1024, true);
+        // The count: before the data offset and the two samples.
+        let at = lying.len() - 2 * 8 - 4 - 4;
+        lying[at..at + 4].copy_from_slice(&1_000_000u32.to_be_bytes());
+        assert!(voice(&mp4(b"soun", 0, &[], &lying)).is_err());
+        let mut cut = mp4(b"soun", 12_500, &[], &[]);
+        cut.truncate(cut.len() - 10);
+        assert!(voice(&cut).is_err());
+        // "vide" inside the sound itself is not a video track.
+        let mut sound = mp4(b"soun", 12_500, &[], &[]);
+        sound.extend_from_slice(&mp4_box(b"free", b"....vide...."));
+        assert_eq!(voice(&sound).unwrap().duration_ms, 12_500);
     }
 }
