@@ -38,7 +38,7 @@ async fn text(b: &Browser) -> String {
 
 /// Clicks, then waits until `done` holds (a script's work finishes later).
 async fn click_until(b: &Browser, css: &str, done: &str) {
-    b.wait_for(css).await.click().await.unwrap();
+    b.click_when_ready(css).await;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     loop {
         let ok = b

@@ -109,6 +109,24 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
+    /// Clicks `css` once it can be clicked: an element can be in the page
+    /// before it is shown or laid out (a script reveals it after
+    /// hydrating), and WebDriver refuses a click on it until then.
+    pub async fn click_when_ready(&self, css: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let element = self.wait_for(css).await;
+            match element.click().await {
+                Ok(()) => return,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
+    }
+
     /// Saves a full-page PNG of what the browser shows now.
     pub async fn screenshot(&self, path: &Path) {
         let png = self.client.screenshot().await.expect("screenshot");
