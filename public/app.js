@@ -195,6 +195,17 @@
       meta.textContent = list.getAttribute(m.state === "refused" ? "data-refused" : "data-waiting");
       item.appendChild(body);
       item.appendChild(meta);
+      if (m.state === "refused") {
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "link-button outbox-remove";
+        remove.textContent = list.getAttribute("data-remove");
+        remove.addEventListener("click", function () {
+          ask({ type: "remove", key: m.key }).then(showWaitingMessages);
+        });
+        meta.appendChild(document.createTextNode(" "));
+        meta.appendChild(remove);
+      }
       list.appendChild(item);
     });
     list.hidden = !list.children.length;
@@ -332,7 +343,6 @@
           if (fresh) {
             var end = window.innerHeight + window.scrollY >= document.body.scrollHeight - 120;
             merge(fresh);
-            list.setAttribute("data-seq", fresh.getAttribute("data-seq"));
             if (end) document.getElementById("end").scrollIntoView();
           }
           var badge = doc.getElementById("unread");
@@ -436,7 +446,7 @@
     var preview = document.getElementById("voice-preview");
     var send = document.getElementById("voice-send");
     var again = document.getElementById("voice-again");
-    var recorder = null, chunks = [], blob = null, timer = null, wanted = false;
+    var recorder = null, chunks = [], blob = null, key = null, timer = null, wanted = false;
     function state(s) { box.setAttribute("data-state", s); }
     function reset() {
       if (preview.src) URL.revokeObjectURL(preview.src);
@@ -462,6 +472,9 @@
           clearTimeout(timer);
           recorder = null;
           blob = new Blob(chunks, { type: type.split(";")[0] });
+          // One key per recording: sending it again after a lost answer
+          // is still one message.
+          key = requestKey();
           preview.src = URL.createObjectURL(blob);
           preview.hidden = send.hidden = again.hidden = false;
           record.hidden = true;
@@ -498,7 +511,7 @@
       send.disabled = true;
       var form = new FormData();
       form.append("thread", box.getAttribute("data-thread"));
-      form.append("key", requestKey());
+      form.append("key", key);
       form.append("voice", blob, "voice." + (type.indexOf("webm") >= 0 ? "webm" : type.indexOf("ogg") >= 0 ? "ogg" : "m4a"));
       fetch("/api/post-voice", {
         method: "POST",
@@ -507,13 +520,16 @@
         headers: { accept: "application/json" }
       })
         .then(function (r) {
-          if (!r.ok) throw r.status;
+          // A refusal names its reason (`{"BadInput": "error-…"}`).
+          if (!r.ok) {
+            return r.text().then(function (body) { throw r.status === 413 || body.indexOf("too-long") >= 0 ? "long" : "failed"; });
+          }
           reset();
           // Without the live stream, the page shows it after a reload.
           if (!document.documentElement.getAttribute("data-live")) location.reload();
         })
         .catch(function (code) {
-          status.textContent = box.getAttribute(code === 413 ? "data-too-long" : "data-failed");
+          status.textContent = box.getAttribute(code === "long" ? "data-too-long" : "data-failed");
         })
         .then(function () { send.disabled = false; });
     });

@@ -75,6 +75,15 @@ self.addEventListener("message", function (event) {
         .then(reply, function () { reply({ waiting: [], refused: [] }); })
     );
   }
+  // The reader removes a refused message they have seen.
+  if (data && data.type === "remove" && typeof data.key === "string") {
+    event.waitUntil(
+      store("readwrite", function (s) { return s.delete(data.key); })
+        .then(function () { return flushing; })
+        .then(flush)
+        .then(reply, function () { reply({ waiting: [], refused: [] }); })
+    );
+  }
   if (data && data.type === "flush") {
     event.waitUntil(flush().then(reply, function () { reply({ waiting: [], refused: [] }); }));
   }
@@ -126,6 +135,9 @@ function flush() {
         const said = function (state) {
           outcome.messages.push({ key: item.key, thread: item.thread, text: item.text, state: state });
         };
+        // Refused before: kept (with its text) until the reader removes
+        // it on the thread's page, never sent again.
+        if (item.refused) return said("refused");
         if (offline) return said("waiting");
         return fetch(item.action, {
           method: "POST",
@@ -139,9 +151,13 @@ function flush() {
               return store("readwrite", function (s) { return s.delete(item.key); });
             }
             if (r.status === 401 || r.status === 429 || r.status >= 500) return said("waiting");
-            // Refused (the thread ended, …): shown once, not sent again.
+            // Refused (the thread ended, …): not sent again, and not lost
+            // either: it stays, marked, until the reader has seen it on
+            // the thread's page and removes it (a refusal during
+            // Background Sync, or on another page, finds nobody looking).
             said("refused");
-            return store("readwrite", function (s) { return s.delete(item.key); });
+            item.refused = true;
+            return keep(item);
           },
           function () {
             offline = true;

@@ -765,6 +765,9 @@ async fn new_messages_arrive_live_and_count_as_unread() {
         assert_eq!(name, "message");
         assert_eq!(news["thread"], thread.as_str());
         assert_eq!(news["unread"], 1);
+        // The thread and the count, nothing else (not even a number that
+        // would show a hidden note in between).
+        assert_eq!(news.as_object().map(|o| o.len()), Some(2), "{news}");
         // The stream holds no content.
         assert!(!news.to_string().contains("Bent u"), "{news}");
         // The volunteer hears nothing of the coach's thread …
@@ -1307,6 +1310,14 @@ async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
         assert!(r.status < 400, "{} {}", r.status, r.body);
         let home = f.coach.get("/messages").await;
         assert_eq!(unread(&home), 0, "nothing about a hidden action counts");
+        // Nor does a number in the page or its data show a gap where the
+        // hidden notes are: messages go by their random ids.
+        let data = f.coach.call("/api/thread", &[("id", &thread)]).await;
+        assert_eq!(data.status, 200, "{}", data.body);
+        assert!(!data.body.contains("seq"), "{}", data.body);
+        let page = f.coach.get(&format!("/messages/{thread}")).await.body;
+        assert!(!page.contains("seq"), "{page}");
+        assert!(!page.contains("id=\"m-1\""), "{page}");
         let sara = text(&f.coach.get(&format!("/messages/{thread}")).await);
         assert!(!sara.contains(&tr(Lang::NlBe, "help-letter")), "{sara}");
         assert!(!sara.contains(&said), "{sara}");

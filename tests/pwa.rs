@@ -698,7 +698,8 @@ async fn new_version_offered(lang: Lang, shot: &str) {
 
 /// Issue 12: a phrase tapped while the connection is gone waits on the
 /// phone ("waiting to send", under the thread) and is sent when the
-/// connection returns, exactly once; the coach reads it.
+/// connection returns, exactly once; the coach reads it. One the server
+/// refuses (the thread ended meanwhile) is kept, marked, until removed.
 #[tokio::test]
 async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
     let (mut relay, server, world, _coach, code) = behind_relay().await;
@@ -781,4 +782,90 @@ async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
         .to_string();
     let page = coach.get(&format!("/messages/{thread}")).await.body;
     assert!(page.contains("Wilt u mij bellen, alstublieft?"), "{page}");
+
+    // Offline again, Amal taps it once more; meanwhile the family stops
+    // working with the coach (from another member's phone). When the
+    // connection returns the server refuses it: the phone says so, and
+    // keeps the text, also after a reload, until Amal removes it.
+    relay.down().await;
+    run(
+        &phone,
+        "document.querySelectorAll('#phrases details').forEach(d => d.open = true); done(1)",
+    )
+    .await;
+    phone
+        .wait_for("#phrase-call-me")
+        .await
+        .click()
+        .await
+        .unwrap();
+    phone
+        .wait_for("#outbox-list li[data-state='waiting']")
+        .await;
+    let member: String = sqlx::query_scalar("SELECT id FROM members WHERE family_id = $1")
+        .bind(&world.family)
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap();
+    let other_phone = onsplan_app::domain::access::Caller::member(&state.db, &member)
+        .await
+        .unwrap();
+    let access = onsplan_app::domain::access::FamilyAccess::open(
+        &state.db,
+        &other_phone,
+        &world.family,
+        state.clock.now(),
+    )
+    .await
+    .unwrap();
+    onsplan_app::domain::consent::withdraw_coach(&state.db, &access)
+        .await
+        .unwrap();
+    relay.up().await;
+    let refused = phone
+        .wait_for("#outbox-list li[data-state='refused']")
+        .await;
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains(&onsplan_app::i18n::tr(Lang::Ar, "message-refused")),
+        "{text}"
+    );
+    assert!(
+        text.contains("من فضلك اتصل بي."),
+        "the text is kept: {text}"
+    );
+    assert_eq!(count().await, 1, "nothing more reached the thread");
+    phone.client.refresh().await.unwrap();
+    phone.wait_for("#thread-ended").await;
+    let kept = phone
+        .wait_for("#outbox-list li[data-state='refused']")
+        .await;
+    assert!(kept.text().await.unwrap().contains("من فضلك اتصل بي."));
+    phone
+        .wait_for("#outbox-list .outbox-remove")
+        .await
+        .click()
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        let left = run(
+            &phone,
+            "done(document.querySelectorAll('#outbox-list li').length)",
+        )
+        .await;
+        if left == json!(0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    phone.client.refresh().await.unwrap();
+    phone.wait_for("#thread-ended").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let left = run(
+        &phone,
+        "done(document.querySelectorAll('#outbox-list li').length)",
+    )
+    .await;
+    assert_eq!(left, json!(0), "removed for good");
+    assert_eq!(count().await, 1);
 }

@@ -391,7 +391,6 @@ pub struct MessagesHome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: String,
-    pub seq: i64,
     pub mine: bool,
     pub author: String,
     /// `text`; `phrase` (a phrase of the book, shown in the reader's
@@ -433,7 +432,6 @@ pub struct ThreadView {
     pub with_name: String,
     pub live: bool,
     pub reader_is_member: bool,
-    pub last_seq: i64,
     pub messages: Vec<Message>,
 }
 

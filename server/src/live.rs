@@ -159,7 +159,6 @@ impl Connection {
                     Event::default().event("message").data(
                         serde_json::json!({
                             "thread": news.thread_id,
-                            "seq": news.seq,
                             "unread": unread,
                         })
                         .to_string(),

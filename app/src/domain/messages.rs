@@ -154,7 +154,6 @@ pub async fn view(
         let message_kind: String = r.try_get("kind").map_err(internal)?;
         messages.push(Message {
             id: r.try_get("id").map_err(internal)?,
-            seq,
             mine,
             author,
             deletable: mine
@@ -198,7 +197,6 @@ pub async fn view(
         },
         live: thread.live(),
         reader_is_member: thread.reader_is_member(),
-        last_seq: thread.last_seq(),
         messages,
     })
 }

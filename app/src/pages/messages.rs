@@ -312,14 +312,16 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
     view! {
         <h1><bdi>{title}</bdi></h1>
         <FormError/>
-        <ol class="plain-list messages" id="messages" data-thread=id data-seq=view.last_seq.to_string() data-translate=t("translate-on-phone") aria-live="polite">
+        <ol class="plain-list messages" id="messages" data-thread=id data-translate=t("translate-on-phone") aria-live="polite">
             {items}
             {empty}
         </ol>
-        {view.live.then(|| view! {
-            <ol class="plain-list messages" id="outbox-list" hidden data-thread=view.id.clone()
-                data-waiting=format!("⏳ {}", t("message-waiting")) data-refused=t("message-refused")></ol>
-        })}
+        // What the phone keeps for this thread (app.js): messages waiting
+        // for the connection, and those the server refused, until the
+        // reader removes them (also once the thread has ended).
+        <ol class="plain-list messages" id="outbox-list" hidden data-thread=view.id.clone()
+            data-waiting=format!("⏳ {}", t("message-waiting")) data-refused=t("message-refused")
+            data-remove=t("message-refused-remove")></ol>
         <span id="end"></span>
         {form}
         <p><a class="nav-link" href="/messages">{t("messages-all")}</a></p>
@@ -407,17 +409,19 @@ fn MessageItem(m: Message, reader: Lang, links: Links, today: String, live: bool
             view! { <span class="ticks">{format!("✓ {}", t("message-sent"))}</span> }
         }
     });
+    let item_id = format!("m-{}", m.id);
     let delete = m.deletable.then(|| {
+        let button = format!("delete-{}", m.id);
         view! {
             <PostForm action="/api/delete-message" class="inline">
                 <Hidden name="thread" value=thread/>
                 <Hidden name="message" value=m.id.clone()/>
-                <button type="submit" class="link-button" id=format!("delete-{}", m.seq)>{t("message-delete")}</button>
+                <button type="submit" class="link-button" id=button>{t("message-delete")}</button>
             </PostForm>
         }
     });
     view! {
-        <li class=class id=format!("m-{}", m.seq)>
+        <li class=class id=item_id>
             <p class="meta muted"><bdi>{m.author.clone()}</bdi>" · "<time>{when}</time></p>
             {body}
             <p class="meta">{ticks}" "{delete}</p>
@@ -601,15 +605,16 @@ fn Appointment(m: Message, reader: Lang, thread: String, live: bool) -> impl Int
     let answer = (live && !m.ours && m.state == "open").then(|| {
         let (thread_ok, id_ok) = (thread.clone(), m.id.clone());
         let (thread_other, id_other) = (thread.clone(), m.id.clone());
+        let (accept, other) = (format!("accept-{}", m.id), format!("other-time-{}", m.id));
         view! {
             <PostForm action="/api/accept-appointment" class="inline">
                 <Hidden name="thread" value=thread_ok/>
                 <SendKey/>
                 <Hidden name="message" value=id_ok/>
-                <button type="submit" id=format!("accept-{}", m.seq)>{t("appointment-accept")}</button>
+                <button type="submit" id=accept>{t("appointment-accept")}</button>
             </PostForm>
             <details class="other-time">
-                <summary id=format!("other-time-{}", m.seq)>{t("appointment-other-time")}</summary>
+                <summary id=other>{t("appointment-other-time")}</summary>
                 <AppointmentForm thread=thread_other reply_to=Some(id_other)/>
             </details>
         }

@@ -80,6 +80,20 @@ pub fn help_text(m: &Mandate) -> String {
     }
 }
 
+/// With whom, in the reader's language: the kind of counterparty, and its
+/// name when the coach gave one (isolated, as Fluent isolates arguments).
+fn party_named(m: &Mandate) -> String {
+    let kind = t(&format!("party-{}", m.party.as_deref().unwrap_or_default()));
+    if m.counterparty.is_empty() {
+        kind
+    } else {
+        t_args(
+            "party-named",
+            &[("kind", kind), ("name", m.counterparty.clone())],
+        )
+    }
+}
+
 /// The language `help_text` is in.
 pub fn help_lang(m: &Mandate) -> String {
     match &m.help {
@@ -114,10 +128,7 @@ fn Facts(m: Mandate) -> impl IntoView {
         }
         .into_any();
     };
-    let party = m.party.clone().unwrap_or_default();
-    let name = (!m.counterparty.is_empty()).then(|| {
-        view! { ": "<bdi class="party-name">{m.counterparty.clone()}</bdi> }
-    });
+    let party = party_named(&m);
     let facts = if m.fact_kinds.is_empty() {
         view! { <p>{t("question-no-facts")}</p> }.into_any()
     } else {
@@ -143,7 +154,7 @@ fn Facts(m: Mandate) -> impl IntoView {
             <dt>{t("question-what")}</dt>
             <dd id="question-what">{t(&format!("help-{help}"))}</dd>
             <dt>{t("question-with-whom")}</dt>
-            <dd id="question-party">{t(&format!("party-{party}"))}{name}</dd>
+            <dd id="question-party">{party}</dd>
             <dt>{t("question-facts")}</dt>
             <dd id="question-facts">{facts}</dd>
             <dt>{t("question-until")}</dt>
@@ -250,7 +261,7 @@ fn spoken(title: &str, m: &Mandate) -> String {
         m.facts.clone()
     };
     let party = match &m.party {
-        Some(p) => format!("{} {}", t(&format!("party-{p}")), m.counterparty),
+        Some(_) => party_named(m),
         None => m.counterparty.clone(),
     };
     let mut out = format!(
