@@ -304,18 +304,25 @@
       }
       var empty = document.getElementById("no-messages");
       var items = fresh.children;
+      // Each goes in its place: after the one before it (a note that
+      // shows again, when the family lifts "only us", is not a new one).
+      var before = null;
       for (var i = 0; i < items.length; i++) {
         var item = items[i];
+        if (item.id === "no-messages") continue;
         var old = item.id ? document.getElementById(item.id) : null;
         if (!old) {
-          if (item.id === "no-messages") continue;
           if (empty) { empty.remove(); empty = null; }
-          list.appendChild(document.importNode(item, true));
+          old = document.importNode(item, true);
+          list.insertBefore(old, before ? before.nextSibling : list.firstChild);
         } else if (old.outerHTML !== item.outerHTML
                    && !old.contains(document.activeElement)
                    && !old.querySelector("details[open]")) {
-          old.replaceWith(document.importNode(item, true));
+          var replaced = document.importNode(item, true);
+          old.replaceWith(replaced);
+          old = replaced;
         }
+        before = old;
       }
     }
     // A tab in the background has no stream (browsers allow few

@@ -1300,6 +1300,9 @@ async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
             )
             .await;
         assert!(r.status < 400, "{} {}", r.status, r.body);
+        let mut stream = Events::open(&f.coach, &f.server).await;
+        let (name, _) = stream.next(Duration::from_secs(10)).await.expect("hello");
+        assert_eq!(name, "hello");
         let r = f
             .amal
             .call(
@@ -1308,6 +1311,15 @@ async fn a_question_its_answer_and_the_evaluation_appear_in_the_thread() {
             )
             .await;
         assert!(r.status < 400, "{} {}", r.status, r.body);
+        // Sara's open page hears of it, to drop the notes at once.
+        let (name, news) = stream
+            .next(Duration::from_secs(10))
+            .await
+            .expect("news of only us");
+        assert_eq!(
+            (name.as_str(), &news["thread"]),
+            ("message", &Value::from(thread.as_str()))
+        );
         let home = f.coach.get("/messages").await;
         assert_eq!(unread(&home), 0, "nothing about a hidden action counts");
         // Nor does a number in the page or its data show a gap where the

@@ -972,3 +972,119 @@ async fn a_family_reading_arabic_and_its_coach_talk_live() {
         b.b.close().await;
     }
 }
+
+/// A coach's open thread follows "only us" live: when the family makes an
+/// action "only us", the question about it and the family's answer leave
+/// the page without a reload; when the family lifts it, they come back in
+/// their place (before the messages written after them), not at the end.
+#[tokio::test]
+async fn an_open_thread_follows_only_us_and_keeps_the_order() {
+    use onsplan_tests::world::Person;
+    let server = TestServer::start(onsplan_tests::Store::Sqlite).await;
+    let world = World::build(&server.state).await;
+    let fam = world.family.clone();
+    let coach = Person::new(&server);
+    coach.sign_in(&world.coach.email).await;
+    let code = coach.make_invite(&format!("/families/{fam}"), &fam).await;
+    let amal = Person::new(&server);
+    amal.join(&code, "nl-BE", "Amal").await;
+    let action = onsplan_tests::world::coach_action(
+        &server.state,
+        &world.coach.id,
+        &fam,
+        "De huisbaas bellen",
+    )
+    .await;
+    let r = coach
+        .call(
+            "/api/ask",
+            &[
+                ("family", fam.as_str()),
+                ("action", &action),
+                ("help", "call"),
+                ("party", "landlord"),
+                ("until", "2027-06-30"),
+            ],
+        )
+        .await;
+    assert!(r.status < 400, "{} {}", r.status, r.body);
+    let question: String = sqlx::query_scalar("SELECT id FROM mandates WHERE action_id = $1")
+        .bind(&action)
+        .fetch_one(server.state.db.pool())
+        .await
+        .unwrap();
+    let r = amal
+        .call(
+            "/api/answer",
+            &[
+                ("family", fam.as_str()),
+                ("question", &question),
+                ("answer", "together"),
+            ],
+        )
+        .await;
+    assert!(r.status < 400, "{} {}", r.status, r.body);
+    let list = amal.get("/messages").await.body;
+    let thread = onsplan_tests::world::between(&list, "href=\"/messages/", "\"")
+        .unwrap()
+        .to_string();
+    let r = amal
+        .call(
+            "/api/post-message",
+            &[("thread", &thread), ("body", "Daarna nog iets.")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let sara = B::new(&server, true, "nl-BE", false).await;
+    sara.sign_in(&world.coach.email).await;
+    sara.go(&format!("/messages/{thread}")).await;
+    sara.b.wait_for("html[data-live='1']").await;
+    // The kinds of the messages on Sara's page, in order.
+    let kinds = || async {
+        sara.b
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll('#messages > li.msg')).map(li =>
+                   li.querySelector('.question-note') ? 'question'
+                   : li.querySelector('.answer-note') ? 'answer'
+                   : li.textContent.includes('Daarna nog iets.') ? 'text' : 'other').join(' ')",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let until = |want: &'static str| {
+        let kinds = &kinds;
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(15);
+            loop {
+                let now = kinds().await;
+                if now == want {
+                    return;
+                }
+                assert!(std::time::Instant::now() < deadline, "{now} is not {want}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    until("question answer text").await;
+    for (on, want) in [("1", "text"), ("0", "question answer text")] {
+        let r = amal
+            .call(
+                "/api/only-us",
+                &[
+                    ("family", fam.as_str()),
+                    ("item", action.as_str()),
+                    ("on", on),
+                ],
+            )
+            .await;
+        assert!(r.status < 400, "{} {}", r.status, r.body);
+        until(want).await;
+    }
+    sara.b.close().await;
+}

@@ -185,6 +185,9 @@ pub async fn only_us(family: String, item: String, on: String) -> Result<(), App
         _ => return Err(AppError::bad("error-bad-input")),
     };
     crate::domain::consent::set_only_us(&state.db, &access, &item, on).await?;
+    // A coach with the thread open: its notes about the item go (or come
+    // back) without waiting for the next message.
+    crate::domain::messages::announce_family(&state.db, &state.live, &family, "coach").await;
     // Back to the item, saying it was saved (an id the store just found).
     leptos_axum::redirect(&format!("/plan/share?item={item}&saved=1"));
     Ok(())
