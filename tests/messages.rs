@@ -1529,11 +1529,28 @@ async fn a_photo_loses_its_metadata_and_stays_in_its_thread() {
         );
         assert!(page.contains(">0:12</span>"), "its length: {page}");
         let (status, headers, bytes) = f.amal.file(&format!("/media/{voice}")).await;
+        // The sound, written again as a WebM of Onsplan's own: every
+        // packet, the length said, nothing of the phone's tags.
         assert_eq!(
             (status, &headers["content-type"]),
-            (200, &"audio/ogg".parse().unwrap())
+            (200, &"audio/webm".parse().unwrap())
         );
-        assert_eq!(bytes, ogg(12));
+        let sent = ogg(12);
+        assert!(sent.windows(15).any(|w| w == b"OGG-SECRET-MARK"));
+        assert!(!bytes.windows(15).any(|w| w == b"OGG-SECRET-MARK"));
+        assert!(!bytes.windows(5).any(|w| w == b"phone"), "no vendor");
+        let mut kept = matroska_demuxer::MatroskaFile::open(std::io::Cursor::new(&bytes)).unwrap();
+        assert_eq!(kept.info().duration(), Some(12_000.0));
+        assert_eq!(kept.tracks().len(), 1);
+        assert_eq!(kept.tracks()[0].codec_id(), "A_OPUS");
+        let mut frame = matroska_demuxer::Frame::default();
+        let mut frames = 0;
+        while kept.next_frame(&mut frame).unwrap() {
+            assert_eq!(frame.data[0], 0xF8);
+            assert!(sent.windows(4).any(|w| w == frame.data.as_slice()));
+            frames += 1;
+        }
+        assert_eq!(frames, 600);
         assert_eq!(headers["accept-ranges"], "bytes");
         // A player asks for a part (Safari does, before it plays).
         let part = f
@@ -1547,14 +1564,22 @@ async fn a_photo_loses_its_metadata_and_stays_in_its_thread() {
         assert_eq!(part.status(), 206);
         assert_eq!(
             part.headers()["content-range"].to_str().unwrap(),
-            format!("bytes 0-9/{}", ogg(12).len())
+            format!("bytes 0-9/{}", bytes.len())
         );
-        assert_eq!(part.bytes().await.unwrap().to_vec(), ogg(12)[..10].to_vec());
+        assert_eq!(part.bytes().await.unwrap().to_vec(), bytes[..10].to_vec());
         let r = send_voice(ogg(150)).await.unwrap();
         assert_eq!(r.status(), 400);
         let error: serde_json::Value = r.json().await.unwrap();
         assert_eq!(error["BadInput"], "error-voice-too-long");
         let r = send_voice(b"RIFF....WAVEfmt ".to_vec()).await.unwrap();
+        assert_eq!(r.status(), 400);
+        // Two streams in one Ogg file (a video beside the sound, say): not
+        // a voice message.
+        let mut two = ogg(2);
+        let mut other = ogg(1);
+        other[14] = 2;
+        two.extend_from_slice(&other);
+        let r = send_voice(two).await.unwrap();
         assert_eq!(r.status(), 400);
     }
 }

@@ -920,6 +920,22 @@ async fn a_family_reading_arabic_and_its_coach_talk_live() {
         .await
         .unwrap();
     assert!(length.starts_with("0:0"), "about two seconds: {length}");
+    // The player knows the length too (Onsplan's file says it; the
+    // recorder's did not, and players showed no length and could not seek).
+    let duration = amal
+        .b
+        .client
+        .execute(
+            "return document.querySelector('#messages .msg.theirs .voice audio').duration",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let seconds = duration.as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (1.5..5.0).contains(&seconds),
+        "the player's length: {duration}"
+    );
 
     amal.b.wait_for("html[data-live='1']").await;
     amal.shot("thread-ar").await;

@@ -3,10 +3,11 @@
 //! A photo is decoded (JPEG, PNG or WebP, within `Limits`), turned upright
 //! by its EXIF orientation, scaled to at most `PHOTO_SIDE` pixels and
 //! written again as a JPEG: the stored file carries no metadata at all (no
-//! EXIF, no GPS, no camera, no time). A voice message is kept as recorded
-//! after its container is read: WebM/Opus (Chromium), Ogg/Opus (Firefox) or
-//! MP4 (Safari), audio only, at most `MAX_VOICE_MS` long. Both are served
-//! only through the thread's own check (`messages::media`).
+//! EXIF, no GPS, no camera, no time). A voice message, audio only and at
+//! most `MAX_VOICE_MS` long, is written again as a WebM of our own when it
+//! is Opus (WebM from Chromium, Ogg from Firefox; see `webm`), and kept as
+//! recorded when it is Safari's MP4. Both are served only through the
+//! thread's own check (`messages::media`).
 //!
 //! These functions are CPU-bound: call them off the async runtime.
 
@@ -114,79 +115,47 @@ fn on_white(picture: &image::DynamicImage) -> image::RgbImage {
     })
 }
 
-/// A voice message as recorded, once its container shows audio only, of
-/// at most two minutes.
+/// A voice message of at most two minutes, audio only. Its Opus sound
+/// (WebM from Chromium, Ogg from Firefox) is written again into a WebM
+/// file of our own (`webm`): nothing else the recording's container held
+/// is kept. Safari's MP4 (AAC) is kept as recorded, once its boxes show
+/// one sound track and its length.
 pub fn voice(upload: &[u8]) -> Result<Media, AppError> {
+    use super::webm;
     if upload.len() > MAX_VOICE_BYTES {
         return Err(AppError::bad("error-voice-too-long"));
     }
-    let (content_type, duration_ms) = if upload.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
-        ("audio/webm", webm_duration(upload)?)
+    let bad = || AppError::bad("error-voice-kind");
+    let opus = if upload.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+        Some(webm::from_webm(upload).ok_or_else(bad)?)
     } else if upload.starts_with(b"OggS") {
-        ("audio/ogg", ogg_duration(upload)?)
+        Some(webm::from_ogg(upload).ok_or_else(bad)?)
     } else if upload.get(4..8) == Some(b"ftyp") {
-        ("audio/mp4", mp4_duration(upload)?)
+        None
     } else {
-        return Err(AppError::bad("error-voice-kind"));
+        return Err(bad());
+    };
+    let duration_ms = match &opus {
+        Some(opus) => opus.end_ms(),
+        None => mp4_duration(upload)?,
     };
     if duration_ms <= 0 {
-        return Err(AppError::bad("error-voice-kind"));
+        return Err(bad());
     }
     if duration_ms > MAX_VOICE_MS {
         return Err(AppError::bad("error-voice-too-long"));
     }
+    let (content_type, bytes) = match &opus {
+        Some(opus) => ("audio/webm", webm::write(opus, duration_ms)),
+        None => ("audio/mp4", upload.to_vec()),
+    };
     Ok(Media {
         content_type,
-        bytes: upload.to_vec(),
+        bytes,
         width: 0,
         height: 0,
         duration_ms,
     })
-}
-
-/// A WebM's length: one Opus audio track and nothing else; the newest
-/// frame's time (MediaRecorder writes no duration).
-fn webm_duration(upload: &[u8]) -> Result<i64, AppError> {
-    use matroska_demuxer::{Frame, MatroskaFile, TrackType};
-    let bad = || AppError::bad("error-voice-kind");
-    let mut file = MatroskaFile::open(Cursor::new(upload)).map_err(|_| bad())?;
-    let tracks = file.tracks();
-    let audio_only = !tracks.is_empty()
-        && tracks
-            .iter()
-            .all(|t| t.track_type() == TrackType::Audio && t.codec_id() == "A_OPUS");
-    if !audio_only {
-        return Err(bad());
-    }
-    let scale = file.info().timestamp_scale().get();
-    let mut frame = Frame::default();
-    let mut last: u64 = 0;
-    while file.next_frame(&mut frame).map_err(|_| bad())? {
-        last = last.max(frame.timestamp);
-        // Stop reading a file that claims more than the limit.
-        if last.saturating_mul(scale) / 1_000_000 > MAX_VOICE_MS as u64 {
-            break;
-        }
-    }
-    Ok(i64::try_from(last.saturating_mul(scale) / 1_000_000).unwrap_or(i64::MAX))
-}
-
-/// An Ogg Opus file's length: the last page's granule position, less the
-/// pre-skip, at 48 kHz.
-fn ogg_duration(upload: &[u8]) -> Result<i64, AppError> {
-    let bad = || AppError::bad("error-voice-kind");
-    let head = find(upload, b"OpusHead").ok_or_else(bad)?;
-    let pre_skip = upload
-        .get(head + 10..head + 12)
-        .map(|b| u16::from_le_bytes([b[0], b[1]]))
-        .ok_or_else(bad)?;
-    let last = rfind(upload, b"OggS").ok_or_else(bad)?;
-    let granule = upload
-        .get(last + 6..last + 14)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_le_bytes)
-        .ok_or_else(bad)?;
-    Ok(granule.saturating_sub(u64::from(pre_skip)) as i64 / 48)
 }
 
 /// An MP4's length, audio only: every track's handler is `soun`. The
@@ -343,14 +312,6 @@ fn trun_duration(body: &[u8], default: u64) -> Option<u64> {
 fn be(data: &[u8], at: usize, len: usize) -> Option<u64> {
     let bytes = data.get(at..at.checked_add(len)?)?;
     Some(bytes.iter().fold(0u64, |n, b| (n << 8) | u64::from(*b)))
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod passkeys;
 pub mod plan;
 pub mod push;
 pub mod secret;
+pub mod webm;
 
 use std::sync::Arc;
 

@@ -143,8 +143,9 @@ pub fn WhoLooked() -> impl IntoView {
 
 #[component]
 fn LookedRow(l: LookedLine) -> impl IntoView {
+    // A name alone is isolated here; inside a sentence, Fluent isolates it.
     let who = match (&l.org, l.role.as_str()) {
-        (_, "service") => t("actor-service"),
+        (_, "service") => t("actor-service").into_any(),
         (Some(org), _) => t_args(
             "who-with-role-org",
             &[
@@ -152,8 +153,9 @@ fn LookedRow(l: LookedLine) -> impl IntoView {
                 ("role", t(&format!("role-{}", l.role))),
                 ("org", org.clone()),
             ],
-        ),
-        (None, _) => l.who.clone(),
+        )
+        .into_any(),
+        (None, _) => view! { <bdi>{l.who.clone()}</bdi> }.into_any(),
     };
     let when = match &l.first {
         Some(first) if l.times > 1 => t_args(
