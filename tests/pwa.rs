@@ -835,6 +835,14 @@ async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
         "the text is kept: {text}"
     );
     assert_eq!(count().await, 1, "nothing more reached the thread");
+    run(
+        &phone,
+        "document.getElementById('outbox-list').scrollIntoView({block: 'center'}); done(1)",
+    )
+    .await;
+    phone
+        .screenshot(&repo_root().join("docs/screenshots/thread-refused-ar.png"))
+        .await;
     phone.client.refresh().await.unwrap();
     phone.wait_for("#thread-ended").await;
     let kept = phone
