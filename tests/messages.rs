@@ -143,17 +143,12 @@ async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
         assert!(page.contains("Kan u mij morgen bellen?") && page.contains("Ja, om tien uur."));
 
         // A message from Amal's phone whose answer will be lost.
-        let first = f
-            .amal
-            .call(
-                "/api/post-message",
-                &[
-                    ("thread", &thread),
-                    ("body", "Tot morgen."),
-                    ("key", "amal-retry-1"),
-                ],
-            )
-            .await;
+        let tomorrow = [
+            ("thread", thread.as_str()),
+            ("body", "Tot morgen."),
+            ("key", "amal-retry-1"),
+        ];
+        let first = f.amal.call("/api/post-message", &tomorrow).await;
         assert_eq!(first.status, 200, "{}", first.body);
 
         // The family stops working with the coach: the coach loses the
@@ -187,17 +182,7 @@ async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
         assert!(r.body.contains("error-thread-ended"), "{}", r.body);
         // The phone tries its message again: it did arrive, and is answered
         // as sent, not as refused.
-        let again = f
-            .amal
-            .call(
-                "/api/post-message",
-                &[
-                    ("thread", &thread),
-                    ("body", "Tot morgen."),
-                    ("key", "amal-retry-1"),
-                ],
-            )
-            .await;
+        let again = f.amal.call("/api/post-message", &tomorrow).await;
         assert_eq!((again.status, &again.body), (200, &first.body));
 
         // The family says yes again: the coach finds their own thread back.

@@ -696,6 +696,21 @@ async fn new_version_offered(lang: Lang, shot: &str) {
     phone.close().await;
 }
 
+/// Opens the phrase book and taps "Please call me".
+async fn tap_call_me(phone: &Browser) {
+    run(
+        phone,
+        "document.querySelectorAll('#phrases details').forEach(d => d.open = true); done(1)",
+    )
+    .await;
+    phone
+        .wait_for("#phrase-call-me")
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Issue 12: a phrase tapped while the connection is gone waits on the
 /// phone ("waiting to send", under the thread) and is sent when the
 /// connection returns, exactly once; the coach reads it. One the server
@@ -722,17 +737,7 @@ async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
 
     // The connection goes; Amal taps "Please call me".
     relay.down().await;
-    run(
-        &phone,
-        "document.querySelectorAll('#phrases details').forEach(d => d.open = true); done(1)",
-    )
-    .await;
-    phone
-        .wait_for("#phrase-call-me")
-        .await
-        .click()
-        .await
-        .unwrap();
+    tap_call_me(&phone).await;
     let waiting = phone
         .wait_for("#outbox-list li[data-state='waiting']")
         .await;
@@ -788,17 +793,7 @@ async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
     // connection returns the server refuses it: the phone says so, and
     // keeps the text, also after a reload, until Amal removes it.
     relay.down().await;
-    run(
-        &phone,
-        "document.querySelectorAll('#phrases details').forEach(d => d.open = true); done(1)",
-    )
-    .await;
-    phone
-        .wait_for("#phrase-call-me")
-        .await
-        .click()
-        .await
-        .unwrap();
+    tap_call_me(&phone).await;
     phone
         .wait_for("#outbox-list li[data-state='waiting']")
         .await;
