@@ -181,7 +181,9 @@
     var thread = list.getAttribute("data-thread");
     list.textContent = "";
     outcome.messages.forEach(function (m) {
-      if (m.thread !== thread) return;
+      // The list of conversations shows every refused message (its thread
+      // may be closed to the reader now); a thread, its own.
+      if (thread === "*" ? m.state !== "refused" : m.thread !== thread) return;
       var item = document.createElement("li");
       item.className = "msg mine pending";
       item.setAttribute("data-key", m.key);

@@ -7,7 +7,7 @@
 //! removes a duplicate, never the last member.
 
 use onsplan_app::domain::limits::{Rate, RateConfig};
-use onsplan_tests::world::{between, Page, Person, World};
+use onsplan_tests::world::{between, Joined, Page, Person, World};
 use onsplan_tests::{no_limits, stores, Store, TestServer};
 
 /// A family that uses Onsplan: Amal joined with the coach's invite (and so
@@ -25,32 +25,14 @@ async fn family(store: Store) -> Family {
 }
 
 async fn family_with(server: TestServer) -> Family {
-    let world = World::build(&server.state).await;
-    let coach = Person::new(&server);
-    coach.sign_in(&world.coach.email).await;
-    let fam = world.family.clone();
-    let code = coach.make_invite(&format!("/families/{fam}"), &fam).await;
-    let amal = Person::new(&server);
-    assert_eq!(
-        amal.join(&code, "nl-BE", "Amal").await.location.as_deref(),
-        Some("/plan")
-    );
-    let code = amal.make_invite("/plan", &fam).await;
-    let yusuf = Person::new(&server);
-    assert_eq!(
-        yusuf
-            .join(&code, "nl-BE", "Yusuf")
-            .await
-            .location
-            .as_deref(),
-        Some("/plan")
-    );
+    let joined = Joined::on(&server).await;
+    let yusuf = joined.yusuf(&server).await;
     Family {
-        server,
-        world,
-        coach,
-        amal,
+        world: joined.world,
+        coach: joined.coach,
+        amal: joined.amal,
         yusuf,
+        server,
     }
 }
 

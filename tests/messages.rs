@@ -10,7 +10,7 @@ use std::time::Duration;
 use onsplan_app::domain::access::StaffRole;
 use onsplan_app::domain::accounts;
 use onsplan_tests::files::{jpeg_with_exif, ogg};
-use onsplan_tests::world::{between, staff, Page, Person, World};
+use onsplan_tests::world::{between, staff, Joined, Page, Person, World};
 use onsplan_tests::{stores, Store, TestServer};
 use serde_json::Value;
 
@@ -31,27 +31,15 @@ async fn family(store: Store) -> Family {
 }
 
 async fn family_on(server: TestServer) -> Family {
-    let world = World::build(&server.state).await;
-    let coach = Person::new(&server);
-    coach.sign_in(&world.coach.email).await;
-    let fam = world.family.clone();
-    let code = coach.make_invite(&format!("/families/{fam}"), &fam).await;
-    let amal = Person::new(&server);
-    let r = amal.join(&code, "nl-BE", "Amal").await;
-    assert_eq!(r.location.as_deref(), Some("/plan"), "{}", r.body);
-    let code = amal.make_invite("/plan", &fam).await;
-    let yusuf = Person::new(&server);
-    let r = yusuf.join(&code, "nl-BE", "Yusuf").await;
-    assert_eq!(r.location.as_deref(), Some("/plan"), "{}", r.body);
-    let volunteer = Person::new(&server);
-    volunteer.sign_in(&world.volunteer.email).await;
+    let joined = Joined::on(&server).await;
+    let yusuf = joined.yusuf(&server).await;
     Family {
-        server,
-        world,
-        coach,
-        volunteer,
-        amal,
+        world: joined.world,
+        coach: joined.coach,
+        volunteer: joined.volunteer,
+        amal: joined.amal,
         yusuf,
+        server,
     }
 }
 
@@ -180,6 +168,22 @@ async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
             .await;
         assert_eq!(r.status, 409, "{}", r.body);
         assert!(r.body.contains("error-thread-ended"), "{}", r.body);
+        // A photo neither (refused before the file is read).
+        let form = reqwest::multipart::Form::new()
+            .text("thread", thread.clone())
+            .part("photo", photo_part(jpeg_with_exif(80, 60)));
+        let r = f
+            .amal
+            .client
+            .post(format!("{}/api/post-photo", f.amal.base))
+            .header("origin", f.amal.base.clone())
+            .header("accept", "application/json")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409);
+        assert!(r.text().await.unwrap().contains("error-thread-ended"));
         // The phone tries its message again: it did arrive, and is answered
         // as sent, not as refused.
         let again = f.amal.call("/api/post-message", &tomorrow).await;
@@ -572,6 +576,35 @@ async fn a_message_sent_twice_with_one_key_is_one_message() {
         assert_eq!((a.status, b.status), (200, 200), "{} {}", a.body, b.body);
         let page = text(&f.coach.get(&format!("/messages/{thread}")).await);
         assert_eq!(page.matches("Ik kom iets later").count(), 2, "{store:?}");
+        // A key already used in another thread is not a retry of this
+        // message: refused, nothing written there.
+        let r = f
+            .amal
+            .post(
+                "/api/talk",
+                "/messages",
+                &[("family", &f.world.family), ("yes", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let talk = threads(&f.amal.get("/messages").await)
+            .into_iter()
+            .find(|t| *t != thread)
+            .expect("the thread with the volunteer");
+        let r = f
+            .amal
+            .call(
+                "/api/post-message",
+                &[
+                    ("thread", &talk),
+                    ("body", "Ik kom iets later"),
+                    ("key", "phone-key-1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        let there = text(&f.volunteer.get(&format!("/messages/{talk}")).await);
+        assert!(!there.contains("Ik kom iets later"), "{there}");
         // A key that is not a key is refused, and writes nothing.
         let r = f
             .amal

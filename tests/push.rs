@@ -13,7 +13,7 @@ use onsplan_app::domain::access::{Caller, FamilyAccess};
 use onsplan_app::domain::push::{self, SenderConfig};
 use onsplan_app::lang::Lang;
 use onsplan_tests::push::{PushReceiver, ReceiverSubscription, StubEndpoint};
-use onsplan_tests::world::{Person, World};
+use onsplan_tests::world::{Joined, Person, World};
 use onsplan_tests::{stores, Store, TestServer};
 use serde_json::Value;
 
@@ -35,26 +35,16 @@ struct Family {
 
 async fn family(store: Store) -> Family {
     let server = TestServer::start(store).await;
-    let world = World::build(&server.state).await;
-    let coach = Person::new(&server);
-    coach.sign_in(&world.coach.email).await;
-    let code = coach
-        .make_invite(&format!("/families/{}", world.family), &world.family)
-        .await;
-    let amal = Person::new(&server);
-    let joined = amal.join(&code, "nl-BE", "Amal").await;
-    assert_eq!(joined.location.as_deref(), Some("/plan"), "{}", joined.body);
-    let volunteer = Person::new(&server);
-    volunteer.sign_in(&world.volunteer.email).await;
+    let joined = Joined::on(&server).await;
     let sender = Some(sender(&server));
     drained(&server).await;
     Family {
         sender,
+        world: joined.world,
+        coach: joined.coach,
+        amal: joined.amal,
+        volunteer: joined.volunteer,
         server,
-        world,
-        coach,
-        amal,
-        volunteer,
     }
 }
 

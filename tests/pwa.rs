@@ -844,6 +844,15 @@ async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
         .wait_for("#outbox-list li[data-state='refused']")
         .await;
     assert!(kept.text().await.unwrap().contains("من فضلك اتصل بي."));
+    // The list of conversations shows it too (a coach whose thread is
+    // closed to them finds theirs there).
+    phone.client.goto(&server.url("/messages")).await.unwrap();
+    let listed = phone
+        .wait_for("#outbox-list li[data-state='refused']")
+        .await;
+    assert!(listed.text().await.unwrap().contains("من فضلك اتصل بي."));
+    phone.client.back().await.unwrap();
+    phone.wait_for("#thread-ended").await;
     phone
         .wait_for("#outbox-list .outbox-remove")
         .await

@@ -23,38 +23,51 @@ use onsplan_app::request::RequestContext;
 /// fields, and room to say "too big" in words rather than a bare 413.
 pub const MAX_UPLOAD: usize = MAX_PHOTO_BYTES + 1024 * 1024;
 
-/// Pictures are decoded one at a time: a large one takes a few hundred MB
-/// while it is worked on.
-fn decoding() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
-    static ONE: OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = OnceLock::new();
-    ONE.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(1)))
+type Semaphore = std::sync::Arc<tokio::sync::Semaphore>;
+
+/// Pictures are decoded one at a time: a large one takes a couple of
+/// hundred MB while it is worked on.
+fn decoding() -> &'static Semaphore {
+    static ONE: OnceLock<Semaphore> = OnceLock::new();
+    ONE.get_or_init(|| Semaphore::new(tokio::sync::Semaphore::new(1)))
 }
 
-/// Uploads read at the same time: each holds its file in memory (up to
-/// `MAX_UPLOAD`) until it is stored, so at most this many are in memory.
+/// Files read at the same time: each is held in memory (up to
+/// `MAX_UPLOAD`) until it is stored, so at most this many are. A permit is
+/// taken only once the caller may write in the thread, and it goes with
+/// the work: a file whose sender hangs up still counts while it is read.
 const READING: usize = 8;
+
+fn reading() -> &'static Semaphore {
+    static SOME: OnceLock<Semaphore> = OnceLock::new();
+    SOME.get_or_init(|| Semaphore::new(tokio::sync::Semaphore::new(READING)))
+}
 
 /// How long an upload may take to arrive: a 15 MB photo over a slow
 /// mobile connection (1 Mbit/s) takes two minutes.
 const ARRIVAL: std::time::Duration = std::time::Duration::from_secs(300);
 
-fn reading() -> &'static tokio::sync::Semaphore {
-    static SOME: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    SOME.get_or_init(|| tokio::sync::Semaphore::new(READING))
-}
+/// The most a small field (`thread`, `key`) may hold.
+const SMALL: usize = 1024;
 
-/// What a message form sent: the thread (already checked for the caller),
-/// the phone's key, and the file.
-struct Upload {
-    thread: ThreadAccess,
-    key: Option<String>,
-    file: Vec<u8>,
+/// What a message form sent: the thread (checked for the caller), the
+/// phone's key, and the file with its reading permit; or the message a
+/// retry already made.
+enum Upload {
+    File {
+        thread: Box<ThreadAccess>,
+        key: Option<String>,
+        file: Vec<u8>,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    },
+    Sent(String),
 }
 
 /// Reads a message form. The caller's right to write in the thread is
 /// checked when the file begins, before a byte of it is read: a browser
 /// sends the form's fields in order (`thread`, `key`, then the file), and
-/// nothing is read for anyone who may not write there.
+/// nothing is read for anyone who may not write there, nor for a retry of
+/// a message that arrived, nor into a thread that has ended.
 async fn read_upload(
     state: &AppState,
     context: &RequestContext,
@@ -71,8 +84,7 @@ async fn read_upload(
         })
     };
     let mut key = None;
-    let mut found = None;
-    while let Some(field) = form
+    while let Some(mut field) = form
         .next_field()
         .await
         .map_err(|_| AppError::bad("error-bad-input"))?
@@ -82,37 +94,65 @@ async fn read_upload(
             let thread =
                 ThreadAccess::open(&state.db, &context.caller, thread_id, state.clock.now())
                     .await?;
-            let bytes = field.bytes().await.map_err(|_| too_big())?;
-            if bytes.len() > max {
-                return Err(too_big());
+            if let Some(id) = messages::sent_with_key(&state.db, &thread, key.as_deref()).await? {
+                return Ok(Upload::Sent(id));
             }
+            if !thread.live() {
+                return Err(AppError::Conflict("error-thread-ended".into()));
+            }
+            let permit = reading()
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| AppError::Internal)?;
+            let file = read_field(&mut field, max).await?.ok_or_else(too_big)?;
             // A file form with nothing chosen sends an empty file.
-            if !bytes.is_empty() {
-                found = Some((thread, bytes.to_vec()));
+            if file.is_empty() {
+                break;
             }
-            continue;
+            return Ok(Upload::File {
+                thread: Box::new(thread),
+                key,
+                file,
+                permit,
+            });
         }
-        // Every other field is small: anything larger is refused.
-        let small = field.bytes().await.map_err(|_| too_big())?;
-        if small.len() > 1024 {
-            return Err(AppError::bad("error-bad-input"));
-        }
+        let small = read_field(&mut field, SMALL)
+            .await?
+            .ok_or_else(|| AppError::bad("error-bad-input"))?;
         match name.as_str() {
             "thread" => *thread_id = String::from_utf8_lossy(&small).into_owned(),
             "key" => key = Some(String::from_utf8_lossy(&small).into_owned()),
             _ => {}
         }
     }
-    let Some((thread, file)) = found else {
-        // Nothing sent: still answer as the thread's check would.
-        ThreadAccess::open(&state.db, &context.caller, thread_id, state.clock.now()).await?;
-        return Err(AppError::bad(if file_field == "photo" {
-            "error-photo-none"
-        } else {
-            "error-voice-kind"
-        }));
-    };
-    Ok(Upload { thread, key, file })
+    // Nothing sent: still answer as the thread's check would.
+    ThreadAccess::open(&state.db, &context.caller, thread_id, state.clock.now()).await?;
+    Err(AppError::bad(if file_field == "photo" {
+        "error-photo-none"
+    } else {
+        "error-voice-kind"
+    }))
+}
+
+/// A field's bytes, read as they arrive; `None` as soon as there are more
+/// than `max` (the rest is not read).
+async fn read_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: usize,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|_| AppError::bad("error-bad-input"))?
+    {
+        if bytes.len() + chunk.len() > max {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
 }
 
 /// `POST /api/post-photo`: a photo from a file form (`thread`, `key`,
@@ -164,23 +204,24 @@ async fn receive(
     } else {
         MAX_VOICE_BYTES
     };
-    let _reading = reading().acquire().await.map_err(|_| AppError::Internal)?;
     let upload = tokio::time::timeout(
         ARRIVAL,
         read_upload(state, context, thread_id, form, field, max),
     )
     .await
     .map_err(|_| AppError::bad("error-upload-slow"))??;
-    // A retry of a message that arrived is answered with it.
-    if let Some(id) =
-        messages::sent_with_key(&state.db, &upload.thread, upload.key.as_deref()).await?
-    {
-        return Ok(id);
-    }
-    let bytes = upload.file;
+    let (thread, key, bytes, permit) = match upload {
+        Upload::Sent(id) => return Ok(id),
+        Upload::File {
+            thread,
+            key,
+            file,
+            permit,
+        } => (thread, key, file, permit),
+    };
+    // The permits go with the work: a decode goes on when its sender
+    // hangs up, and still counts while it runs.
     let made = if field == "photo" {
-        // The permit goes with the work: a decode goes on when its sender
-        // hangs up, and still counts as the one running.
         let one = decoding()
             .clone()
             .acquire_owned()
@@ -188,22 +229,26 @@ async fn receive(
             .map_err(|_| AppError::Internal)?;
         tokio::task::spawn_blocking(move || {
             let photo = media::photo(&bytes);
-            drop(one);
+            drop((one, permit));
             photo
         })
         .await
         .map_err(|_| AppError::Internal)?
     } else {
-        tokio::task::spawn_blocking(move || media::voice(&bytes))
-            .await
-            .map_err(|_| AppError::Internal)?
+        tokio::task::spawn_blocking(move || {
+            let voice = media::voice(&bytes);
+            drop(permit);
+            voice
+        })
+        .await
+        .map_err(|_| AppError::Internal)?
     }?;
     // Reading and decoding take time: the thread is asked again, so a
     // family that stopped meanwhile is not written to by who it stopped.
     let thread = ThreadAccess::open(
         &state.db,
         &context.caller,
-        upload.thread.thread_id(),
+        thread.thread_id(),
         state.clock.now(),
     )
     .await?;
@@ -213,7 +258,7 @@ async fn receive(
         &thread,
         &made,
         context.lang,
-        upload.key.as_deref(),
+        key.as_deref(),
     )
     .await
 }

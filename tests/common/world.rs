@@ -345,3 +345,42 @@ pub fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let rest = &text[from..];
     Some(&rest[..rest.find(end)?])
 }
+
+/// A family that uses Onsplan: Amal joined with the coach's invite (and so
+/// accepted the coach); the coach and the volunteer are signed in.
+pub struct Joined {
+    pub world: World,
+    pub coach: Person,
+    pub amal: Person,
+    pub volunteer: Person,
+}
+
+impl Joined {
+    pub async fn on(server: &TestServer) -> Joined {
+        let world = World::build(&server.state).await;
+        let coach = Person::new(server);
+        coach.sign_in(&world.coach.email).await;
+        let fam = world.family.clone();
+        let code = coach.make_invite(&format!("/families/{fam}"), &fam).await;
+        let amal = Person::new(server);
+        let joined = amal.join(&code, "nl-BE", "Amal").await;
+        assert_eq!(joined.location.as_deref(), Some("/plan"), "{}", joined.body);
+        let volunteer = Person::new(server);
+        volunteer.sign_in(&world.volunteer.email).await;
+        Joined {
+            world,
+            coach,
+            amal,
+            volunteer,
+        }
+    }
+
+    /// Yusuf joins with Amal's invite.
+    pub async fn yusuf(&self, server: &TestServer) -> Person {
+        let code = self.amal.make_invite("/plan", &self.world.family).await;
+        let yusuf = Person::new(server);
+        let joined = yusuf.join(&code, "nl-BE", "Yusuf").await;
+        assert_eq!(joined.location.as_deref(), Some("/plan"), "{}", joined.body);
+        yusuf
+    }
+}

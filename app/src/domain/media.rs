@@ -26,9 +26,10 @@ pub const MAX_VOICE_MS: i64 = 121_000;
 pub const PHOTO_SIDE: u32 = 1600;
 /// The largest picture decoded, per side.
 const MAX_SIDE: u32 = 10_000;
-/// The most pixels decoded (a 48 MP camera): a small file can claim a
-/// huge picture, and decoding takes 4 bytes a pixel.
-const MAX_PIXELS: u64 = 48_000_000;
+/// The most pixels decoded (a "48 MP" phone camera writes 8064 × 6048,
+/// a "50 MP" one 8160 × 6120): a small file can claim a huge picture, and
+/// decoding takes up to 4 bytes a pixel.
+const MAX_PIXELS: u64 = 64_000_000;
 
 /// What is stored of a photo or a voice message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,10 +127,15 @@ pub fn voice(upload: &[u8]) -> Result<Media, AppError> {
         return Err(AppError::bad("error-voice-too-long"));
     }
     let bad = || AppError::bad("error-voice-kind");
+    let refused = |r: webm::Refused| match r {
+        webm::Refused::NotOpus => bad(),
+        webm::Refused::TooLong => AppError::bad("error-voice-too-long"),
+    };
+    let most = MAX_VOICE_MS as u64 * 48;
     let opus = if upload.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
-        Some(webm::from_webm(upload).ok_or_else(bad)?)
+        Some(webm::from_webm(upload, most).map_err(refused)?)
     } else if upload.starts_with(b"OggS") {
-        Some(webm::from_ogg(upload).ok_or_else(bad)?)
+        Some(webm::from_ogg(upload, most).map_err(refused)?)
     } else if upload.get(4..8) == Some(b"ftyp") {
         None
     } else {
@@ -149,6 +155,11 @@ pub fn voice(upload: &[u8]) -> Result<Media, AppError> {
         Some(opus) => ("audio/webm", webm::write(opus, duration_ms)),
         None => ("audio/mp4", upload.to_vec()),
     };
+    // Written again, a file of many tiny packets grows (each becomes a
+    // block with a header): still no larger than a recording may be.
+    if bytes.len() > MAX_VOICE_BYTES + MAX_VOICE_BYTES / 4 {
+        return Err(AppError::bad("error-voice-too-long"));
+    }
     Ok(Media {
         content_type,
         bytes,
@@ -203,6 +214,8 @@ struct Mp4 {
     /// The (audio) track's time scale, for the samples' durations.
     media_scale: u64,
     /// `trex`: a sample's duration where a fragment names none.
+    trex_sample: u64,
+    /// The fragment being read: its own default, or `trex_sample`.
     default_sample: u64,
     /// The sum of every fragment's sample durations.
     samples: u64,
@@ -229,7 +242,10 @@ impl Mp4 {
             }
             let body = data.get(at + header..at.checked_add(size)?)?;
             match &kind {
-                b"moov" | b"trak" | b"mdia" | b"mvex" | b"moof" | b"traf" => {
+                b"moov" | b"trak" | b"mdia" | b"mvex" | b"moof" => self.read(body, depth + 1)?,
+                b"traf" => {
+                    // A fragment's default holds for that fragment only.
+                    self.default_sample = self.trex_sample;
                     self.read(body, depth + 1)?
                 }
                 b"mvhd" | b"mdhd" => {
@@ -251,7 +267,7 @@ impl Mp4 {
                         _ => be(body, 4, 8)?,
                     }
                 }
-                b"trex" => self.default_sample = be(body, 12, 4)?,
+                b"trex" => self.trex_sample = be(body, 12, 4)?,
                 b"tfhd" => {
                     // A fragment's own default, after the optional fields
                     // before it (base data offset, sample description).
@@ -374,14 +390,19 @@ mod tests {
 
     #[test]
     fn a_file_claiming_a_huge_picture_is_refused_before_decoding() {
-        for (w, h) in [(8_000, 8_000), (10_000, 4_900), (20_000, 10), (10, 20_000)] {
+        for (w, h) in [(9_000, 9_000), (10_000, 6_500), (20_000, 10), (10, 20_000)] {
             let claim = png_claiming(w, h);
             assert!(claim.len() < 100);
             assert!(photo(&claim).is_err(), "{w}×{h}");
         }
         assert_eq!(
-            photo(&png_claiming(8_000, 8_000)),
+            photo(&png_claiming(9_000, 9_000)),
             Err(AppError::bad("error-photo-too-big"))
+        );
+        // A "50 MP" phone's photo is within bounds (it goes on to decoding).
+        assert_eq!(
+            photo(&png_claiming(8_160, 6_120)),
+            Err(AppError::bad("error-photo-kind"))
         );
         // A claim within bounds goes on to decoding, which finds no pixels.
         assert_eq!(

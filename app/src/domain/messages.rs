@@ -772,16 +772,25 @@ pub async fn sent_with_key(
     }
 }
 
+/// The caller's message sent with `key` in this thread. A key is the
+/// writer's own across threads: one already used in another thread is
+/// refused (it is not a retry of this message).
 async fn by_key(db: &Db, thread: &ThreadAccess, key: &str) -> Result<Option<String>, AppError> {
-    sqlx::query_scalar(
-        "SELECT id FROM messages WHERE author_kind = $1 AND author_id = $2 AND client_key = $3",
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT id, thread_id FROM messages
+         WHERE author_kind = $1 AND author_id = $2 AND client_key = $3",
     )
     .bind(thread.reader_kind())
     .bind(thread.reader_id())
     .bind(key)
     .fetch_optional(db.pool())
     .await
-    .map_err(internal)
+    .map_err(internal)?;
+    match found {
+        Some((id, in_thread)) if in_thread == thread.thread_id() => Ok(Some(id)),
+        Some(_) => Err(AppError::bad("error-bad-input")),
+        None => Ok(None),
+    }
 }
 
 /// Whether a message of `kind` may be deleted by its writer: what Onsplan

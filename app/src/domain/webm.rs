@@ -13,35 +13,83 @@ use std::io::Cursor;
 /// One Opus track, as read from a recording.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opus {
-    /// The `OpusHead` packet (WebM's `CodecPrivate` for Opus).
+    /// The `OpusHead` packet (WebM's `CodecPrivate` for Opus), as long as
+    /// its fields and no longer.
     pub head: Vec<u8>,
     pub channels: u8,
     /// The decoder's pre-skip, in nanoseconds (WebM's `CodecDelay`).
     pub delay_ns: u64,
     /// The sound, packet by packet, each with its start in nanoseconds.
     pub packets: Vec<(u64, Vec<u8>)>,
+    /// The length of the sound in 48 kHz samples.
+    pub samples: u64,
+}
+
+/// Why a recording was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Not one Opus track in a WebM or Ogg file.
+    NotOpus,
+    /// Longer than the caller allows.
+    TooLong,
 }
 
 impl Opus {
-    /// The end of the sound in milliseconds: the last packet's start and
-    /// its own length (read from its first byte).
+    /// The length of the sound in milliseconds.
     pub fn end_ms(&self) -> i64 {
-        let end = self.packets.last().map_or(0, |(start, packet)| {
-            start + opus_samples(packet).unwrap_or(0) * 1_000_000_000 / 48_000
-        });
-        i64::try_from(end / 1_000_000).unwrap_or(i64::MAX)
+        i64::try_from(self.samples / 48).unwrap_or(i64::MAX)
+    }
+
+    /// The sound from its head and packets, timed by each packet's own
+    /// length (never by what the file says: times that go backwards, laced
+    /// frames sharing one time or a time near the end of the numbers would
+    /// otherwise pass for a short recording). Stops at `max_samples`.
+    fn timed(
+        head: &[u8],
+        codec_delay_ns: Option<u64>,
+        packets: impl Iterator<Item = Vec<u8>>,
+        max_samples: u64,
+    ) -> Result<Opus, Refused> {
+        let (channels, pre_skip, head_len) = opus_head(head).ok_or(Refused::NotOpus)?;
+        let mut at = 0u64;
+        let mut sound = Vec::new();
+        for packet in packets {
+            // Every Opus packet holds sound (RFC 6716, 3.2.5: no empty
+            // frames): one that says none is not Opus.
+            let samples = opus_samples(&packet)
+                .filter(|n| *n > 0)
+                .ok_or(Refused::NotOpus)?;
+            sound.push((at * 1_000_000_000 / 48_000, packet));
+            at += samples;
+            if at > max_samples {
+                return Err(Refused::TooLong);
+            }
+        }
+        Ok(Opus {
+            head: head[..head_len].to_vec(),
+            channels,
+            delay_ns: codec_delay_ns.unwrap_or(pre_skip * 1_000_000_000 / 48_000),
+            packets: sound,
+            samples: at,
+        })
     }
 }
 
-/// The `OpusHead` packet's channels and pre-skip (in 48 kHz samples), if
-/// it is one.
-fn opus_head(head: &[u8]) -> Option<(u8, u64)> {
+/// The `OpusHead` packet's channels, pre-skip (in 48 kHz samples) and
+/// length (RFC 7845, 5.1: 19 bytes, or 21 and a byte a channel with a
+/// channel mapping), if it is one.
+fn opus_head(head: &[u8]) -> Option<(u8, u64, usize)> {
     if head.len() < 19 || !head.starts_with(b"OpusHead") {
         return None;
     }
     let channels = head[9];
     let pre_skip = u64::from(u16::from_le_bytes([head[10], head[11]]));
-    (1..=8).contains(&channels).then_some((channels, pre_skip))
+    let len = if head[18] == 0 {
+        19
+    } else {
+        21 + usize::from(channels)
+    };
+    ((1..=8).contains(&channels) && head.len() >= len).then_some((channels, pre_skip, len))
 }
 
 /// How many 48 kHz samples an Opus packet holds (RFC 6716, 3.1: its
@@ -62,63 +110,45 @@ pub fn opus_samples(packet: &[u8]) -> Option<u64> {
     Some(frame * frames)
 }
 
-/// The Opus track of a WebM file with one Opus track and nothing else.
-pub fn from_webm(upload: &[u8]) -> Option<Opus> {
+/// The Opus track of a WebM file with one Opus track and nothing else, of
+/// at most `max_samples`.
+pub fn from_webm(upload: &[u8], max_samples: u64) -> Result<Opus, Refused> {
     use matroska_demuxer::{Frame, MatroskaFile, TrackType};
-    let mut file = MatroskaFile::open(Cursor::new(upload)).ok()?;
+    let mut file = MatroskaFile::open(Cursor::new(upload)).map_err(|_| Refused::NotOpus)?;
     let [track] = file.tracks() else {
-        return None;
+        return Err(Refused::NotOpus);
     };
     if track.track_type() != TrackType::Audio || track.codec_id() != "A_OPUS" {
-        return None;
+        return Err(Refused::NotOpus);
     }
     let number = track.track_number().get();
-    let head = track.codec_private()?.to_vec();
-    let (channels, pre_skip) = opus_head(&head)?;
-    let delay_ns = track
-        .codec_delay()
-        .unwrap_or(pre_skip * 1_000_000_000 / 48_000);
-    let scale = file.info().timestamp_scale().get();
+    let head = track.codec_private().ok_or(Refused::NotOpus)?.to_vec();
+    let delay = track.codec_delay();
     let mut packets = Vec::new();
     let mut frame = Frame::default();
-    while file.next_frame(&mut frame).ok()? {
-        if frame.track == number && !frame.data.is_empty() {
-            packets.push((
-                frame.timestamp.saturating_mul(scale),
-                std::mem::take(&mut frame.data),
-            ));
+    // At most one packet a 2.5 ms: a file claiming more is cut short here
+    // and found too long below.
+    let most = usize::try_from(max_samples / 120 + 2).unwrap_or(usize::MAX);
+    while file.next_frame(&mut frame).map_err(|_| Refused::NotOpus)? {
+        if frame.track == number && packets.len() < most {
+            packets.push(std::mem::take(&mut frame.data));
         }
     }
-    Some(Opus {
-        head,
-        channels,
-        delay_ns,
-        packets,
-    })
+    Opus::timed(&head, delay, packets.into_iter(), max_samples)
 }
 
-/// The Opus stream of an Ogg file with one logical stream: its head, its
-/// tags (dropped) and its sound, timed by each packet's own length.
-pub fn from_ogg(upload: &[u8]) -> Option<Opus> {
-    let mut packets = ogg_packets(upload)?.into_iter();
-    let head = packets.next()?;
-    let (channels, pre_skip) = opus_head(&head)?;
-    if !packets.next()?.starts_with(b"OpusTags") {
-        return None;
+/// The Opus stream of an Ogg file with one logical stream, of at most
+/// `max_samples`: its head, its tags (dropped) and its sound.
+pub fn from_ogg(upload: &[u8], max_samples: u64) -> Result<Opus, Refused> {
+    let mut packets = ogg_packets(upload).ok_or(Refused::NotOpus)?.into_iter();
+    let head = packets.next().ok_or(Refused::NotOpus)?;
+    if !packets
+        .next()
+        .is_some_and(|tags| tags.starts_with(b"OpusTags"))
+    {
+        return Err(Refused::NotOpus);
     }
-    let mut at = 0u64;
-    let mut sound = Vec::new();
-    for packet in packets.filter(|p| !p.is_empty()) {
-        let samples = opus_samples(&packet)?;
-        sound.push((at * 1_000_000_000 / 48_000, packet));
-        at += samples;
-    }
-    Some(Opus {
-        head,
-        channels,
-        delay_ns: pre_skip * 1_000_000_000 / 48_000,
-        packets: sound,
-    })
+    Opus::timed(&head, None, packets, max_samples)
 }
 
 /// An Ogg file's packets, in order (RFC 3533): one logical stream only.
@@ -316,6 +346,38 @@ mod tests {
     }
 
     #[test]
+    fn what_a_file_says_of_its_times_does_not_count() {
+        // Packets stamped backwards, all at zero: their own lengths count.
+        let mut sound = Opus {
+            head: head(),
+            channels: 1,
+            delay_ns: 0,
+            packets: (0..100u64).map(|_| (0, vec![0xF8, 1, 2])).collect(),
+            samples: 100 * 960,
+        };
+        let file = write(&sound, 2_000);
+        assert_eq!(from_webm(&file, u64::MAX).map(|o| o.end_ms()), Ok(2_000));
+        // A packet saying it holds no sound, or a head with something
+        // after its fields (kept out).
+        sound.packets[50].1 = vec![0xFB, 0x00];
+        assert_eq!(
+            from_webm(&write(&sound, 2_000), u64::MAX),
+            Err(Refused::NotOpus)
+        );
+        sound.packets[50].1 = vec![0xF8, 1, 2];
+        sound.head.extend_from_slice(b"PHONE-SECRET");
+        let read = from_webm(&write(&sound, 2_000), u64::MAX).unwrap();
+        assert_eq!(read.head, head());
+        // Many packets each claiming 63 frames of 60 ms: refused as too
+        // long as soon as they pass the limit, whatever their number.
+        let long: Vec<Vec<u8>> = (0..100_000).map(|_| vec![0x1B, 0x3F]).collect();
+        assert_eq!(
+            Opus::timed(&head(), None, long.into_iter(), 121 * 48_000),
+            Err(Refused::TooLong)
+        );
+    }
+
+    #[test]
     fn sizes_and_packet_lengths() {
         assert_eq!(size(0), vec![0x80]);
         assert_eq!(size(126), vec![0xFE]);
@@ -339,11 +401,13 @@ mod tests {
             packets: (0..600u64)
                 .map(|i| (i * 20_000_000, vec![0xF8, (i % 256) as u8, 7, 7]))
                 .collect(),
+            samples: 600 * 960,
         };
         assert_eq!(sound.end_ms(), 12_000);
         let file = write(&sound, sound.end_ms());
-        let back = from_webm(&file).expect("our own file reads");
+        let back = from_webm(&file, u64::MAX).expect("our own file reads");
         assert_eq!(back, sound);
+        assert_eq!(from_webm(&file, 11 * 48_000), Err(Refused::TooLong));
         let read = matroska_demuxer::MatroskaFile::open(Cursor::new(&file)).unwrap();
         assert_eq!(read.info().duration(), Some(12_000.0));
         assert_eq!(read.info().muxing_app(), "Onsplan");

@@ -248,8 +248,24 @@ pub fn MessagesPage() -> impl IntoView {
             {talk}
             {empty}
             <ul class="plain-list" id="threads">{lines}</ul>
+            // Messages the server refused (app.js), also for a
+            // conversation that is no longer the reader's to open.
+            <OutboxList thread="*".to_string()/>
         }
     })
+}
+
+/// What the phone keeps (app.js): for one thread, messages waiting for
+/// the connection and those the server refused; for `*` (the list of
+/// conversations), every refused one. A refused message stays, with its
+/// text, until the reader removes it.
+#[component]
+fn OutboxList(thread: String) -> impl IntoView {
+    view! {
+        <ol class="plain-list messages" id="outbox-list" hidden data-thread=thread
+            data-waiting=format!("⏳ {}", t("message-waiting")) data-refused=t("message-refused")
+            data-remove=t("message-refused-remove")></ol>
+    }
 }
 
 #[component]
@@ -316,12 +332,7 @@ fn ThreadBody(view: ThreadView) -> impl IntoView {
             {items}
             {empty}
         </ol>
-        // What the phone keeps for this thread (app.js): messages waiting
-        // for the connection, and those the server refused, until the
-        // reader removes them (also once the thread has ended).
-        <ol class="plain-list messages" id="outbox-list" hidden data-thread=view.id.clone()
-            data-waiting=format!("⏳ {}", t("message-waiting")) data-refused=t("message-refused")
-            data-remove=t("message-refused-remove")></ol>
+        <OutboxList thread=view.id.clone()/>
         <span id="end"></span>
         {form}
         <p><a class="nav-link" href="/messages">{t("messages-all")}</a></p>
