@@ -552,6 +552,8 @@ async fn world(server: &TestServer) -> (BTreeMap<Who, Person>, Ids) {
             end_criteria: END_CRITERIA.into(),
             status: "on_hold".into(),
             hold_reason: HOLD_REASON.into(),
+            end_criteria_lang: None,
+            hold_reason_lang: None,
         },
     )
     .await

@@ -135,6 +135,40 @@ async fn invite_join_plan_question_hide_share_withdraw() {
             "lang=\"nl-BE\" dir=\"auto\" class=\"body\">Brief van de huisbaas lezen</span>"
         ));
         assert!(plan.contains("lang=\"ar\" dir=\"auto\" class=\"body\">Schulden afbetalen</span>"));
+        // So do the plan's end criteria and hold reason, each its own: the
+        // coach writes the first in Dutch, Amal the second, and the first
+        // keeps its language.
+        let header = |who: &'static str, end: &'static str, hold: &'static str| {
+            let person = if who == "coach" { &coach } else { &phone };
+            let fields = [
+                ("family", fam.to_string()),
+                ("intensity", "low".to_string()),
+                ("next_evaluation", String::new()),
+                ("end_criteria", end.to_string()),
+                (
+                    "status",
+                    if hold.is_empty() { "active" } else { "on_hold" }.to_string(),
+                ),
+                ("hold_reason", hold.to_string()),
+            ];
+            async move {
+                let fields: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                person.call("/api/set-header", &fields).await
+            }
+        };
+        let r = header("coach", "Een droge woning.", "").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = header("amal", "Een droge woning.", "أطفالنا مرضى هذا الأسبوع.").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let plan = phone.get("/plan").await.body;
+        assert!(
+            plan.contains("dir=\"auto\" lang=\"nl-BE\">Een droge woning.</dd>"),
+            "{plan}"
+        );
+        assert!(plan.contains("dir=\"auto\" lang=\"ar\">أطفالنا مرضى هذا الأسبوع.</p>"));
+        let r = header("coach", "Een droge woning.", "").await;
+        assert_eq!(r.status, 200, "{}", r.body);
         let register = &item_id(&plan, "Inschrijven bij de sociale huisvesting");
         let letter = &item_id(&plan, "Brief van de huisbaas lezen");
 

@@ -113,6 +113,12 @@ pub struct PlanHeader {
     pub end_criteria: String,
     pub status: String,
     pub hold_reason: String,
+    /// The languages the two texts were written in, when known (read
+    /// only; a change takes the writer's).
+    #[serde(default)]
+    pub end_criteria_lang: Option<String>,
+    #[serde(default)]
+    pub hold_reason_lang: Option<String>,
 }
 
 /// What a share covers.

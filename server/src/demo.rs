@@ -194,6 +194,8 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
                 .into(),
             status: "active".into(),
             hold_reason: String::new(),
+            end_criteria_lang: None,
+            hold_reason_lang: None,
         },
     )
     .await?;
@@ -401,6 +403,8 @@ async fn build_families(state: &AppState, staff: &[String], ocmw: &str) -> Resul
             end_criteria: "Tom heeft vast werk.".into(),
             status: "on_hold".into(),
             hold_reason: "Even pauze: Tom ligt in het ziekenhuis.".into(),
+            end_criteria_lang: None,
+            hold_reason_lang: None,
         },
     )
     .await?;

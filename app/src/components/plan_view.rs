@@ -19,7 +19,7 @@ pub fn PlanHeaderView(page: PlanPage) -> impl IntoView {
             view! {
                 <section class="card notice" id="on-hold">
                     <h2>{t("plan-on-hold")}</h2>
-                    <p dir="auto">{h.hold_reason.clone()}</p>
+                    <p dir="auto" lang=h.hold_reason_lang.clone()>{h.hold_reason.clone()}</p>
                 </section>
             }
         });
@@ -36,7 +36,7 @@ pub fn PlanHeaderView(page: PlanPage) -> impl IntoView {
                     <dt>{t("plan-next-evaluation")}</dt>
                     <dd id="next-evaluation">{h.next_evaluation.as_deref().map(|d| crate::i18n::long_date(crate::lang::current_lang(), d)).unwrap_or_else(|| t("plan-not-set"))}</dd>
                     <dt>{t("plan-end-criteria")}</dt>
-                    <dd id="end-criteria" dir="auto">{if h.end_criteria.is_empty() { t("plan-not-set") } else { h.end_criteria.clone() }}</dd>
+                    <dd id="end-criteria" dir="auto" lang=(!h.end_criteria.is_empty()).then(|| h.end_criteria_lang.clone()).flatten()>{if h.end_criteria.is_empty() { t("plan-not-set") } else { h.end_criteria.clone() }}</dd>
                 </dl>
             </section>
         }

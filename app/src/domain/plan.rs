@@ -417,7 +417,9 @@ pub(crate) async fn read_header(
     access: &FamilyAccess,
 ) -> Result<Option<PlanHeader>, AppError> {
     let row = sqlx::query(
-        "SELECT intensity, next_evaluation, end_criteria, status, hold_reason FROM plans WHERE family_id = $1",
+        "SELECT intensity, next_evaluation, end_criteria, status, hold_reason, end_criteria_lang,
+                hold_reason_lang
+         FROM plans WHERE family_id = $1",
     )
     .bind(access.family_id())
     .fetch_optional(db.pool())
@@ -430,6 +432,8 @@ pub(crate) async fn read_header(
             end_criteria: r.try_get("end_criteria")?,
             status: r.try_get("status")?,
             hold_reason: r.try_get("hold_reason")?,
+            end_criteria_lang: r.try_get("end_criteria_lang")?,
+            hold_reason_lang: r.try_get("hold_reason_lang")?,
         })
     })
     .transpose()
@@ -464,9 +468,30 @@ pub async fn set_header(
     .fetch_optional(&mut *tx)
     .await
     .map_err(internal)?;
+    // A text that changed takes its writer's language; one that did not
+    // keeps its own.
+    let (kind, id) = match (access.member_id(), access.staff_id()) {
+        (Some(m), _) => ("member", m),
+        (None, Some(s)) => ("staff", s),
+        (None, None) => return Err(AppError::Internal),
+    };
+    let writer: Option<String> = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT language FROM members WHERE id = $2 AND $1 = 'member'),
+                         (SELECT language FROM staff WHERE id = $2 AND $1 = 'staff'))",
+    )
+    .bind(kind)
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(internal)?;
     sqlx::query(
         "UPDATE plans SET intensity = $1, next_evaluation = $2, end_criteria = $3, status = $4,
-                          hold_reason = $5, updated_at = $6 WHERE family_id = $7",
+                          hold_reason = $5, updated_at = $6,
+                          end_criteria_lang = CASE WHEN end_criteria = $3 THEN end_criteria_lang
+                                                   ELSE $8 END,
+                          hold_reason_lang = CASE WHEN hold_reason = $5 THEN hold_reason_lang
+                                                  ELSE $8 END
+         WHERE family_id = $7",
     )
     .bind(&header.intensity)
     .bind(&next)
@@ -475,6 +500,7 @@ pub async fn set_header(
     .bind(header.hold_reason.trim())
     .bind(access.now())
     .bind(access.family_id())
+    .bind(&writer)
     .execute(&mut *tx)
     .await
     .map_err(internal)?;

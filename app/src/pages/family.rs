@@ -224,6 +224,8 @@ fn HeaderForm(page: PlanPage) -> impl IntoView {
         end_criteria: String::new(),
         status: "active".into(),
         hold_reason: String::new(),
+        end_criteria_lang: None,
+        hold_reason_lang: None,
     });
     // A refused change comes back as it was typed.
     let kept = |name: &str| crate::request::kept("/api/set-header", name);
@@ -234,6 +236,8 @@ fn HeaderForm(page: PlanPage) -> impl IntoView {
         end_criteria: kept("end_criteria").unwrap_or(h.end_criteria),
         status: kept("status").unwrap_or(h.status),
         hold_reason: kept("hold_reason").unwrap_or(h.hold_reason),
+        end_criteria_lang: None,
+        hold_reason_lang: None,
     };
     let intensity: Vec<_> = ["low", "intensive"]
         .iter()

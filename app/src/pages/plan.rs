@@ -125,6 +125,8 @@ pub async fn set_header(
         end_criteria,
         status,
         hold_reason: hold_reason.unwrap_or_default(),
+        end_criteria_lang: None,
+        hold_reason_lang: None,
     };
     plan::set_header(&state.db, &access, &header).await?;
     crate::domain::messages::announce_family(&state.db, &state.live, &family, "coach").await;
