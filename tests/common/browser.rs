@@ -14,11 +14,23 @@ use serde_json::json;
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // The driver starts Chromium in a process group of its own, so
+        // killing the driver alone left the browser running after every
+        // test that did not close it (or panicked): it goes by its profile,
+        // which is this browser's only.
+        let _ = Command::new("pkill")
+            .args([
+                "-KILL",
+                "-f",
+                &format!("user-data-dir={}", self.profile.path().display()),
+            ])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -95,7 +107,7 @@ impl Browser {
         Browser {
             client,
             driver,
-            _profile: profile,
+            profile,
         }
     }
 
