@@ -126,6 +126,15 @@ async fn the_family_and_its_coach_talk_while_the_family_accepts_the_coach() {
         let page = text(&f.amal.get(&format!("/messages/{thread}")).await);
         assert!(page.contains("Ja, om tien uur."), "{page}");
         assert!(page.contains("✓✓ gelezen"), "{page}");
+        // Sara writes a line in Arabic from her Dutch screen: it is marked
+        // Arabic (its script says so), not Dutch.
+        let r = say(&f.coach, &thread, "سأتصل بك غدا.").await;
+        assert_eq!(r.status, 302, "{}", r.body);
+        let page = text(&f.amal.get(&format!("/messages/{thread}")).await);
+        assert!(
+            page.contains("lang=\"ar\" dir=\"auto\" class=\"body\">سأتصل بك غدا.</p>"),
+            "{page}"
+        );
         // Yusuf is in the thread too.
         let page = text(&f.yusuf.get(&format!("/messages/{thread}")).await);
         assert!(page.contains("Kan u mij morgen bellen?") && page.contains("Ja, om tien uur."));

@@ -67,6 +67,35 @@ impl Lang {
         }
     }
 
+    /// The language a free text is in, where its script alone tells it
+    /// among ours: mostly Arabic letters is Arabic, mostly Cyrillic is
+    /// Ukrainian. Latin letters could be any of six, and give `None` (the
+    /// writer's own language is then the best guess). So a coach who
+    /// writes to a family in Arabic from a Dutch screen is read with an
+    /// Arabic voice, under an "العربية" label.
+    pub fn by_script(text: &str) -> Option<Lang> {
+        let (mut arabic, mut cyrillic, mut latin) = (0usize, 0usize, 0usize);
+        for c in text.chars().filter(|c| c.is_alphabetic()) {
+            match u32::from(c) {
+                0x0600..=0x06FF
+                | 0x0750..=0x077F
+                | 0x08A0..=0x08FF
+                | 0xFB50..=0xFDFF
+                | 0xFE70..=0xFEFF => arabic += 1,
+                0x0400..=0x052F => cyrillic += 1,
+                _ => latin += 1,
+            }
+        }
+        let letters = arabic + cyrillic + latin;
+        if arabic * 2 > letters {
+            Some(Lang::Ar)
+        } else if cyrillic * 2 > letters {
+            Some(Lang::Uk)
+        } else {
+            None
+        }
+    }
+
     /// Parses a stored or submitted tag; unknown tags give `None`.
     pub fn from_tag(tag: &str) -> Option<Lang> {
         Lang::ALL
@@ -142,6 +171,29 @@ pub fn current_lang() -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_script_tells_arabic_and_ukrainian_and_nothing_else() {
+        assert_eq!(
+            Lang::by_script("مرحبا، هل يمكنك الاتصال بي غدا؟"),
+            Some(Lang::Ar)
+        );
+        assert_eq!(
+            Lang::by_script("Доброго дня! Я прийду о 10:00."),
+            Some(Lang::Uk)
+        );
+        // A Dutch name in an Arabic sentence is still Arabic.
+        assert_eq!(Lang::by_script("سأتصل بـ Woonhaven غدا"), Some(Lang::Ar));
+        for latin in [
+            "Kan u mij bellen?",
+            "Dziękuję bardzo",
+            "Teşekkürler",
+            "12:00",
+            "",
+        ] {
+            assert_eq!(Lang::by_script(latin), None, "{latin}");
+        }
+    }
 
     #[test]
     fn negotiates_by_quality_and_primary_tag() {

@@ -112,7 +112,7 @@ pub async fn ask(
         "INSERT INTO mandates (id, family_id, action_id, coach_id, what, counterparty, facts, until,
                                asked_at, help_kind, party_kind, fact_kinds, words_lang)
          VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $9, $10, $11,
-                 (SELECT language FROM staff WHERE id = $4))",
+                 COALESCE($12, (SELECT language FROM staff WHERE id = $4)))",
     )
     .bind(&id)
     .bind(access.family_id())
@@ -125,6 +125,7 @@ pub async fn ask(
     .bind(&input.help)
     .bind(&input.party)
     .bind(&facts)
+    .bind(crate::lang::Lang::by_script(&words).map(|l| l.tag()))
     .execute(&mut *tx)
     .await
     .map_err(internal)?;

@@ -461,6 +461,8 @@ pub async fn post_text(
     key: Option<&str>,
 ) -> Result<String, AppError> {
     let body = super::plan::check_text_max(body, MAX_MESSAGE)?;
+    // The writer's language, unless the text's script says otherwise.
+    let lang = Lang::by_script(&body).unwrap_or(lang);
     post(db, hub, thread, "text", &body, "{}", lang, key, None).await
 }
 

@@ -387,7 +387,8 @@ async fn insert_item(
         "INSERT INTO plan_items (id, family_id, kind, goal_id, domain, body, who, due, status,
                                  only_us, author_kind, author_id, created_at, updated_at, lang)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $12, $12,
-                 COALESCE((SELECT language FROM members WHERE id = $11 AND $10 = 'member'),
+                 COALESCE($13,
+                          (SELECT language FROM members WHERE id = $11 AND $10 = 'member'),
                           (SELECT language FROM staff WHERE id = $11 AND $10 = 'staff')))",
     )
     .bind(&id)
@@ -402,6 +403,8 @@ async fn insert_item(
     .bind(author_kind)
     .bind(author_id)
     .bind(access.now())
+    // The writer's language, unless the text's script says otherwise.
+    .bind(crate::lang::Lang::by_script(body).map(|l| l.tag()))
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
@@ -488,9 +491,9 @@ pub async fn set_header(
         "UPDATE plans SET intensity = $1, next_evaluation = $2, end_criteria = $3, status = $4,
                           hold_reason = $5, updated_at = $6,
                           end_criteria_lang = CASE WHEN end_criteria = $3 THEN end_criteria_lang
-                                                   ELSE $8 END,
+                                                   ELSE COALESCE($9, $8) END,
                           hold_reason_lang = CASE WHEN hold_reason = $5 THEN hold_reason_lang
-                                                  ELSE $8 END
+                                                  ELSE COALESCE($10, $8) END
          WHERE family_id = $7",
     )
     .bind(&header.intensity)
@@ -501,6 +504,8 @@ pub async fn set_header(
     .bind(access.now())
     .bind(access.family_id())
     .bind(&writer)
+    .bind(crate::lang::Lang::by_script(header.end_criteria.trim()).map(|l| l.tag()))
+    .bind(crate::lang::Lang::by_script(header.hold_reason.trim()).map(|l| l.tag()))
     .execute(&mut *tx)
     .await
     .map_err(internal)?;
