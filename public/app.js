@@ -531,7 +531,11 @@
         .then(function (r) {
           // A refusal names its reason (`{"BadInput": "error-…"}`).
           if (!r.ok) {
-            return r.text().then(function (body) { throw r.status === 413 || body.indexOf("too-long") >= 0 ? "long" : "failed"; });
+            return r.text().then(function (body) {
+              // The conversation ended meanwhile: the page says so.
+              if (body.indexOf("error-thread-ended") >= 0) { location.reload(); throw "ended"; }
+              throw r.status === 413 || body.indexOf("too-long") >= 0 ? "long" : "failed";
+            });
           }
           reset();
           // Without the live stream, the page shows it after a reload.

@@ -174,24 +174,23 @@ async fn invite_join_plan_question_hide_share_withdraw() {
 
         // The coach asks a mandate question on the first action. A day in
         // the past is refused, and the form comes back as it was typed.
+        let question = |until: &'static str| {
+            [
+                ("family", fam),
+                ("action", register.as_str()),
+                ("help", "call"),
+                ("party", "social_housing"),
+                ("party_name", "WoninGent"),
+                ("facts[]", "identity"),
+                ("facts[]", "income"),
+                ("words", "Ik vraag hoe ver uw dossier staat."),
+                ("until", until),
+            ]
+        };
         let ask_page = format!("/families/{fam}/ask/{register}");
         assert_eq!(coach.get(&ask_page).await.status, 200);
         let refused = coach
-            .post(
-                "/api/ask",
-                &ask_page,
-                &[
-                    ("family", fam),
-                    ("action", register),
-                    ("help", "call"),
-                    ("party", "social_housing"),
-                    ("party_name", "WoninGent"),
-                    ("facts[]", "identity"),
-                    ("facts[]", "income"),
-                    ("words", "Ik vraag hoe ver uw dossier staat."),
-                    ("until", "2020-02-01"),
-                ],
-            )
+            .post("/api/ask", &ask_page, &question("2020-02-01"))
             .await;
         let again = coach.back_with_error(&refused).await;
         for typed in [
@@ -209,21 +208,7 @@ async fn invite_join_plan_question_hide_share_withdraw() {
         let later = coach.get(refused.location.as_deref().unwrap()).await;
         assert!(!later.body.contains("value=\"WoninGent\""));
         let r = coach
-            .post(
-                "/api/ask",
-                &ask_page,
-                &[
-                    ("family", fam),
-                    ("action", register),
-                    ("help", "call"),
-                    ("party", "social_housing"),
-                    ("party_name", "WoninGent"),
-                    ("facts[]", "identity"),
-                    ("facts[]", "income"),
-                    ("words", "Ik vraag hoe ver uw dossier staat."),
-                    ("until", "2027-02-01"),
-                ],
-            )
+            .post("/api/ask", &ask_page, &question("2027-02-01"))
             .await;
         assert_eq!(r.status, 302, "{}", r.body);
 

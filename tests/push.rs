@@ -216,7 +216,6 @@ async fn a_coach_the_family_stopped_is_told_nothing_about_it_but_the_stop() {
         f.sender.take().unwrap().abort();
 
         // The coach asks a question on an action (sender not running yet).
-        let db = &f.server.state.db;
         let action = onsplan_tests::world::coach_action(
             &f.server.state,
             &f.world.coach.id,
@@ -224,27 +223,20 @@ async fn a_coach_the_family_stopped_is_told_nothing_about_it_but_the_stop() {
             "De huisbaas bellen",
         )
         .await;
-        let r = f
-            .coach
-            .call(
-                "/api/ask",
-                &[
-                    ("family", &f.world.family),
-                    ("action", &action),
-                    ("help", "call"),
-                    ("party", "landlord"),
-                    ("party_name", "WoninGent"),
-                    ("facts[]", "identity"),
-                    ("until", "2027-06-30"),
-                ],
-            )
-            .await;
-        assert!(r.status < 400, "{} {}", r.status, r.body);
-        let question: String = sqlx::query_scalar("SELECT id FROM mandates WHERE action_id = $1")
-            .bind(&action)
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+        let question = onsplan_tests::world::ask(
+            &f.coach,
+            &f.server.state,
+            &f.world.family,
+            &action,
+            &[
+                ("help", "call"),
+                ("party", "landlord"),
+                ("party_name", "WoninGent"),
+                ("facts[]", "identity"),
+                ("until", "2027-06-30"),
+            ],
+        )
+        .await;
         // Amal answers, then stops working with the coach.
         let r = f
             .amal

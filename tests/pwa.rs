@@ -789,7 +789,7 @@ async fn a_message_written_offline_is_sent_once_when_the_connection_returns() {
     assert!(page.contains("Wilt u mij bellen, alstublieft?"), "{page}");
 
     // Offline again, Amal taps it once more; meanwhile the family stops
-    // working with the coach (from another member's phone). When the
+    // working with the coach (from another of her devices). When the
     // connection returns the server refuses it: the phone says so, and
     // keeps the text, also after a reload, until Amal removes it.
     relay.down().await;

@@ -269,6 +269,21 @@ impl Person {
         page(r).await
     }
 
+    /// A file form sent by a script of this site (multipart, JSON answers
+    /// and real statuses), as app.js sends a voice message.
+    pub async fn send_files(&self, action: &str, form: reqwest::multipart::Form) -> Page {
+        let r = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header("origin", self.base.clone())
+            .header("accept", "application/json")
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST");
+        page(r).await
+    }
+
     /// A file (a photo, a recording) as the page loads it: its status,
     /// headers and bytes.
     pub async fn file(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
@@ -383,4 +398,24 @@ impl Joined {
         assert_eq!(joined.location.as_deref(), Some("/plan"), "{}", joined.body);
         yusuf
     }
+}
+
+/// The coach asks a mandate question on `action` (`fields` besides the
+/// family and the action: what, with whom, until …); the question's id.
+pub async fn ask(
+    coach: &Person,
+    state: &AppState,
+    family: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> String {
+    let mut all = vec![("family", family), ("action", action)];
+    all.extend_from_slice(fields);
+    let r = coach.call("/api/ask", &all).await;
+    assert!(r.status < 400, "{} {}", r.status, r.body);
+    sqlx::query_scalar("SELECT id FROM mandates WHERE action_id = $1")
+        .bind(action)
+        .fetch_one(state.db.pool())
+        .await
+        .expect("the question")
 }

@@ -344,11 +344,13 @@ pub async fn answer_once(
     log::record_change(&mut tx, access, &event, Some(mandate_id)).await?;
     // The answer appears in the thread with the coach who asked (while
     // they may read it), under the question.
-    let coach_id: String = sqlx::query_scalar("SELECT coach_id FROM mandates WHERE id = $1")
-        .bind(mandate_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
+    let coach_id: String =
+        sqlx::query_scalar("SELECT coach_id FROM mandates WHERE id = $1 AND family_id = $2")
+            .bind(mandate_id)
+            .bind(access.family_id())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
     super::messages::note_in_coach_thread(
         &mut tx,
         access.family_id(),

@@ -393,7 +393,11 @@ mod tests {
         for (w, h) in [(9_000, 9_000), (10_000, 6_500), (20_000, 10), (10, 20_000)] {
             let claim = png_claiming(w, h);
             assert!(claim.len() < 100);
-            assert!(photo(&claim).is_err(), "{w}×{h}");
+            assert_eq!(
+                photo(&claim),
+                Err(AppError::bad("error-photo-too-big")),
+                "{w}×{h}"
+            );
         }
         assert_eq!(
             photo(&png_claiming(9_000, 9_000)),
@@ -531,10 +535,13 @@ mod tests {
         // The count: before the data offset and the two samples.
         let at = lying.len() - 2 * 8 - 4 - 4;
         lying[at..at + 4].copy_from_slice(&1_000_000u32.to_be_bytes());
-        assert!(voice(&mp4(b"soun", 0, &[], &lying)).is_err());
+        assert_eq!(
+            voice(&mp4(b"soun", 0, &[], &lying)),
+            Err(AppError::bad("error-voice-kind"))
+        );
         let mut cut = mp4(b"soun", 12_500, &[], &[]);
         cut.truncate(cut.len() - 10);
-        assert!(voice(&cut).is_err());
+        assert_eq!(voice(&cut), Err(AppError::bad("error-voice-kind")));
         // "vide" inside the sound itself is not a video track.
         let mut sound = mp4(b"soun", 12_500, &[], &[]);
         sound.extend_from_slice(&mp4_box(b"free", b"....vide...."));
